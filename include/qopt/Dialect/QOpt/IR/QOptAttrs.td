@@ -1,0 +1,102 @@
+//===- QOptAttrs.td - qopt attribute definitions -----------*- tablegen -*-===//
+
+#ifndef QOPT_DIALECT_QOPT_IR_QOPTATTRS_TD
+#define QOPT_DIALECT_QOPT_IR_QOPTATTRS_TD
+
+include "qopt/Dialect/QOpt/IR/QOptBase.td"
+
+class QOpt_Attr<string name, string attrMnemonic, list<Trait> traits = []>
+    : AttrDef<QOpt_Dialect, name, traits> {
+  let mnemonic = attrMnemonic;
+}
+
+def QOpt_PolicyAttr : QOpt_Attr<"Policy", "policy"> {
+  let summary = "how a tensor is to be quantized, before its scales are known";
+  let description = [{
+    A policy fixes the storage (bit width and signedness, or the ternary
+    {-1, 0, 1} / binary {-1, +1} sets), symmetric or asymmetric mapping,
+    narrow range (drop the most negative code so the range is symmetric), and
+    the granularity: one scale per tensor, per channel along `axis`, or per
+    group of `size` consecutive elements along `axis`.
+
+    Policies are what a user or the mixed-precision pass decides; the
+    quantizer later turns a policy plus a calibrated range into a
+    `!quant.uniform` type. Attached to an op as the discardable attribute
+    `qopt.policy`, it applies to the op's single result; the dialect then
+    checks that `axis` is inside that result's rank and that a static
+    dimension is a multiple of the group size.
+
+    Syntax:
+    ```
+    #qopt.policy<si8, symmetric, narrow_range, per_channel(axis = 0)>
+    #qopt.policy<ui8, asymmetric, per_tensor>
+    #qopt.policy<si4, symmetric, per_group(axis = 1, size = 32)>
+    #qopt.policy<ternary, per_channel(axis = 0)>
+    #qopt.policy<binary, per_tensor>
+    ```
+    `si<N>` / `ui<N>` give N bits, 2 <= N <= 16. `ternary` implies 2 signed
+    bits, symmetric, narrow range; `binary` implies a symmetric {-1, +1}
+    code stored in one bit.
+  }];
+  let parameters = (ins
+    "::qopt::StorageKind":$kind,
+    "unsigned":$bits,
+    "bool":$isSigned,
+    "bool":$symmetric,
+    "bool":$narrowRange,
+    "::qopt::Granularity":$granularity,
+    "int64_t":$axis,
+    "int64_t":$groupSize
+  );
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// The numeric part of the policy, usable without an MLIRContext.
+    ::qopt::QuantScheme getScheme() const;
+    /// Checks axis and group size against the shape the policy applies to.
+    ::llvm::LogicalResult
+    verifyForShape(::llvm::function_ref<::mlir::InFlightDiagnostic()> emitError,
+                   ::llvm::ArrayRef<int64_t> shape) const;
+  }];
+}
+
+def QOpt_RangeAttr : QOpt_Attr<"Range", "range"> {
+  let summary = "calibrated range of a float value";
+  let description = [{
+    The range `[min, max]` a float tensor was observed to take, attached by
+    calibration or by hand as the discardable attribute `qopt.range` on the
+    op defining a single float tensor result (or as an argument attribute of
+    a function). An optional histogram summarises the distribution: `bins`
+    equal-width counts over `[min, max]`, the form the percentile, MSE and
+    entropy observers reduce to.
+
+    Both bounds must be finite and `min <= max`; counts must be
+    non-negative.
+
+    Syntax:
+    ```
+    #qopt.range<min = -1.5, max = 6.0>
+    #qopt.range<min = 0.0, max = 4.0, histogram = [3, 10, 7, 1]>
+    ```
+  }];
+  let parameters = (ins
+    APFloatParameter<"lower bound">:$min,
+    APFloatParameter<"upper bound">:$max,
+    OptionalArrayRefParameter<"int64_t">:$histogram
+  );
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let builders = [
+    AttrBuilder<(ins "double":$min, "double":$max,
+                     CArg<"::llvm::ArrayRef<int64_t>", "{}">:$histogram), [{
+      return $_get($_ctxt, ::llvm::APFloat(min), ::llvm::APFloat(max),
+                   histogram);
+    }]>
+  ];
+  let extraClassDeclaration = [{
+    double getMinValue() const { return getMin().convertToDouble(); }
+    double getMaxValue() const { return getMax().convertToDouble(); }
+  }];
+}
+
+#endif // QOPT_DIALECT_QOPT_IR_QOPTATTRS_TD

@@ -1,0 +1,213 @@
+//===- QOptOps.td - qopt operation definitions -------------*- tablegen -*-===//
+
+#ifndef QOPT_DIALECT_QOPT_IR_QOPTOPS_TD
+#define QOPT_DIALECT_QOPT_IR_QOPTOPS_TD
+
+include "qopt/Dialect/QOpt/IR/QOptBase.td"
+include "qopt/Dialect/QOpt/IR/QOptAttrs.td"
+include "qopt/Dialect/QOpt/IR/QOptTypes.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// Type constraints
+//===----------------------------------------------------------------------===//
+
+def QOpt_QuantizedElementType : Type<
+    CPred<"::qopt::isQuantizedElementType($_self)">,
+    "quantized element type (!quant.uniform, per-axis, sub-channel or "
+    "!qopt.binary)">;
+
+def QOpt_QuantizedTensor : RankedTensorOf<[QOpt_QuantizedElementType]>;
+def QOpt_FloatTensor : RankedTensorOf<[AnyFloat]>;
+
+def QOpt_StorageInteger : AnyTypeOf<[I8, I16, I32], "8-, 16- or 32-bit integer">;
+def QOpt_IntegerTensor : RankedTensorOf<[QOpt_StorageInteger]>;
+
+def QOpt_FloatScaleRounding : ConfinedAttr<QOpt_RoundingModeAttr, [
+    AttrConstraint<CPred<"::qopt::isFloatScaleRounding("
+                         "::llvm::cast<::qopt::RoundingModeAttr>($_self).getValue())">,
+                   "a float-scale rounding (half_away_from_zero, half_to_even "
+                   "or half_up)">]>;
+
+def QOpt_DyadicRounding : ConfinedAttr<QOpt_RoundingModeAttr, [
+    AttrConstraint<CPred<"::qopt::isDyadicRounding("
+                         "::llvm::cast<::qopt::RoundingModeAttr>($_self).getValue())">,
+                   "a dyadic rounding profile (double_round or single_round)">]>;
+
+class QOpt_Op<string mnemonic, list<Trait> traits = []>
+    : Op<QOpt_Dialect, mnemonic, traits>;
+
+//===----------------------------------------------------------------------===//
+// ConstantOp
+//===----------------------------------------------------------------------===//
+
+def QOpt_ConstantOp : QOpt_Op<"constant", [ConstantLike, Pure]> {
+  let summary = "constant tensor of quantized values";
+  let description = [{
+    Holds the stored integers of a quantized tensor (typically packed
+    weights). `value` is a dense integer attribute whose element width equals
+    the storage width; for unsigned storage the integers are read as
+    unsigned. Every value must lie in the storage range of the result's
+    element type (narrow ranges included).
+
+    ```mlir
+    %w = qopt.constant dense<[[-127, 5], [0, 127]]> : tensor<2x2xi8>
+           -> tensor<2x2x!quant.uniform<i8<-127:127>:f32:0, {0.5, 0.25}>>
+    ```
+  }];
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs QOpt_QuantizedTensor:$output);
+  let assemblyFormat = "$value attr-dict `->` type($output)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// QuantizeOp
+//===----------------------------------------------------------------------===//
+
+def QOpt_QuantizeOp : QOpt_Op<"quantize", [Pure, SameOperandsAndResultShape]> {
+  let summary = "float to quantized, with explicit rounding and saturation";
+  let description = [{
+    Computes, per element, `q = clamp(round(x / scale) + zero_point, qmin,
+    qmax)` where `scale` and `zero_point` come from the result's element type
+    (per tensor, per channel or per block), `round` is the op's `rounding`
+    and `[qmin, qmax]` is the storage range (narrow ranges honoured). The
+    division is computed in double precision; +/-infinity saturates. NaN has
+    no integer image: a constant holding NaN is not folded.
+
+    For `!qopt.binary` results `q = +1` when `x >= 0` and `-1` otherwise;
+    `rounding` is irrelevant there but must still be given.
+
+    ONNX `QuantizeLinear` is `rounding half_to_even`; TFLite quantizes with
+    `half_away_from_zero`.
+
+    ```mlir
+    %q = qopt.quantize %x rounding half_to_even
+           : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.1:-3>>
+    ```
+  }];
+  let arguments = (ins QOpt_FloatTensor:$input,
+                       QOpt_FloatScaleRounding:$rounding);
+  let results = (outs QOpt_QuantizedTensor:$output);
+  let assemblyFormat = [{
+    $input `rounding` custom<Rounding>($rounding) attr-dict `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// DequantizeOp
+//===----------------------------------------------------------------------===//
+
+def QOpt_DequantizeOp : QOpt_Op<"dequantize", [Pure, SameOperandsAndResultShape]> {
+  let summary = "quantized to float";
+  let description = [{
+    Computes, per element, `x = scale * (q - zero_point)` in double
+    precision, rounded once (to nearest even) to the result's float type.
+    For `!qopt.binary` operands `x = scale * (q ? +1 : -1)`. Exact for every
+    scale representable in the expressed type, so it needs no rounding mode.
+
+    Dequantizing a constant is deliberately not a folder: quantized weights
+    stay integers behind a dequantize (QDQ form) through canonicalization.
+    `qopt-fold-dequantize-constants` folds them to float when asked.
+
+    ```mlir
+    %x = qopt.dequantize %q
+           : tensor<4x!quant.uniform<i8:f32, 0.1:-3>> -> tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins QOpt_QuantizedTensor:$input);
+  let results = (outs QOpt_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// RequantizeOp
+//===----------------------------------------------------------------------===//
+
+def QOpt_RequantizeOp : QOpt_Op<"requantize", [Pure, SameOperandsAndResultShape]> {
+  let summary = "change of quantization parameters with a float scale";
+  let description = [{
+    Computes, per element, `q_out = clamp(round((q_in - zp_in) * (s_in /
+    s_out)) + zp_out, qmin, qmax)` with the scales and zero points of the
+    operand and result element types and `rounding` one of the float-scale
+    modes. The factor and product are computed in double precision. This is
+    the form a quantizer produces (e.g. from an int32 accumulator at scale
+    `s_in * s_w`); `qopt-requant-to-dyadic` turns it into `qopt.rescale`.
+
+    Both sides are uniform (per tensor or per axis); when both are per axis
+    they share the axis. Expressed types must match.
+
+    ```mlir
+    %y = qopt.requantize %acc rounding half_away_from_zero
+           : tensor<8x!quant.uniform<i32:f32, 0.0003>>
+          -> tensor<8x!quant.uniform<i8:f32, 0.05:-4>>
+    ```
+  }];
+  let arguments = (ins QOpt_QuantizedTensor:$input,
+                       QOpt_FloatScaleRounding:$rounding);
+  let results = (outs QOpt_QuantizedTensor:$output);
+  let assemblyFormat = [{
+    $input `rounding` custom<Rounding>($rounding) attr-dict `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// RescaleOp
+//===----------------------------------------------------------------------===//
+
+def QOpt_RescaleOp : QOpt_Op<"rescale", [Pure, SameOperandsAndResultShape]> {
+  let summary = "integer rescale by a dyadic multiplier M * 2^-shift";
+  let description = [{
+    Integer-only requantization, per element of channel `c` (or of the whole
+    tensor when one multiplier is given):
+
+    `y = clamp(apply(x - input_zp, multiplier[c], shift[c]) + output_zp,
+    min(out), max(out))`
+
+    where `apply` is selected by `rounding`:
+    * `double_round`: with `e = 31 - shift`,
+      `RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x * 2^max(e, 0),
+      M), max(-e, 0))`, gemmlowp's `MultiplyByQuantizedMultiplier`
+      (TOSA `DOUBLE_ROUND`).
+    * `single_round`: `(int64(x) * M + 2^(shift-1)) >> shift`
+      (TOSA `SINGLE_ROUND`).
+
+    Multipliers lie in `[0, 2^31 - 1]` and shifts in `[2, 62]` (TOSA's
+    limits); per-channel rescales name the `axis`, whose static size must
+    equal the number of multipliers. Operand and result are signless
+    integers read as unsigned when `input_unsigned` / `output_unsigned` is
+    set; zero points must lie in the respective storage ranges.
+
+    ```mlir
+    %y = qopt.rescale %acc multiplier [1518500250] shift [38]
+           rounding double_round {output_zp = -3 : i64}
+           : tensor<16xi32> -> tensor<16xi8>
+    ```
+  }];
+  let arguments = (ins
+    QOpt_IntegerTensor:$input,
+    DenseI32ArrayAttr:$multiplier,
+    DenseI32ArrayAttr:$shift,
+    OptionalAttr<I64Attr>:$axis,
+    QOpt_DyadicRounding:$rounding,
+    DefaultValuedAttr<I64Attr, "0">:$input_zp,
+    DefaultValuedAttr<I64Attr, "0">:$output_zp,
+    UnitAttr:$input_unsigned,
+    UnitAttr:$output_unsigned
+  );
+  let results = (outs QOpt_IntegerTensor:$output);
+  let assemblyFormat = [{
+    $input `multiplier` $multiplier `shift` $shift (`axis` $axis^)?
+    `rounding` custom<Rounding>($rounding) attr-dict `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // QOPT_DIALECT_QOPT_IR_QOPTOPS_TD

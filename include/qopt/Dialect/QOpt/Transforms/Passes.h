@@ -1,0 +1,27 @@
+//===- Passes.h - qopt dialect passes ---------------------------*- C++ -*-===//
+
+#ifndef QOPT_DIALECT_QOPT_TRANSFORMS_PASSES_H
+#define QOPT_DIALECT_QOPT_TRANSFORMS_PASSES_H
+
+#include "qopt/Dialect/QOpt/IR/QOptOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Pass/Pass.h"
+
+namespace qopt {
+
+#define GEN_PASS_DECL
+#include "qopt/Dialect/QOpt/Transforms/Passes.h.inc"
+
+/// dequantize(qopt.constant) -> arith.constant.
+void populateFoldDequantizeConstantPatterns(mlir::RewritePatternSet &patterns);
+
+#define GEN_PASS_REGISTRATION
+#include "qopt/Dialect/QOpt/Transforms/Passes.h.inc"
+
+} // namespace qopt
+
+#endif // QOPT_DIALECT_QOPT_TRANSFORMS_PASSES_H

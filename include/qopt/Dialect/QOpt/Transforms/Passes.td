@@ -1,0 +1,81 @@
+//===- Passes.td - qopt dialect passes ---------------------*- tablegen -*-===//
+
+#ifndef QOPT_DIALECT_QOPT_TRANSFORMS_PASSES_TD
+#define QOPT_DIALECT_QOPT_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def InsertQDQPass : Pass<"qopt-insert-qdq", "::mlir::func::FuncOp"> {
+  let summary = "Quantize calibrated values and weights as quantize/dequantize pairs";
+  let description = [{
+    Turns a float graph annotated with calibrated ranges into the QDQ form
+    (the form ONNX Runtime and PyTorch export): every quantized value is
+    followed by `qopt.quantize` and `qopt.dequantize`, and every other user
+    reads the dequantized value. Scales and zero points are derived from the
+    range and the policy with `computeQuantParams` (PyTorch-compatible, real
+    0.0 exactly representable).
+
+    What gets quantized:
+    * an op result or function argument carrying `qopt.range`, with the
+      policy in `qopt.policy` on the same op (or argument) if present, else
+      `activation-policy`. A single range can only produce one scale, so
+      such a policy must be per-tensor;
+    * a float constant (any `ConstantLike` op, e.g. `arith.constant` or
+      `tosa.const`) carrying `qopt.policy`, or of rank >= 2 when
+      `weight-policy` is not empty. Its ranges are computed from its values
+      per tensor, channel or group.
+
+    The annotations are consumed: after the pass the parameters live in the
+    `!quant.uniform` types. Canonicalization then folds the quantize of each
+    constant into a `qopt.constant` holding the stored integers.
+
+    Example:
+    ```mlir
+    %0 = tosa.relu ... {qopt.range = #qopt.range<min = 0.0, max = 6.0>}
+    ```
+    becomes
+    ```mlir
+    %0 = ...
+    %1 = qopt.quantize %0 rounding half_to_even
+           : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.0235...:-128>>
+    %2 = qopt.dequantize %1 : ... -> tensor<4xf32>
+    ```
+  }];
+  let dependentDialects = ["::qopt::QOptDialect", "::mlir::quant::QuantDialect"];
+  let options = [
+    Option<"activationPolicy", "activation-policy", "std::string",
+           /*default=*/"\"si8, asymmetric, per_tensor\"",
+           "Policy for calibrated values without their own qopt.policy "
+           "(the body of a #qopt.policy<...>)">,
+    Option<"weightPolicy", "weight-policy", "std::string",
+           /*default=*/"\"si8, symmetric, narrow_range, per_tensor\"",
+           "Policy for float constants of rank >= 2 without their own "
+           "qopt.policy; empty quantizes only annotated constants">,
+    Option<"rounding", "rounding", "::qopt::RoundingMode",
+           /*default=*/"::qopt::RoundingMode::half_to_even",
+           "Rounding of the inserted qopt.quantize ops",
+           [{::llvm::cl::values(
+             clEnumValN(::qopt::RoundingMode::half_to_even, "half_to_even",
+                        "ties to even (ONNX QuantizeLinear, PyTorch)"),
+             clEnumValN(::qopt::RoundingMode::half_away_from_zero,
+                        "half_away_from_zero", "ties away from zero (TFLite)"),
+             clEnumValN(::qopt::RoundingMode::half_up, "half_up",
+                        "ties toward +infinity"))}]>
+  ];
+}
+
+def FoldDequantizeConstantsPass
+    : Pass<"qopt-fold-dequantize-constants"> {
+  let summary = "Fold dequantize of quantized constants into float constants";
+  let description = [{
+    Replaces `qopt.dequantize` of a `qopt.constant` by an `arith.constant`
+    holding the dequantized float values (`scale * (q - zero_point)`,
+    rounded once to the float type). Useful to simulate quantization error
+    in a float graph ("fake quantization" of weights). It is a separate pass
+    and not a folder so that canonicalization keeps quantized weights as
+    integers.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+#endif // QOPT_DIALECT_QOPT_TRANSFORMS_PASSES_TD

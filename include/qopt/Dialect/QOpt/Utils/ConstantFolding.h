@@ -1,0 +1,47 @@
+//===- ConstantFolding.h - folding quantization of constants ----*- C++ -*-===//
+//
+// Evaluates quantize / dequantize / requantize on dense constants with the
+// op's declared rounding. Used by the ops' folders and by
+// qopt-fold-dequantize-constants; unit-tested on their own.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QOPT_DIALECT_QOPT_UTILS_CONSTANTFOLDING_H
+#define QOPT_DIALECT_QOPT_UTILS_CONSTANTFOLDING_H
+
+#include "qopt/Dialect/QOpt/IR/QOptAttrs.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+namespace qopt {
+
+/// A stored integer of `quantElement`'s storage width (two's complement bit
+/// pattern; unsigned storage is read back with readStoredInteger).
+llvm::APInt makeStoredInteger(mlir::Type quantElement, int64_t value);
+
+/// Reads a stored integer according to the storage signedness.
+int64_t readStoredInteger(mlir::Type quantElement, const llvm::APInt &value);
+
+/// Stored integers of `values` quantized to `resultType` (static shape)
+/// with `mode`. Fails when an element is NaN or the shape is dynamic.
+llvm::FailureOr<mlir::DenseIntElementsAttr>
+foldQuantizeConstant(mlir::DenseFPElementsAttr values,
+                     mlir::RankedTensorType resultType, RoundingMode mode);
+
+/// Float values of the stored integers `values` of type `inputType`,
+/// produced as `resultType`. Fails on a dynamic shape.
+llvm::FailureOr<mlir::DenseFPElementsAttr>
+foldDequantizeConstant(mlir::DenseIntElementsAttr values,
+                       mlir::RankedTensorType inputType,
+                       mlir::RankedTensorType resultType);
+
+/// Stored integers of `values` (of `inputType`) requantized to `resultType`.
+llvm::FailureOr<mlir::DenseIntElementsAttr>
+foldRequantizeConstant(mlir::DenseIntElementsAttr values,
+                       mlir::RankedTensorType inputType,
+                       mlir::RankedTensorType resultType, RoundingMode mode);
+
+} // namespace qopt
+
+#endif // QOPT_DIALECT_QOPT_UTILS_CONSTANTFOLDING_H
