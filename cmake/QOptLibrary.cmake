@@ -16,6 +16,10 @@ function(add_qopt_library name)
     $<BUILD_INTERFACE:${QOPT_SOURCE_DIR}/include>
     $<BUILD_INTERFACE:${QOPT_BINARY_DIR}/include>
     $<INSTALL_INTERFACE:include>)
+  # Consumers include MLIR/LLVM headers through qopt's; the package is tied
+  # to the MLIR it was built against anyway.
+  target_include_directories(${name} SYSTEM PUBLIC
+    ${MLIR_INCLUDE_DIRS} ${LLVM_INCLUDE_DIRS})
   if(ARG_QOPT_LIBS)
     target_link_libraries(${name} PUBLIC ${ARG_QOPT_LIBS})
   endif()

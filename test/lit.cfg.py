@@ -8,7 +8,8 @@ from lit.llvm.subst import ToolSubst
 config.name = "QOPT"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test"]
-config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py",
+                   "consumer", "Unit"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.qopt_obj_root, "test")
 
@@ -20,6 +21,14 @@ config.substitutions.append(("%cmake", config.cmake_command))
 config.substitutions.append(("%cxx", config.cxx_compiler))
 config.substitutions.append(("%cc", config.c_compiler))
 
+config.substitutions.append(("%python3", config.python3))
+
+# Optional references: tests comparing against them declare REQUIRES.
+import subprocess
+if subprocess.call([config.python3, "-c", "import torch"],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
+    config.available_features.add("torch")
+
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
@@ -28,6 +37,7 @@ qopt_extra_args = ["--verify-roundtrip"] if config.verify_roundtrip else []
 tools = [
     ToolSubst("qopt", extra_args=qopt_extra_args, unresolved="fatal"),
     "mlir-opt",
+    "not",
     "mlir-runner",
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -388,6 +388,15 @@ verifyZeroPoint(function_ref<InFlightDiagnostic()> emitError, int64_t zp,
   return success();
 }
 
+/// Upstream !quant.uniform rejects zero, negative and infinite scales but
+/// lets NaN through; every qopt op re-checks.
+static LogicalResult verifyScale(function_ref<InFlightDiagnostic()> emitError,
+                                 double scale) {
+  if (!std::isfinite(scale) || scale <= 0.0)
+    return emitError() << "scale " << scale << " must be positive and finite";
+  return success();
+}
+
 static LogicalResult
 verifyChannelCount(function_ref<InFlightDiagnostic()> emitError,
                    RankedTensorType type, int64_t axis, size_t count) {
@@ -410,9 +419,14 @@ qopt::verifyQuantizedTensorType(function_ref<InFlightDiagnostic()> emitError,
   StorageRange range = getStorageRange(element);
   return TypeSwitch<Type, LogicalResult>(element)
       .Case([&](quant::UniformQuantizedType t) {
+        if (failed(verifyScale(emitError, t.getScale())))
+          return failure();
         return verifyZeroPoint(emitError, t.getZeroPoint(), range);
       })
       .Case([&](quant::UniformQuantizedPerAxisType t) {
+        for (double scale : t.getScales())
+          if (failed(verifyScale(emitError, scale)))
+            return failure();
         for (int64_t zp : t.getZeroPoints())
           if (failed(verifyZeroPoint(emitError, zp, range)))
             return failure();
@@ -420,6 +434,9 @@ qopt::verifyQuantizedTensorType(function_ref<InFlightDiagnostic()> emitError,
                                   t.getScales().size());
       })
       .Case([&](quant::UniformQuantizedSubChannelType t) {
+        for (const APFloat &scale : t.getScales().getValues<APFloat>())
+          if (failed(verifyScale(emitError, scale.convertToDouble())))
+            return failure();
         for (const APInt &zp : t.getZeroPoints().getValues<APInt>())
           if (failed(verifyZeroPoint(emitError, zp.getSExtValue(), range)))
             return failure();

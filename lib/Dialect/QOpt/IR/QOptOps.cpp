@@ -217,12 +217,15 @@ LogicalResult RescaleOp::verify() {
   StorageRange outRange =
       integerRange(getOutput().getType().getElementType().getIntOrFloatBitWidth(),
                    getOutputUnsigned());
-  if (!inRange.contains(getInputZp()))
-    return emitOpError() << "input zero point " << getInputZp()
+  // I64Attr getters return uint64_t; read the zero points as signed.
+  int64_t inputZp = getInputZpAttr().getInt();
+  int64_t outputZp = getOutputZpAttr().getInt();
+  if (!inRange.contains(inputZp))
+    return emitOpError() << "input zero point " << inputZp
                          << " is outside the input range [" << inRange.min
                          << ", " << inRange.max << "]";
-  if (!outRange.contains(getOutputZp()))
-    return emitOpError() << "output zero point " << getOutputZp()
+  if (!outRange.contains(outputZp))
+    return emitOpError() << "output zero point " << outputZp
                          << " is outside the output range [" << outRange.min
                          << ", " << outRange.max << "]";
   return success();

@@ -27,13 +27,17 @@ def QOpt_IntegerTensor : RankedTensorOf<[QOpt_StorageInteger]>;
 def QOpt_FloatScaleRounding : ConfinedAttr<QOpt_RoundingModeAttr, [
     AttrConstraint<CPred<"::qopt::isFloatScaleRounding("
                          "::llvm::cast<::qopt::RoundingModeAttr>($_self).getValue())">,
-                   "a float-scale rounding (half_away_from_zero, half_to_even "
-                   "or half_up)">]>;
+                   "a float-scale rounding">]> {
+  let summary = "a float-scale rounding (half_away_from_zero, half_to_even or "
+                "half_up)";
+}
 
 def QOpt_DyadicRounding : ConfinedAttr<QOpt_RoundingModeAttr, [
     AttrConstraint<CPred<"::qopt::isDyadicRounding("
                          "::llvm::cast<::qopt::RoundingModeAttr>($_self).getValue())">,
-                   "a dyadic rounding profile (double_round or single_round)">]>;
+                   "a dyadic rounding profile">]> {
+  let summary = "a dyadic rounding profile (double_round or single_round)";
+}
 
 class QOpt_Op<string mnemonic, list<Trait> traits = []>
     : Op<QOpt_Dialect, mnemonic, traits>;

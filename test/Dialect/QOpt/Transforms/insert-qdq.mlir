@@ -1,0 +1,87 @@
+// RUN: qopt %s -split-input-file --pass-pipeline='builtin.module(func.func(qopt-insert-qdq))' | FileCheck %s
+// RUN: qopt %s -split-input-file --pass-pipeline='builtin.module(func.func(qopt-insert-qdq{activation-policy="ui8, asymmetric, per_tensor" weight-policy="" rounding=half_away_from_zero}))' | FileCheck %s --check-prefix=OPTS
+
+// Default activation policy si8 asymmetric per tensor: [-1, 2.5] gives
+// scale 3.5/255 and zp = -128 - round(-1 / scale) = -55 (PyTorch formula).
+// CHECK-LABEL: func @activation
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>)
+// CHECK: %[[Q:.*]] = qopt.quantize %[[X]] rounding half_to_even : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.013725490309298038:-55>>
+// CHECK: %[[DQ:.*]] = qopt.dequantize %[[Q]]
+// CHECK: arith.addf %[[DQ]], %[[DQ]]
+// CHECK-NOT: qopt.range
+// OPTS-LABEL: func @activation
+// OPTS: qopt.quantize %{{.*}} rounding half_away_from_zero : tensor<4xf32> -> tensor<4x!quant.uniform<u8:f32, 0.013725490309298038:73>>
+func.func @activation(%x: tensor<4xf32> {qopt.range = #qopt.range<min = -1.0, max = 2.5>}) -> tensor<4xf32> {
+  %0 = arith.addf %x, %x : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// An op result with its own policy (si16 symmetric: scale = 4 / 32767.5, the
+// PyTorch divisor); every later user reads the dequantized value.
+// CHECK-LABEL: func @result_with_policy
+// CHECK: %[[A:.*]] = arith.addf
+// CHECK-NOT: qopt.policy
+// CHECK: %[[Q:.*]] = qopt.quantize %[[A]] rounding half_to_even : tensor<4xf32> -> tensor<4x!quant.uniform<i16:f32, 1.2207217514514923E-4>>
+// CHECK: %[[DQ:.*]] = qopt.dequantize %[[Q]]
+// CHECK: arith.mulf %[[DQ]], %[[DQ]]
+// CHECK: return %[[DQ]]
+func.func @result_with_policy(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = arith.addf %x, %x {qopt.range = #qopt.range<min = -4.0, max = 2.0>, qopt.policy = #qopt.policy<si16, symmetric, per_tensor>} : tensor<4xf32>
+  %1 = arith.mulf %0, %0 : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// Weights: per-channel policy from the annotation; rank >= 2 constants
+// without one get weight-policy (per tensor); rank-1 constants (biases)
+// stay float.
+// CHECK-LABEL: func @weights
+// CHECK-DAG: %[[W:.*]] = qopt.quantize %{{.*}} rounding half_to_even : tensor<2x2xf32> -> tensor<2x2x!quant.uniform<i8<-127:127>:f32:0, {0.0039370078593492508,0.031496062874794006}>>
+// CHECK-DAG: qopt.quantize %{{.*}} : tensor<2x2xf32> -> tensor<2x2x!quant.uniform<i8<-127:127>:f32, 0.031496062874794006>>
+// CHECK-DAG: %[[B:.*]] = arith.constant dense<[1.000000e+00, 2.000000e+00]> : tensor<2xf32>
+// OPTS-LABEL: func @weights
+// OPTS: qopt.quantize %{{.*}} : tensor<2x2xf32> -> tensor<2x2x!quant.uniform<i8<-127:127>:f32:0,
+// OPTS-NOT: qopt.quantize
+// OPTS: return
+func.func @weights() -> (tensor<2x2xf32>, tensor<2x2xf32>, tensor<2xf32>) {
+  %w = arith.constant {qopt.policy = #qopt.policy<si8, symmetric, narrow_range, per_channel(axis = 0)>} dense<[[0.5, -0.25], [4.0, 1.0]]> : tensor<2x2xf32>
+  %v = arith.constant dense<[[0.5, -0.25], [4.0, 1.0]]> : tensor<2x2xf32>
+  %b = arith.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  return %w, %v, %b : tensor<2x2xf32>, tensor<2x2xf32>, tensor<2xf32>
+}
+
+// -----
+
+// Per-group int4 weights become a sub-channel type.
+// CHECK-LABEL: func @group_weights
+// CHECK: qopt.quantize %{{.*}} : tensor<2x4xf32> -> tensor<2x4x!quant.uniform<i4:f32:{0:1, 1:2}, {{\{}}{0.13333334, 0.533333361}, {0.266666681, 1.000000e+00}}>>
+func.func @group_weights() -> tensor<2x4xf32> {
+  %w = arith.constant {qopt.policy = #qopt.policy<si4, symmetric, per_group(axis = 1, size = 2)>} dense<[[1.0, -0.5, 4.0, 2.0], [2.0, 2.0, -7.5, 0.0]]> : tensor<2x4xf32>
+  return %w : tensor<2x4xf32>
+}
+
+// -----
+
+// Ternary and binary weights.
+// CHECK-LABEL: func @low_bit_weights
+// CHECK-DAG: tensor<2x3x!quant.uniform<i2<-1:1>:f32:0, {3.000000e+00,5.000000e-01}>>
+// CHECK-DAG: tensor<2x3x!qopt.binary<f32:0, {2.000000e+00, 2.500000e-01}>>
+func.func @low_bit_weights() -> (tensor<2x3xf32>, tensor<2x3xf32>) {
+  %t = arith.constant {qopt.policy = #qopt.policy<ternary, per_channel(axis = 0)>} dense<[[3.0, -1.0, 2.0], [0.5, 0.0, -0.25]]> : tensor<2x3xf32>
+  %b = arith.constant {qopt.policy = #qopt.policy<binary, per_channel(axis = 0)>} dense<[[3.0, -1.0, 2.0], [0.5, 0.0, -0.25]]> : tensor<2x3xf32>
+  return %t, %b : tensor<2x3xf32>, tensor<2x3xf32>
+}
+
+// -----
+
+// tosa.const is a constant too.
+// CHECK-LABEL: func @tosa_const
+// CHECK: %[[C:.*]] = "tosa.const"
+// CHECK: qopt.quantize %[[C]]
+func.func @tosa_const() -> tensor<2x2xf32> {
+  %w = "tosa.const"() {values = dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>} : () -> tensor<2x2xf32>
+  return %w : tensor<2x2xf32>
+}
