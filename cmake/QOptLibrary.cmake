@@ -29,3 +29,15 @@ function(add_qopt_library name)
     ARCHIVE DESTINATION lib)
   set_property(GLOBAL APPEND PROPERTY QOPT_EXPORTED_LIBS ${name})
 endfunction()
+
+# add_qopt_doc(<generated .md> <target>): copies a TableGen-generated
+# reference into build/docs as part of the default build.
+function(add_qopt_doc markdown target)
+  add_custom_target(${target}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${QOPT_BINARY_DIR}/docs
+    COMMAND ${CMAKE_COMMAND} -E copy
+            ${CMAKE_CURRENT_BINARY_DIR}/${markdown}
+            ${QOPT_BINARY_DIR}/docs/${markdown}
+    DEPENDS ${CMAKE_CURRENT_BINARY_DIR}/${markdown})
+  add_dependencies(qopt-doc ${target})
+endfunction()
