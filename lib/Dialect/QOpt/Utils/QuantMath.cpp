@@ -39,6 +39,7 @@ double qopt::roundToIntegral(double x, RoundingMode mode) {
       up = true;
       break;
     case RoundingMode::half_to_even:
+    case RoundingMode::fp32_rne:
       up = std::fmod(lower, 2.0) != 0.0;
       break;
     case RoundingMode::half_up:
@@ -69,7 +70,12 @@ int64_t qopt::roundAndSaturate(double x, RoundingMode mode,
 int64_t qopt::quantizeValue(double x, QuantParams params, StorageRange range,
                             RoundingMode mode) {
   assert(!std::isnan(x) && "NaN has no integer image");
-  double rounded = roundToIntegral(x / params.scale, mode);
+  double scaled =
+      mode == RoundingMode::fp32_rne
+          ? static_cast<double>(static_cast<float>(x) /
+                                static_cast<float>(params.scale))
+          : x / params.scale;
+  double rounded = roundToIntegral(scaled, mode);
   // Saturate before adding the zero point so huge values cannot overflow.
   double lo = static_cast<double>(range.min - params.zeroPoint);
   double hi = static_cast<double>(range.max - params.zeroPoint);
@@ -86,8 +92,13 @@ double qopt::dequantizeValue(int64_t q, QuantParams params) {
 
 int64_t qopt::requantizeValue(int64_t q, QuantParams in, QuantParams out,
                               StorageRange outRange, RoundingMode mode) {
-  double factor = in.scale / out.scale;
-  double real = static_cast<double>(q - in.zeroPoint) * factor;
+  double real;
+  if (mode == RoundingMode::fp32_rne) {
+    float factor = static_cast<float>(in.scale) / static_cast<float>(out.scale);
+    real = static_cast<double>(static_cast<float>(q - in.zeroPoint) * factor);
+  } else {
+    real = static_cast<double>(q - in.zeroPoint) * (in.scale / out.scale);
+  }
   return roundAndSaturate(roundToIntegral(real, mode) +
                               static_cast<double>(out.zeroPoint),
                           mode, outRange);

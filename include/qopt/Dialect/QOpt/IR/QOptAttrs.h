@@ -23,7 +23,8 @@ namespace qopt {
 /// Float-scale modes: usable by quantize / requantize.
 inline bool isFloatScaleRounding(RoundingMode mode) {
   return mode == RoundingMode::half_away_from_zero ||
-         mode == RoundingMode::half_to_even || mode == RoundingMode::half_up;
+         mode == RoundingMode::half_to_even || mode == RoundingMode::half_up ||
+         mode == RoundingMode::fp32_rne;
 }
 
 /// Dyadic profiles: usable by rescale.

@@ -59,7 +59,8 @@ def QOpt_RoundingMode : I32EnumAttr<"RoundingMode",
       I32EnumAttrCase<"half_to_even", 1>,
       I32EnumAttrCase<"half_up", 2>,
       I32EnumAttrCase<"double_round", 3>,
-      I32EnumAttrCase<"single_round", 4>
+      I32EnumAttrCase<"single_round", 4>,
+      I32EnumAttrCase<"fp32_rne", 5>
     ]> {
   let cppNamespace = "::qopt";
   let genSpecializedAttr = 0;
@@ -80,8 +81,14 @@ def QOpt_RoundingModeAttr : EnumAttr<QOpt_Dialect, QOpt_RoundingMode,
     * `single_round`: dyadic profile with one rounding,
       `(x * M + 2^(s-1)) >> s` (TOSA `SINGLE_ROUND`, TFLite single rounding).
 
-    The first three apply to float-scale ops (`qopt.quantize`,
-    `qopt.requantize`), the last two to `qopt.rescale`.
+    * `fp32_rne`: float-scale profile of XNNPACK, PyTorch's qnnpack/onednn
+      and ONNX's QLinear* reference: the scaling is evaluated in float32
+      (`float(x) / float(scale)` for quantize, `float(q - zp_in) *
+      (float(s_in) / float(s_out))` for requantize) and rounded half to even.
+
+    `half_away_from_zero`, `half_to_even`, `half_up` (evaluated in double)
+    and `fp32_rne` apply to float-scale ops (`qopt.quantize`,
+    `qopt.requantize`); `double_round` and `single_round` to `qopt.rescale`.
   }];
   let assemblyFormat = "$value";
 }

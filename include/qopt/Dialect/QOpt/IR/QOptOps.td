@@ -28,8 +28,8 @@ def QOpt_FloatScaleRounding : ConfinedAttr<QOpt_RoundingModeAttr, [
     AttrConstraint<CPred<"::qopt::isFloatScaleRounding("
                          "::llvm::cast<::qopt::RoundingModeAttr>($_self).getValue())">,
                    "a float-scale rounding">]> {
-  let summary = "a float-scale rounding (half_away_from_zero, half_to_even or "
-                "half_up)";
+  let summary = "a float-scale rounding (half_away_from_zero, half_to_even, "
+                "half_up or fp32_rne)";
 }
 
 def QOpt_DyadicRounding : ConfinedAttr<QOpt_RoundingModeAttr, [

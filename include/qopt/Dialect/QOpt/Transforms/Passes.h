@@ -19,6 +19,17 @@ namespace qopt {
 /// dequantize(qopt.constant) -> arith.constant.
 void populateFoldDequantizeConstantPatterns(mlir::RewritePatternSet &patterns);
 
+/// Options of the requantize -> rescale rewrite.
+struct RequantToDyadicOptions {
+  RoundingMode rounding = RoundingMode::double_round;
+  bool powerOfTwo = false;
+};
+
+/// qopt.requantize (float-scale) -> quant.scast + qopt.rescale +
+/// quant.scast.
+void populateRequantToDyadicPatterns(mlir::RewritePatternSet &patterns,
+                                     const RequantToDyadicOptions &options);
+
 #define GEN_PASS_REGISTRATION
 #include "qopt/Dialect/QOpt/Transforms/Passes.h.inc"
 

@@ -78,4 +78,46 @@ def FoldDequantizeConstantsPass
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def RequantToDyadicPass : Pass<"qopt-requant-to-dyadic"> {
+  let summary = "Rewrite float-scale requantizes as integer dyadic rescales";
+  let description = [{
+    Every `qopt.requantize` whose rounding is `half_away_from_zero`,
+    `half_to_even` or `half_up` becomes `quant.scast` + `qopt.rescale` +
+    `quant.scast`: the factor `m = s_in / s_out` (per tensor, or per channel
+    when either side is per-axis) turns into an int32 multiplier `M` and a
+    right shift `s` with `m ~= M * 2^-s`, computed exactly as TFLite's
+    `QuantizeMultiplier` (round half away from zero, the `M == 2^31` carry,
+    flush below 2^-32) with `s = 31 - exponent`. The rescale carries the
+    profile chosen by `rounding`, so the IR states the integer semantics.
+
+    Range rules (TOSA's shift range is [2, 62]):
+    * `m < 2^-32`: TFLite flushes the multiplier to zero; qopt does the same
+      (multiplier 0, shift 62, so the channel outputs its zero point) and
+      warns, naming the channel.
+    * `m >= 2^29` (shift below 2): an error; such a requantize has no dyadic
+      form in TOSA's range. Multipliers in [1, 2^29) are fine: their shift is
+      below 31, a left shift in gemmlowp's terms.
+
+    `fp32_rne` requantizes are float by definition and left untouched.
+
+    With `power-of-two`, every multiplier is `2^30` and only the shift
+    varies (shift-only requantization); a remark reports the largest
+    relative scale error this introduced.
+  }];
+  let dependentDialects = ["::qopt::QOptDialect", "::mlir::quant::QuantDialect"];
+  let options = [
+    Option<"rounding", "rounding", "::qopt::RoundingMode",
+           /*default=*/"::qopt::RoundingMode::double_round",
+           "Dyadic profile of the produced rescales",
+           [{::llvm::cl::values(
+             clEnumValN(::qopt::RoundingMode::double_round, "double_round",
+                        "gemmlowp / TFLite default (TOSA DOUBLE_ROUND)"),
+             clEnumValN(::qopt::RoundingMode::single_round, "single_round",
+                        "one rounding (TOSA SINGLE_ROUND)"))}]>,
+    Option<"powerOfTwo", "power-of-two", "bool", /*default=*/"false",
+           "Restrict multipliers to 2^30 (shift-only requantization) and "
+           "report the scale error">
+  ];
+}
+
 #endif // QOPT_DIALECT_QOPT_TRANSFORMS_PASSES_TD

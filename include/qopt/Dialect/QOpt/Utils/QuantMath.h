@@ -51,14 +51,16 @@ double roundToIntegral(double x, RoundingMode mode);
 /// by the caller (it has no integer image).
 int64_t roundAndSaturate(double x, RoundingMode mode, StorageRange range);
 
-/// clamp(round(x / scale) + zp). The division is in double precision.
+/// clamp(round(x / scale) + zp). The division is in double precision, or in
+/// float32 for fp32_rne.
 int64_t quantizeValue(double x, QuantParams params, StorageRange range,
                       RoundingMode mode);
 
 /// scale * (q - zp) in double precision.
 double dequantizeValue(int64_t q, QuantParams params);
 
-/// clamp(round((q - zp_in) * (s_in / s_out)) + zp_out).
+/// clamp(round((q - zp_in) * (s_in / s_out)) + zp_out), in double, or for
+/// fp32_rne in float32 as float(q - zp_in) * (float(s_in) / float(s_out)).
 int64_t requantizeValue(int64_t q, QuantParams in, QuantParams out,
                         StorageRange outRange, RoundingMode mode);
 
