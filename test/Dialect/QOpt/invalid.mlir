@@ -148,7 +148,7 @@ func.func @quantize_shape_mismatch(%x: tensor<4xf32>) {
 //===----------------------------------------------------------------------===//
 
 func.func @quantize_with_dyadic_rounding(%x: tensor<4xf32>) {
-  // expected-error @+1 {{attribute 'rounding' failed to satisfy constraint: a float-scale rounding (half_away_from_zero, half_to_even or half_up)}}
+  // expected-error @+1 {{attribute 'rounding' failed to satisfy constraint: a float-scale rounding (half_away_from_zero, half_to_even, half_up or fp32_rne)}}
   %0 = qopt.quantize %x rounding double_round : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.5>>
   return
 }
