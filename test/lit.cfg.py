@@ -22,6 +22,10 @@ config.substitutions.append(("%cxx", config.cxx_compiler))
 config.substitutions.append(("%cc", config.c_compiler))
 
 config.substitutions.append(("%python3", config.python3))
+config.substitutions.append(("%mlir_runner_utils",
+    os.path.join(config.mlir_lib_dir, "libmlir_runner_utils.so")))
+config.substitutions.append(("%mlir_c_runner_utils",
+    os.path.join(config.mlir_lib_dir, "libmlir_c_runner_utils.so")))
 
 # Optional references: tests comparing against them declare REQUIRES.
 import subprocess

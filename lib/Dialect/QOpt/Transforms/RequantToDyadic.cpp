@@ -6,6 +6,7 @@
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
 
@@ -106,7 +107,7 @@ LogicalResult rewriteRequantize(RequantizeOp op, RewriterBase &rewriter,
     if (options.powerOfTwo)
       op.emitRemark() << "power-of-two rescale: largest relative scale "
                          "error "
-                      << worstError * 100.0 << "%"
+                      << llvm::formatv("{0:F2}", worstError * 100.0).str() << "%"
                       << (channels > 1 ? " (channel " +
                                              std::to_string(worstChannel) + ")"
                                        : std::string(""));
