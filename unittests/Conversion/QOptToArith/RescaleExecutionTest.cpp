@@ -10,9 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "../../Support/JitKernel.h"
-
 #include "qopt/Dialect/QOpt/Utils/DyadicMath.h"
+#include "qopt/ExecutionEngine/JitKernel.h"
 
 #include "gemmlowp/fixedpoint/fixedpoint.h"
 #include "gtest/gtest.h"
@@ -23,7 +22,6 @@
 #include <sstream>
 
 using namespace qopt;
-using namespace qopt::testing;
 
 namespace {
 

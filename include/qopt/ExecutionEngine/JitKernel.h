@@ -1,14 +1,15 @@
-//===- JitKernel.h - compile a qopt kernel with qopt and run it -*- C++ -*-===//
+//===- JitKernel.h - compile MLIR with qopt's passes and run it -*- C++ -*-===//
 //
-// Test support: parses a kernel written in MLIR, runs a pass pipeline (qopt's
-// and upstream passes, as `qopt` would), JIT-compiles the result with MLIR's
-// ExecutionEngine and calls a function taking memref descriptors. Tests
-// check what qopt compiles, not a re-implementation.
+// Parses a kernel written in MLIR, runs a pass pipeline (qopt's and upstream
+// passes, as `qopt` would), JIT-compiles the result with MLIR's
+// ExecutionEngine (LLVM -O3 with the host CPU's features) and calls a
+// function taking memref descriptors. Used by the execution tests (which
+// check what qopt compiles, not a re-implementation) and the benchmarks.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef QOPT_UNITTESTS_SUPPORT_JITKERNEL_H
-#define QOPT_UNITTESTS_SUPPORT_JITKERNEL_H
+#ifndef QOPT_EXECUTIONENGINE_JITKERNEL_H
+#define QOPT_EXECUTIONENGINE_JITKERNEL_H
 
 #include "mlir/ExecutionEngine/CRunnerUtils.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
@@ -18,7 +19,7 @@
 #include <memory>
 #include <string>
 
-namespace qopt::testing {
+namespace qopt {
 
 class JitKernel {
 public:
@@ -73,6 +74,6 @@ StridedMemRefType<T, 2> viewAs2D(T *data, int64_t rows, int64_t cols) {
 /// that every JIT test appends to its own passes.
 extern const char *const kLowerToLLVM;
 
-} // namespace qopt::testing
+} // namespace qopt
 
-#endif // QOPT_UNITTESTS_SUPPORT_JITKERNEL_H
+#endif // QOPT_EXECUTIONENGINE_JITKERNEL_H

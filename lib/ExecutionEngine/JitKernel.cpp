@@ -1,26 +1,30 @@
-//===- JitKernel.cpp - compile a qopt kernel with qopt and run it ---------===//
+//===- JitKernel.cpp - compile MLIR with qopt's passes and run it --------===//
 
-#include "JitKernel.h"
+#include "qopt/ExecutionEngine/JitKernel.h"
 
 #include "qopt/InitAllDialects.h"
 #include "qopt/InitAllPasses.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <mutex>
 
 using namespace mlir;
-using namespace qopt::testing;
+using namespace qopt;
 
-const char *const qopt::testing::kLowerToLLVM =
-    "one-shot-bufferize,"
+const char *const qopt::kLowerToLLVM =
+    "eliminate-empty-tensors,one-shot-bufferize,"
     "func.func(convert-linalg-to-loops,lower-affine),"
     "convert-scf-to-cf,expand-strided-metadata,finalize-memref-to-llvm,"
     "convert-arith-to-llvm,convert-cf-to-llvm,convert-func-to-llvm,"
@@ -68,7 +72,32 @@ JitKernel::JitKernel(const std::string &source, const std::string &pipeline) {
   }
   llvm::raw_string_ostream ir(lowered);
   module->print(ir);
+  // -O3 with the host CPU's features, so loops vectorize as they would in
+  // an AOT build for this machine.
+  auto hostBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!hostBuilder) {
+    errors << "JIT: " << llvm::toString(hostBuilder.takeError());
+    return;
+  }
+  auto targetMachine = hostBuilder->createTargetMachine();
+  if (!targetMachine) {
+    errors << "JIT: " << llvm::toString(targetMachine.takeError());
+    return;
+  }
+  // Without the host triple and data layout on the module, LLVM's cost
+  // models fall back to a generic target and decline to vectorize.
+  llvm::TargetMachine &machine = **targetMachine;
+  (*module)->setAttr(LLVM::LLVMDialect::getTargetTripleAttrName(),
+                     StringAttr::get(context.get(),
+                                     machine.getTargetTriple().str()));
+  (*module)->setAttr(
+      LLVM::LLVMDialect::getDataLayoutAttrName(),
+      StringAttr::get(context.get(),
+                      machine.createDataLayout().getStringRepresentation()));
+  auto transformer = makeOptimizingTransformer(
+      /*optLevel=*/3, /*sizeLevel=*/0, targetMachine->get());
   ExecutionEngineOptions options;
+  options.transformer = transformer;
   options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   auto created = ExecutionEngine::create(*module, options);
   if (!created) {
