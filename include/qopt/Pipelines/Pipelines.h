@@ -38,7 +38,9 @@ struct QuantizeQDQPipelineOptions
           clEnumValN(RoundingMode::half_away_from_zero, "half_away_from_zero",
                      "ties away from zero (TFLite)"),
           clEnumValN(RoundingMode::half_up, "half_up",
-                     "ties toward +infinity"))};
+                     "ties toward +infinity"),
+          clEnumValN(RoundingMode::fp32_rne, "fp32_rne",
+                     "float32 division, ties to even (ONNX reference)"))};
 };
 
 /// Float graph with calibrated ranges -> QDQ graph whose weights are stored

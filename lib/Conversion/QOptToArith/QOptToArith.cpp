@@ -29,13 +29,6 @@ using namespace qopt;
 static constexpr int64_t kInt32Min = INT32_MIN;
 static constexpr int64_t kInt32Max = INT32_MAX;
 
-static StorageRange integerRange(unsigned width, bool isUnsigned) {
-  QuantScheme scheme;
-  scheme.bits = width;
-  scheme.isSigned = !isUnsigned;
-  return scheme.getStorageRange();
-}
-
 RescaleLoweringPlan qopt::planRescaleLowering(RescaleOp op,
                                               const ConstantIntRanges &range) {
   auto str = [](auto v) { return std::to_string(v); };
@@ -53,7 +46,7 @@ RescaleLoweringPlan qopt::planRescaleLowering(RescaleOp op,
     return {false, "input minus its zero point spans " + rangeText +
                        ", beyond 32 bits"};
   unsigned outWidth = op.getOutput().getType().getElementTypeBitWidth();
-  StorageRange out = integerRange(outWidth, op.getOutputUnsigned());
+  StorageRange out = getIntegerRange(outWidth, op.getOutputUnsigned());
   if (out.min - outputZp < kInt32Min || out.max - outputZp > kInt32Max)
     return {false, "saturation bounds minus the output zero point leave 32 "
                    "bits"};
@@ -233,7 +226,7 @@ Value qopt::buildRescaleElement(OpBuilder &b, Location loc, RescaleOp op,
   // Saturate before adding the zero point, then narrow.
   IntBuilder ib(b, loc, scaled.getType());
   unsigned outWidth = op.getOutput().getType().getElementTypeBitWidth();
-  StorageRange out = integerRange(outWidth, op.getOutputUnsigned());
+  StorageRange out = getIntegerRange(outWidth, op.getOutputUnsigned());
   int64_t zp = op.getOutputZpAttr().getInt();
   Value clamped = ib.mins(ib.maxs(scaled, ib.cst(out.min - zp)),
                           ib.cst(out.max - zp));

@@ -135,3 +135,35 @@ func.func @dequantize_kept() -> tensor<2xf32> {
   %0 = qopt.dequantize %w : tensor<2x!quant.uniform<i8:f32, 0.5>> -> tensor<2xf32>
   return %0 : tensor<2xf32>
 }
+
+// -----
+
+// Rescale folding with each profile. M = 2^31 - 1, shift 32 (m ~ 0.5): for
+// x = 1 the exact product is 0.49999999977. single_round gives 0;
+// double_round first rounds at bit 31 (SRDHM gives 1), then 1 / 2 = 0.5
+// rounds away from zero to 1: the one-LSB double-rounding difference.
+// x = -3: -1.4999999993 -> single -1, double: SRDHM -3 (round half up of
+// -2.9999999986), -3 / 2 = -1.5 -> -2.
+// CHECK-LABEL: func @rescale_folds
+// CHECK-DAG: arith.constant dense<[0, -1, 127, -128]> : tensor<4xi8>
+// CHECK-DAG: arith.constant dense<[1, -2, 127, -128]> : tensor<4xi8>
+func.func @rescale_folds() -> (tensor<4xi8>, tensor<4xi8>) {
+  %x = arith.constant dense<[1, -3, 2147483647, -2147483648]> : tensor<4xi32>
+  %0 = qopt.rescale %x multiplier [2147483647] shift [32] rounding single_round : tensor<4xi32> -> tensor<4xi8>
+  %1 = qopt.rescale %x multiplier [2147483647] shift [32] rounding double_round : tensor<4xi32> -> tensor<4xi8>
+  return %0, %1 : tensor<4xi8>, tensor<4xi8>
+}
+
+// -----
+
+// Per channel along axis 0 with zero points and unsigned output: channel 0
+// (m = 1/8): (10 - 10, 12 - 10) -> (0, 0.25) -> 0 + 128; channel 1 (m =
+// 1/2): (0, 20) -> (0, 10) -> 128, 138. Unsigned 128 and 138 print as the
+// i8 bit patterns -128 and -118.
+// CHECK-LABEL: func @rescale_folds_per_channel
+// CHECK: arith.constant dense<{{\[}}[-128, -128], [-128, -118]]> : tensor<2x2xi8>
+func.func @rescale_folds_per_channel() -> tensor<2x2xi8> {
+  %x = arith.constant dense<[[10, 12], [10, 30]]> : tensor<2x2xi32>
+  %0 = qopt.rescale %x multiplier [1073741824, 1073741824] shift [33, 31] axis 0 rounding single_round {input_zp = 10 : i64, output_unsigned, output_zp = 128 : i64} : tensor<2x2xi32> -> tensor<2x2xi8>
+  return %0 : tensor<2x2xi8>
+}

@@ -105,6 +105,23 @@ TEST(QuantMath, DequantizeAndRequantize) {
   EXPECT_EQ(requantizeValue(INT32_MIN, {1e-3, 0}, {0.1, -5}, i8, kEven), -128);
 }
 
+// fp32_rne evaluates the scaling in float32, then ties to even.
+TEST(QuantMath, Fp32RneUsesFloat32) {
+  StorageRange i8{-128, 127};
+  // 2^24 + 1 has no float32 image: fp32_rne sees 2^24.
+  EXPECT_EQ(quantizeValue(16777217.0, {1.0, 0}, {-(1 << 30), 1 << 30},
+                          RoundingMode::fp32_rne),
+            16777216);
+  EXPECT_EQ(quantizeValue(16777217.0, {1.0, 0}, {-(1 << 30), 1 << 30},
+                          RoundingMode::half_to_even),
+            16777217);
+  // Ties go to even: (4 - 1) * 0.5 = 1.5, (6 - 1) * 0.5 = 2.5,
+  // (-4 + 1) * 0.5 = -1.5.
+  EXPECT_EQ(requantizeValue(4, {0.25, 1}, {0.5, 0}, i8, RoundingMode::fp32_rne), 2);
+  EXPECT_EQ(requantizeValue(6, {0.25, 1}, {0.5, 0}, i8, RoundingMode::fp32_rne), 2);
+  EXPECT_EQ(requantizeValue(-4, {0.25, -1}, {0.5, 0}, i8, RoundingMode::fp32_rne), -2);
+}
+
 // Hand-computed derivations, including degenerate ranges.
 TEST(QuantMath, ScaleAndZeroPointByHand) {
   // Asymmetric u8 over [0, 255]: scale 1, zp 0.

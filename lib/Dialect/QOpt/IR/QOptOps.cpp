@@ -2,6 +2,7 @@
 
 #include "qopt/Dialect/QOpt/IR/QOptOps.h"
 #include "qopt/Dialect/QOpt/Utils/ConstantFolding.h"
+#include "qopt/Dialect/QOpt/Utils/DyadicMath.h"
 #include "qopt/Dialect/QOpt/Utils/QuantizedTypes.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
@@ -167,16 +168,6 @@ OpFoldResult RequantizeOp::fold(FoldAdaptor adaptor) {
 // RescaleOp
 //===----------------------------------------------------------------------===//
 
-/// TOSA's limits for a 32-bit multiplier.
-static constexpr int32_t kMinShift = 2;
-static constexpr int32_t kMaxShift = 62;
-
-static StorageRange integerRange(unsigned width, bool isUnsigned) {
-  QuantScheme scheme;
-  scheme.bits = width;
-  scheme.isSigned = !isUnsigned;
-  return scheme.getStorageRange();
-}
 
 LogicalResult RescaleOp::verify() {
   ArrayRef<int32_t> multipliers = getMultiplier();
@@ -191,10 +182,10 @@ LogicalResult RescaleOp::verify() {
       return emitOpError() << "multiplier " << i << " (" << m
                            << ") is outside [0, 2^31 - 1]";
   for (auto [i, s] : llvm::enumerate(shifts))
-    if (s < kMinShift || s > kMaxShift)
+    if (s < kMinRescaleShift || s > kMaxRescaleShift)
       return emitOpError() << "shift " << i << " (" << s
-                           << ") is outside [" << kMinShift << ", "
-                           << kMaxShift << "]";
+                           << ") is outside [" << kMinRescaleShift << ", "
+                           << kMaxRescaleShift << "]";
   RankedTensorType inType = getInput().getType();
   std::optional<int64_t> axis = getAxis();
   if (axis) {
@@ -212,10 +203,10 @@ LogicalResult RescaleOp::verify() {
     return emitOpError() << "per-channel rescale (" << multipliers.size()
                          << " multipliers) needs an axis";
   }
-  StorageRange inRange = integerRange(
+  StorageRange inRange = getIntegerRange(
       inType.getElementType().getIntOrFloatBitWidth(), getInputUnsigned());
   StorageRange outRange =
-      integerRange(getOutput().getType().getElementType().getIntOrFloatBitWidth(),
+      getIntegerRange(getOutput().getType().getElementType().getIntOrFloatBitWidth(),
                    getOutputUnsigned());
   // I64Attr getters return uint64_t; read the zero points as signed.
   int64_t inputZp = getInputZpAttr().getInt();
@@ -229,4 +220,12 @@ LogicalResult RescaleOp::verify() {
                          << " is outside the output range [" << outRange.min
                          << ", " << outRange.max << "]";
   return success();
+}
+
+OpFoldResult RescaleOp::fold(FoldAdaptor adaptor) {
+  auto input = dyn_cast_if_present<DenseIntElementsAttr>(adaptor.getInput());
+  if (!input)
+    return {};
+  FailureOr<DenseIntElementsAttr> folded = foldRescaleConstant(input, *this);
+  return succeeded(folded) ? *folded : OpFoldResult();
 }

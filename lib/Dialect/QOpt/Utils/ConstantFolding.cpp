@@ -1,10 +1,13 @@
 //===- ConstantFolding.cpp - folding quantization of constants ------------===//
 
 #include "qopt/Dialect/QOpt/Utils/ConstantFolding.h"
+#include "qopt/Dialect/QOpt/IR/QOptOps.h"
+#include "qopt/Dialect/QOpt/Utils/DyadicMath.h"
 #include "qopt/Dialect/QOpt/Utils/QuantizedTypes.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace mlir;
@@ -114,4 +117,40 @@ qopt::foldRequantizeConstant(DenseIntElementsAttr values,
   });
   return DenseIntElementsAttr::get(
       resultType.clone(getStorageIntegerType(outElement)), stored);
+}
+
+FailureOr<DenseIntElementsAttr>
+qopt::foldRescaleConstant(DenseIntElementsAttr values, RescaleOp op) {
+  RankedTensorType inType = op.getInput().getType();
+  RankedTensorType outType = op.getOutput().getType();
+  if (!inType.hasStaticShape())
+    return failure();
+  ArrayRef<int64_t> shape = inType.getShape();
+  std::optional<int64_t> axis = op.getAxis();
+  int64_t stride = 1;
+  if (axis)
+    for (int64_t d = *axis + 1; d < inType.getRank(); ++d)
+      stride *= shape[d];
+  StorageRange out = getIntegerRange(outType.getElementTypeBitWidth(),
+                                     op.getOutputUnsigned());
+  int64_t inputZp = op.getInputZpAttr().getInt();
+  int64_t outputZp = op.getOutputZpAttr().getInt();
+  bool inputUnsigned = op.getInputUnsigned();
+  unsigned outWidth = outType.getElementTypeBitWidth();
+  SmallVector<APInt> result;
+  result.reserve(inType.getNumElements());
+  forEachElement<APInt>(values, [&](int64_t i, const APInt &v) {
+    int64_t channel = axis ? (i / stride) % shape[*axis] : 0;
+    DyadicScale scale{op.getMultiplier()[channel], op.getShift()[channel]};
+    int64_t x = (inputUnsigned ? static_cast<int64_t>(v.getZExtValue())
+                               : v.getSExtValue()) -
+                inputZp;
+    int64_t y = applyDyadicScale(x, scale, op.getRounding());
+    // Saturate before adding the zero point (as the lowering does).
+    y = std::clamp(y, out.min - outputZp, out.max - outputZp) + outputZp;
+    result.push_back(APInt(outWidth, static_cast<uint64_t>(y),
+                           /*isSigned=*/true, /*implicitTrunc=*/true));
+    return true;
+  });
+  return DenseIntElementsAttr::get(outType, result);
 }

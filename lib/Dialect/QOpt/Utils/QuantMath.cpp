@@ -21,6 +21,13 @@ StorageRange QuantScheme::getStorageRange() const {
   return {lo, hi};
 }
 
+StorageRange qopt::getIntegerRange(unsigned width, bool isUnsigned) {
+  QuantScheme scheme;
+  scheme.bits = width;
+  scheme.isSigned = !isUnsigned;
+  return scheme.getStorageRange();
+}
+
 double qopt::roundToIntegral(double x, RoundingMode mode) {
   if (!std::isfinite(x))
     return x;

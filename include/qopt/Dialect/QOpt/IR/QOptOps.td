@@ -84,7 +84,8 @@ def QOpt_QuantizeOp : QOpt_Op<"quantize", [Pure, SameOperandsAndResultShape]> {
     For `!qopt.binary` results `q = +1` when `x >= 0` and `-1` otherwise;
     `rounding` is irrelevant there but must still be given.
 
-    ONNX `QuantizeLinear` is `rounding half_to_even`; TFLite quantizes with
+    ONNX `QuantizeLinear` is `rounding half_to_even` (`fp32_rne` reproduces
+    its float32 division bit for bit); TFLite quantizes with
     `half_away_from_zero`.
 
     ```mlir
@@ -139,7 +140,9 @@ def QOpt_RequantizeOp : QOpt_Op<"requantize", [Pure, SameOperandsAndResultShape]
     Computes, per element, `q_out = clamp(round((q_in - zp_in) * (s_in /
     s_out)) + zp_out, qmin, qmax)` with the scales and zero points of the
     operand and result element types and `rounding` one of the float-scale
-    modes. The factor and product are computed in double precision. This is
+    modes. The factor and product are computed in double precision, except
+    for `fp32_rne`, which computes `float(q_in - zp_in) * (float(s_in) /
+    float(s_out))` in float32 as XNNPACK and PyTorch's quantized kernels do. This is
     the form a quantizer produces (e.g. from an int32 accumulator at scale
     `s_in * s_w`); `qopt-requant-to-dyadic` turns it into `qopt.rescale`.
 
@@ -183,6 +186,8 @@ def QOpt_RescaleOp : QOpt_Op<"rescale", [Pure, SameOperandsAndResultShape]> {
     * `single_round`: `(int64(x) * M + 2^(shift-1)) >> shift`
       (TOSA `SINGLE_ROUND`).
 
+    Constant inputs fold with exactly these semantics.
+
     Multipliers lie in `[0, 2^31 - 1]` and shifts in `[2, 62]` (TOSA's
     limits); per-channel rescales name the `axis`, whose static size must
     equal the number of multipliers. Operand and result are signless
@@ -212,6 +217,7 @@ def QOpt_RescaleOp : QOpt_Op<"rescale", [Pure, SameOperandsAndResultShape]> {
     `rounding` custom<Rounding>($rounding) attr-dict `:` type($input) `->` type($output)
   }];
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 #endif // QOPT_DIALECT_QOPT_IR_QOPTOPS_TD

@@ -60,7 +60,9 @@ def InsertQDQPass : Pass<"qopt-insert-qdq", "::mlir::func::FuncOp"> {
              clEnumValN(::qopt::RoundingMode::half_away_from_zero,
                         "half_away_from_zero", "ties away from zero (TFLite)"),
              clEnumValN(::qopt::RoundingMode::half_up, "half_up",
-                        "ties toward +infinity"))}]>
+                        "ties toward +infinity"),
+             clEnumValN(::qopt::RoundingMode::fp32_rne, "fp32_rne",
+                        "float32 division, ties to even (ONNX reference)"))}]>
   ];
 }
 

@@ -11,6 +11,10 @@
 
 #include "qopt/Dialect/QOpt/IR/QOptAttrs.h"
 
+namespace qopt {
+class RescaleOp;
+} // namespace qopt
+
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 
@@ -41,6 +45,11 @@ llvm::FailureOr<mlir::DenseIntElementsAttr>
 foldRequantizeConstant(mlir::DenseIntElementsAttr values,
                        mlir::RankedTensorType inputType,
                        mlir::RankedTensorType resultType, RoundingMode mode);
+
+/// Integers `values` rescaled by `op` (qopt.rescale semantics with its
+/// profile, zero points and saturation). Fails on a dynamic shape.
+llvm::FailureOr<mlir::DenseIntElementsAttr>
+foldRescaleConstant(mlir::DenseIntElementsAttr values, RescaleOp op);
 
 } // namespace qopt
 

@@ -37,6 +37,9 @@ struct QuantScheme {
   StorageRange getStorageRange() const;
 };
 
+/// Full range of a `width`-bit integer read as signed or unsigned.
+StorageRange getIntegerRange(unsigned width, bool isUnsigned);
+
 /// Scale and zero point of one tensor, channel or block.
 struct QuantParams {
   double scale = 1.0;
