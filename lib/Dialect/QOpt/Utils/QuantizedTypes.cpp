@@ -95,7 +95,7 @@ Type qopt::buildQuantizedElementType(PolicyAttr policy, FloatType expressed,
     SmallVector<int32_t> dims;
     SmallVector<int64_t> blocks;
     for (auto [d, block] : llvm::enumerate(getBlockSizes(policy, shape))) {
-      if (block == 0 || block == 1 && shape[d] == 1)
+      if (block == 0 || (block == 1 && shape[d] == 1))
         continue;
       dims.push_back(static_cast<int32_t>(d));
       blocks.push_back(block);
