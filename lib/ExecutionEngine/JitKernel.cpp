@@ -27,7 +27,7 @@ const char *const qopt::kLowerToLLVM =
     "eliminate-empty-tensors,one-shot-bufferize,"
     "func.func(convert-linalg-to-loops,lower-affine),"
     "convert-scf-to-cf,expand-strided-metadata,finalize-memref-to-llvm,"
-    "convert-arith-to-llvm,convert-cf-to-llvm,convert-func-to-llvm,"
+    "convert-math-to-llvm,convert-arith-to-llvm,convert-cf-to-llvm,convert-func-to-llvm,"
     "reconcile-unrealized-casts";
 
 static void initializeOnce() {

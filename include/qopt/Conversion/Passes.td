@@ -27,8 +27,16 @@ def ConvertQOptToArithPass : Pass<"convert-qopt-to-arith"> {
     with shift >= 32 always are; smaller shifts need an input range small
     enough that no intermediate leaves 32 bits. Every choice is explained in
     a remark. `force-int64` always uses the reference form.
+
+    `qopt.requantize` with `fp32_rne` lowers too (`float(q - zp_in) *
+    float32 factor`, `math.roundeven`, saturate, add `zp_out`): the
+    float-scale requantization of XNNPACK and PyTorch's quantized kernels.
+    Other float-scale requantizes are an error here: `qopt-requant-to-dyadic`
+    turns them into rescales first.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::quant::QuantDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect"];
   let options = [

@@ -11,6 +11,8 @@
 #include "mlir/Analysis/DataFlowFramework.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -304,6 +306,128 @@ struct RescaleToLinalg : OpRewritePattern<RescaleOp> {
   std::function<RescaleLoweringPlan(RescaleOp)> chooseForm;
 };
 
+/// Scales and zero points of a uniform (per tensor or per axis) side.
+static void getUniformParams(Type element, SmallVectorImpl<double> &scales,
+                             SmallVectorImpl<int64_t> &zeroPoints,
+                             std::optional<int32_t> &axis) {
+  if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(element)) {
+    scales.assign(perAxis.getScales().begin(), perAxis.getScales().end());
+    zeroPoints.assign(perAxis.getZeroPoints().begin(),
+                      perAxis.getZeroPoints().end());
+    axis = perAxis.getQuantizedDimension();
+    return;
+  }
+  auto uniform = cast<quant::UniformQuantizedType>(element);
+  scales.push_back(uniform.getScale());
+  zeroPoints.push_back(uniform.getZeroPoint());
+}
+
+/// fp32_rne requantize: float32(q - zp_in) * (float(s_in) / float(s_out)),
+/// round half to even, saturate, add zp_out -- XNNPACK's and PyTorch's
+/// float-scale requantization.
+struct RequantizeFp32ToLinalg : OpRewritePattern<RequantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(RequantizeOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getRounding() != RoundingMode::fp32_rne)
+      return rewriter.notifyMatchFailure(op, "not fp32_rne");
+    Location loc = op.getLoc();
+    RankedTensorType inType = op.getInput().getType();
+    RankedTensorType outType = op.getOutput().getType();
+    auto inQuant = cast<quant::QuantizedType>(inType.getElementType());
+    auto outQuant = cast<quant::QuantizedType>(outType.getElementType());
+    SmallVector<double> inScales, outScales;
+    SmallVector<int64_t> inZps, outZps;
+    std::optional<int32_t> inAxis, outAxis;
+    getUniformParams(inQuant, inScales, inZps, inAxis);
+    getUniformParams(outQuant, outScales, outZps, outAxis);
+    size_t channels = std::max(inScales.size(), outScales.size());
+    std::optional<int32_t> axis = inAxis ? inAxis : outAxis;
+    SmallVector<float> factors;
+    SmallVector<int64_t> channelInZp, channelOutZp;
+    for (size_t c = 0; c < channels; ++c) {
+      size_t i = inScales.size() == 1 ? 0 : c, o = outScales.size() == 1 ? 0 : c;
+      factors.push_back(static_cast<float>(inScales[i]) /
+                        static_cast<float>(outScales[o]));
+      channelInZp.push_back(inZps[i]);
+      channelOutZp.push_back(outZps[o]);
+    }
+
+    auto inStorage = inType.clone(inQuant.getStorageType());
+    auto outStorage = outType.clone(outQuant.getStorageType());
+    Value input =
+        quant::StorageCastOp::create(rewriter, loc, inStorage, op.getInput());
+    int64_t rank = inType.getRank();
+    SmallVector<Value> inputs{input};
+    SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(rank)};
+    bool perChannel = channels > 1;
+    if (perChannel) {
+      auto c = static_cast<int64_t>(channels);
+      auto f32Type = RankedTensorType::get({c}, rewriter.getF32Type());
+      auto i64Type = RankedTensorType::get({c}, rewriter.getI64Type());
+      inputs.push_back(arith::ConstantOp::create(
+          rewriter, loc, DenseFPElementsAttr::get(f32Type, ArrayRef(factors))));
+      inputs.push_back(arith::ConstantOp::create(
+          rewriter, loc, DenseIntElementsAttr::get(i64Type, ArrayRef(channelInZp))));
+      inputs.push_back(arith::ConstantOp::create(
+          rewriter, loc, DenseIntElementsAttr::get(i64Type, ArrayRef(channelOutZp))));
+      AffineMap channelMap = AffineMap::get(
+          rank, 0, rewriter.getAffineDimExpr(*axis), getContext());
+      maps.append({channelMap, channelMap, channelMap});
+    }
+    maps.push_back(rewriter.getMultiDimIdentityMap(rank));
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, input);
+    Value init = tensor::EmptyOp::create(rewriter, loc, sizes,
+                                         outStorage.getElementType());
+    StorageRange range = getStorageRange(outQuant);
+    bool inUnsigned = !inQuant.isSigned();
+    unsigned outWidth = outStorage.getElementTypeBitWidth();
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{outStorage}, inputs, ValueRange{init}, maps,
+        iterators, [&](OpBuilder &b, Location nested, ValueRange args) {
+          Type i64 = b.getI64Type(), f32 = b.getF32Type();
+          IntBuilder ib(b, nested, i64);
+          Value factor, inZp, outZp;
+          if (perChannel) {
+            factor = args[1];
+            inZp = args[2];
+            outZp = args[3];
+          } else {
+            factor = arith::ConstantOp::create(b, nested,
+                                               b.getF32FloatAttr(factors[0]));
+            inZp = ib.cst(channelInZp[0]);
+            outZp = ib.cst(channelOutZp[0]);
+          }
+          Value q = inUnsigned
+                        ? Value(arith::ExtUIOp::create(b, nested, i64, args[0]))
+                        : Value(arith::ExtSIOp::create(b, nested, i64, args[0]));
+          Value x = arith::SIToFPOp::create(b, nested, f32, ib.sub(q, inZp));
+          Value scaled = arith::MulFOp::create(b, nested, x, factor);
+          Value rounded = math::RoundEvenOp::create(b, nested, scaled);
+          // Saturate in float (the rounded value is integral) before the
+          // conversion, so out-of-range values cannot hit fptosi's poison.
+          auto toF32 = [&](Value v) {
+            return arith::SIToFPOp::create(b, nested, f32, v);
+          };
+          Value lo = toF32(ib.sub(ib.cst(range.min), outZp));
+          Value hi = toF32(ib.sub(ib.cst(range.max), outZp));
+          Value clamped = arith::MinimumFOp::create(
+              b, nested, arith::MaximumFOp::create(b, nested, rounded, lo), hi);
+          Value result =
+              ib.add(arith::FPToSIOp::create(b, nested, i64, clamped), outZp);
+          Value narrowed = arith::TruncIOp::create(
+              b, nested, b.getIntegerType(outWidth), result);
+          linalg::YieldOp::create(b, nested, narrowed);
+        });
+    rewriter.replaceOpWithNewOp<quant::StorageCastOp>(op, outType,
+                                                      generic.getResult(0));
+    return success();
+  }
+};
+
 struct ConvertQOptToArithPass
     : qopt::impl::ConvertQOptToArithPassBase<ConvertQOptToArithPass> {
   using Base::Base;
@@ -338,7 +462,7 @@ struct ConvertQOptToArithPass
     };
 
     RewritePatternSet patterns(&getContext());
-    populateQOptToArithPatterns(patterns, chooseForm);
+    patterns.add<RescaleToLinalg>(&getContext(), chooseForm);
     // Plans are computed against the analysis of the input IR: walk once.
     SmallVector<RescaleOp> ops;
     root->walk([&](RescaleOp op) { ops.push_back(op); });
@@ -348,6 +472,26 @@ struct ConvertQOptToArithPass
     SmallVector<Operation *> roots(ops.begin(), ops.end());
     if (failed(applyOpPatternsGreedily(roots, frozen, config)))
       return signalPassFailure();
+
+    // fp32_rne requantizes lower here; the other float-scale modes are
+    // defined in double precision and are meant to become dyadic rescales.
+    RewritePatternSet requantPatterns(&getContext());
+    requantPatterns.add<RequantizeFp32ToLinalg>(&getContext());
+    SmallVector<Operation *> requantizes;
+    root->walk([&](RequantizeOp op) { requantizes.push_back(op); });
+    if (failed(applyOpPatternsGreedily(requantizes,
+                                       std::move(requantPatterns), config)))
+      return signalPassFailure();
+    bool leftover = false;
+    root->walk([&](RequantizeOp op) {
+      op.emitOpError() << "with rounding "
+                       << stringifyRoundingMode(op.getRounding())
+                       << " has no integer lowering: run "
+                          "qopt-requant-to-dyadic first (or use fp32_rne)";
+      leftover = true;
+    });
+    if (leftover)
+      signalPassFailure();
   }
 };
 } // namespace
@@ -356,4 +500,5 @@ void qopt::populateQOptToArithPatterns(
     RewritePatternSet &patterns,
     std::function<RescaleLoweringPlan(RescaleOp)> chooseForm) {
   patterns.add<RescaleToLinalg>(patterns.getContext(), std::move(chooseForm));
+  patterns.add<RequantizeFp32ToLinalg>(patterns.getContext());
 }

@@ -91,3 +91,40 @@ func.func @wide_output_zero_point(%x: tensor<16xi32>) -> tensor<16xi32> {
   %0 = qopt.rescale %x multiplier [1073741824] shift [40] rounding double_round {output_zp = -5 : i64} : tensor<16xi32> -> tensor<16xi32>
   return %0 : tensor<16xi32>
 }
+
+// -----
+
+// double_round per channel (shifts >= 31): int32-only with per-channel
+// multiplier and shift tensors.
+// CHECK-LABEL: func @double_round_per_channel
+// CHECK-DAG: arith.constant dense<[1073741824, 2147483647]> : tensor<2xi32>
+// CHECK-DAG: arith.constant dense<[31, 62]> : tensor<2xi32>
+// CHECK: arith.mulsi_extended
+// CHECK-NOT: i64
+func.func @double_round_per_channel(%x: tensor<2x8xi32>) -> tensor<2x8xi8> {
+  // expected-remark @+1 {{int32-only rescale}}
+  %0 = qopt.rescale %x multiplier [1073741824, 2147483647] shift [31, 62] axis 0 rounding double_round : tensor<2x8xi32> -> tensor<2x8xi8>
+  return %0 : tensor<2x8xi8>
+}
+
+// -----
+
+// fp32_rne requantize: float32 arithmetic and round-half-to-even, as
+// XNNPACK and PyTorch's quantized kernels; per-channel factors are the
+// float32 quotients float(s_in[c]) / float(s_out).
+// CHECK-LABEL: func @fp32_rne_requantize
+// CHECK-DAG: quant.scast %{{.*}} to tensor<2x3xi32>
+// CHECK-DAG: arith.constant dense<[0.0200000014, 0.0400000028, 5.000000e-01]> : tensor<3xf32>
+// CHECK: linalg.generic
+// CHECK: arith.sitofp %{{.*}} : i64 to f32
+// CHECK: arith.mulf
+// CHECK: math.roundeven
+// CHECK: arith.maximumf
+// CHECK: arith.minimumf
+// CHECK: arith.fptosi
+// CHECK: quant.scast %{{.*}} : tensor<2x3xi8> to tensor<2x3x!quant.uniform<u8:f32, 5.000000e-02:128>>
+// INT64-LABEL: func @fp32_rne_requantize
+func.func @fp32_rne_requantize(%acc: tensor<2x3x!quant.uniform<i32:f32:1, {1.0e-3, 2.0e-3, 0.025}>>) -> tensor<2x3x!quant.uniform<u8:f32, 0.05:128>> {
+  %0 = qopt.requantize %acc rounding fp32_rne : tensor<2x3x!quant.uniform<i32:f32:1, {1.0e-3, 2.0e-3, 0.025}>> -> tensor<2x3x!quant.uniform<u8:f32, 0.05:128>>
+  return %0 : tensor<2x3x!quant.uniform<u8:f32, 0.05:128>>
+}

@@ -35,7 +35,8 @@ mlir::Value buildRescaleElement(mlir::OpBuilder &builder, mlir::Location loc,
                                 bool int32Only);
 
 /// Rewrites every qopt.rescale into linalg.generic + arith, choosing the
-/// form per op with `chooseForm`.
+/// form per op with `chooseForm`, and every fp32_rne qopt.requantize into
+/// linalg.generic + arith/math in float32.
 void populateQOptToArithPatterns(
     mlir::RewritePatternSet &patterns,
     std::function<RescaleLoweringPlan(RescaleOp)> chooseForm);
