@@ -9,9 +9,13 @@ packages=(
   cmake ninja-build
   # Unit tests.
   libgtest-dev
+  # ONNX import with ONNX's own libraries; NumPy .npz (deflate) reading.
+  libonnx-dev libprotobuf-dev zlib1g-dev
   # References no one here wrote: PyTorch's observers (golden scale/zero
   # point test), gemmlowp's fixedpoint.h (requantization oracle).
   python3-torch python3-numpy libgemmlowp-dev
+  # The bundled example's training script and ONNX test models.
+  python3-onnx python3-sklearn
 )
 
 missing=()

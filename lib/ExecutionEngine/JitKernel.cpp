@@ -98,6 +98,9 @@ JitKernel::JitKernel(const std::string &source, const std::string &pipeline) {
       /*optLevel=*/3, /*sizeLevel=*/0, targetMachine->get());
   ExecutionEngineOptions options;
   options.transformer = transformer;
+  // memrefCopy and friends, which bufferized code may call.
+  const llvm::StringRef runtimeLibraries[] = {QOPT_MLIR_C_RUNNER_UTILS};
+  options.sharedLibPaths = runtimeLibraries;
   options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   auto created = ExecutionEngine::create(*module, options);
   if (!created) {

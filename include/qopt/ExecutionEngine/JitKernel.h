@@ -46,6 +46,12 @@ public:
     return invoke(name, args, sizeof...(Descriptors));
   }
 
+  /// Calls `_mlir_ciface_<name>` with already packed arguments (pointers to
+  /// pointers to descriptors).
+  bool callPacked(const std::string &name, void **args, size_t count) {
+    return invoke(name, args, count);
+  }
+
 private:
   bool invoke(const std::string &name, void **args, size_t count);
 

@@ -1,0 +1,54 @@
+//===- ModelRunner.h - run a float graph on NumPy arrays --------*- C++ -*-===//
+//
+// Compiles one function of a TOSA graph (as qopt-import produces) through
+// upstream's lowerings to the JIT, and runs it on NumPy arrays whose leading
+// (batch) dimension may be any multiple of the function's: the function is
+// called once per batch chunk. This is qopt's float reference execution.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QOPT_EXECUTIONENGINE_MODELRUNNER_H
+#define QOPT_EXECUTIONENGINE_MODELRUNNER_H
+
+#include "qopt/ExecutionEngine/JitKernel.h"
+#include "qopt/Support/NumpyIO.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/Error.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace qopt {
+
+struct TensorSignature {
+  std::string name;           ///< onnx.name attribute, or argN / resultN
+  std::vector<int64_t> shape; ///< static shape, batch first
+};
+
+class ModelRunner {
+public:
+  /// Compiles `function` (or the only public function when empty) of
+  /// `module`. Only float32 tensor arguments and results are supported.
+  static llvm::Expected<std::unique_ptr<ModelRunner>>
+  create(mlir::ModuleOp module, llvm::StringRef function = "");
+
+  const std::vector<TensorSignature> &inputs() const { return inputSigs; }
+  const std::vector<TensorSignature> &outputs() const { return outputSigs; }
+
+  /// Runs on `arrays` (one per input, float32, shape = the input's shape
+  /// with any multiple of its batch). Errors name the offending input.
+  llvm::Expected<std::vector<NumpyArray>>
+  run(const std::vector<NumpyArray> &arrays);
+
+private:
+  ModelRunner() = default;
+  std::unique_ptr<JitKernel> kernel;
+  std::string functionName;
+  std::vector<TensorSignature> inputSigs, outputSigs;
+};
+
+} // namespace qopt
+
+#endif // QOPT_EXECUTIONENGINE_MODELRUNNER_H

@@ -1,0 +1,177 @@
+//===- ModelRunner.cpp - run a float graph on NumPy arrays ----------------===//
+
+#include "qopt/ExecutionEngine/ModelRunner.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstring>
+
+using namespace mlir;
+using namespace qopt;
+
+static llvm::Error fail(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+/// Upstream lowering of a TOSA float graph to the LLVM dialect, with
+/// results turned into caller-provided out-parameters.
+static const char *const kGraphPipeline =
+    "tosa-to-linalg-pipeline,func.func(tosa-to-tensor,tosa-to-arith),canonicalize,"
+    "eliminate-empty-tensors,"
+    "one-shot-bufferize{bufferize-function-boundaries "
+    "function-boundary-type-conversion=identity-layout-map},"
+    "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
+    "func.func(convert-linalg-to-loops,lower-affine),"
+    "convert-scf-to-cf,expand-strided-metadata,finalize-memref-to-llvm,"
+    "convert-math-to-llvm,convert-arith-to-llvm,convert-cf-to-llvm,"
+    "convert-func-to-llvm,reconcile-unrealized-casts";
+
+llvm::Expected<std::unique_ptr<ModelRunner>>
+ModelRunner::create(ModuleOp module, llvm::StringRef function) {
+  func::FuncOp func;
+  for (auto f : module.getOps<func::FuncOp>()) {
+    if (f.isExternal() || f.isPrivate())
+      continue;
+    if (function.empty() ? !func : f.getSymName() == function) {
+      if (func && function.empty())
+        return fail("the module has several functions; name one with "
+                    "--function");
+      func = f;
+    }
+  }
+  if (!func)
+    return fail(function.empty() ? llvm::Twine("the module has no function")
+                                 : "no function named '" + function + "'");
+  std::unique_ptr<ModelRunner> runner(new ModelRunner());
+  runner->functionName = func.getSymName().str();
+  auto signature = [&](Type type, DictionaryAttr attrs, std::string fallback,
+                       std::vector<TensorSignature> &into) -> llvm::Error {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (!tensor || !tensor.hasStaticShape() ||
+        !tensor.getElementType().isF32() || tensor.getRank() == 0)
+      return fail("'" + fallback + "' has type " +
+                  llvm::Twine([&] {
+                    std::string s;
+                    llvm::raw_string_ostream os(s);
+                    os << type;
+                    return s;
+                  }()) +
+                  "; qopt-run needs statically shaped f32 tensors");
+    TensorSignature sig;
+    sig.name = fallback;
+    if (attrs)
+      if (auto name = attrs.getAs<StringAttr>("onnx.name"))
+        sig.name = name.str();
+    sig.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
+    into.push_back(sig);
+    return llvm::Error::success();
+  };
+  for (unsigned i = 0; i < func.getNumArguments(); ++i)
+    if (auto err = signature(func.getArgumentTypes()[i], func.getArgAttrDict(i),
+                             "arg" + std::to_string(i), runner->inputSigs))
+      return std::move(err);
+  for (unsigned i = 0; i < func.getNumResults(); ++i)
+    if (auto err = signature(func.getResultTypes()[i],
+                             func.getResultAttrDict(i),
+                             "result" + std::to_string(i), runner->outputSigs))
+      return std::move(err);
+
+  // Compile a copy holding just this function, callable through the C
+  // interface.
+  OwningOpRef<ModuleOp> copy = cast<ModuleOp>(module->clone());
+  for (auto f : llvm::make_early_inc_range(copy->getOps<func::FuncOp>()))
+    if (f.getSymName() == runner->functionName)
+      f->setAttr("llvm.emit_c_interface", UnitAttr::get(module.getContext()));
+  std::string source;
+  llvm::raw_string_ostream os(source);
+  copy->print(os);
+  runner->kernel = std::make_unique<JitKernel>(source, kGraphPipeline);
+  if (!runner->kernel->ok())
+    return fail("cannot compile '" + runner->functionName +
+                "': " + runner->kernel->error());
+  return std::move(runner);
+}
+
+/// A memref descriptor of any rank: {allocated, aligned, offset, sizes...,
+/// strides...}, all 64-bit.
+static std::vector<int64_t> descriptor(void *data, llvm::ArrayRef<int64_t> shape) {
+  std::vector<int64_t> d(3 + 2 * shape.size());
+  d[0] = reinterpret_cast<int64_t>(data);
+  d[1] = reinterpret_cast<int64_t>(data);
+  d[2] = 0;
+  int64_t stride = 1;
+  for (size_t i = shape.size(); i-- > 0;) {
+    d[3 + i] = shape[i];
+    d[3 + shape.size() + i] = stride;
+    stride *= shape[i];
+  }
+  return d;
+}
+
+static std::string shapeString(llvm::ArrayRef<int64_t> shape) {
+  std::string s = "(";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + ")";
+}
+
+llvm::Expected<std::vector<NumpyArray>>
+ModelRunner::run(const std::vector<NumpyArray> &arrays) {
+  if (arrays.size() != inputSigs.size())
+    return fail("the model takes " + llvm::Twine(inputSigs.size()) +
+                " inputs, got " + llvm::Twine(arrays.size()));
+  int64_t chunks = -1;
+  for (size_t i = 0; i < arrays.size(); ++i) {
+    const NumpyArray &a = arrays[i];
+    const TensorSignature &sig = inputSigs[i];
+    if (!a.isFloat32())
+      return fail("input '" + sig.name + "' must be float32 ('<f4'), got '" +
+                  a.dtype + "'");
+    bool sameTail = a.shape.size() == sig.shape.size() &&
+                    std::equal(a.shape.begin() + 1, a.shape.end(),
+                               sig.shape.begin() + 1);
+    if (!sameTail || a.shape[0] % sig.shape[0] != 0)
+      return fail("input '" + sig.name + "' has shape " + shapeString(a.shape) +
+                  "; the model expects " + shapeString(sig.shape) +
+                  " with any multiple of the batch " +
+                  llvm::Twine(sig.shape[0]));
+    int64_t n = a.shape[0] / sig.shape[0];
+    if (chunks >= 0 && n != chunks)
+      return fail("inputs disagree on the batch size");
+    chunks = n;
+  }
+  std::vector<NumpyArray> results;
+  for (const TensorSignature &sig : outputSigs) {
+    NumpyArray out;
+    out.dtype = "<f4";
+    out.shape = sig.shape;
+    out.shape[0] *= chunks;
+    out.data.resize(out.numElements() * 4);
+    results.push_back(std::move(out));
+  }
+  for (int64_t c = 0; c < chunks; ++c) {
+    std::vector<std::vector<int64_t>> descriptors;
+    std::vector<void *> pointers;
+    for (size_t i = 0; i < arrays.size(); ++i) {
+      int64_t chunkBytes = arrays[i].data.size() / chunks;
+      descriptors.push_back(descriptor(
+          const_cast<char *>(arrays[i].data.data()) + c * chunkBytes,
+          inputSigs[i].shape));
+    }
+    for (size_t i = 0; i < results.size(); ++i) {
+      int64_t chunkBytes = results[i].data.size() / chunks;
+      descriptors.push_back(descriptor(results[i].data.data() + c * chunkBytes,
+                                       outputSigs[i].shape));
+    }
+    for (auto &d : descriptors)
+      pointers.push_back(d.data());
+    std::vector<void *> args;
+    for (void *&p : pointers)
+      args.push_back(&p);
+    if (!kernel->callPacked(functionName, args.data(), args.size()))
+      return fail("execution failed: " + kernel->error());
+  }
+  return results;
+}
