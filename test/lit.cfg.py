@@ -22,6 +22,7 @@ config.substitutions.append(("%cxx", config.cxx_compiler))
 config.substitutions.append(("%cc", config.c_compiler))
 
 config.substitutions.append(("%python3", config.python3))
+config.substitutions.append(("%qopt_tools_dir", config.qopt_tools_dir))
 config.substitutions.append(("%mlir_runner_utils",
     os.path.join(config.mlir_lib_dir, "libmlir_runner_utils.so")))
 config.substitutions.append(("%mlir_c_runner_utils",
@@ -29,9 +30,10 @@ config.substitutions.append(("%mlir_c_runner_utils",
 
 # Optional references: tests comparing against them declare REQUIRES.
 import subprocess
-if subprocess.call([config.python3, "-c", "import torch"],
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
-    config.available_features.add("torch")
+for module in ["torch", "onnx", "numpy"]:
+    if subprocess.call([config.python3, "-c", "import " + module],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
+        config.available_features.add(module)
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
@@ -43,5 +45,7 @@ tools = [
     "mlir-opt",
     "not",
     "mlir-runner",
+    ToolSubst("qopt-import", unresolved="fatal"),
+    ToolSubst("qopt-run", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -16,9 +16,16 @@ static llvm::Error fail(const llvm::Twine &message) {
 }
 
 /// Upstream lowering of a TOSA float graph to the LLVM dialect, with
-/// results turned into caller-provided out-parameters.
+/// results turned into caller-provided out-parameters. This is upstream's
+/// tosa-to-linalg-pipeline minus tosa-validate, whose level check in LLVM
+/// 22 rejects a rank-4 tosa.pad (its !tosa.shape<8> padding counts as rank
+/// 8 > MAX_RANK).
 static const char *const kGraphPipeline =
-    "tosa-to-linalg-pipeline,func.func(tosa-to-tensor,tosa-to-arith),canonicalize,"
+    "func.func(tosa-optional-decompositions),canonicalize,"
+    "func.func(tosa-infer-shapes,tosa-make-broadcastable,tosa-to-linalg-named),"
+    "canonicalize,"
+    "func.func(tosa-layerwise-constant-fold,tosa-make-broadcastable,"
+    "tosa-to-linalg,tosa-to-tensor,tosa-to-arith),canonicalize,"
     "eliminate-empty-tensors,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"

@@ -22,6 +22,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include "onnx/checker.h"
@@ -195,6 +196,7 @@ private:
                                               int i);
 
   // --- operators --------------------------------------------------------------
+  static bool isSupportedOperator(const onnx::NodeProto &node);
   LogicalResult convertNode(const onnx::NodeProto &node);
   LogicalResult convertConv(const onnx::NodeProto &node);
   LogicalResult convertPool(const onnx::NodeProto &node, bool isMax,
@@ -212,11 +214,28 @@ private:
   LogicalResult convertConstant(const onnx::NodeProto &node);
 
   /// Spatial padding [top, bottom, left, right] adjusted so TOSA's exact
-  /// output-size rule holds (ONNX floors; the rows dropped are never read).
-  FailureOr<std::array<int64_t, 4>>
-  spatialPads(const onnx::NodeProto &node, ArrayRef<int64_t> inHW,
-              ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
-              ArrayRef<int64_t> dilations, ArrayRef<int64_t> outHW);
+  /// output-size rule holds (ONNX floors the window count): trailing rows
+  /// and columns no window reads are dropped, first from the end padding,
+  /// then by cropping the input (`crop` = {rows, columns}).
+  struct Windows {
+    std::array<int64_t, 4> pads;
+    std::array<int64_t, 2> crop;
+  };
+  FailureOr<Windows> spatialPads(const onnx::NodeProto &node,
+                                 ArrayRef<int64_t> inHW,
+                                 ArrayRef<int64_t> kernel,
+                                 ArrayRef<int64_t> strides,
+                                 ArrayRef<int64_t> dilations,
+                                 ArrayRef<int64_t> outHW);
+  /// Drops `crop` trailing rows/columns of an NHWC value.
+  Value cropNHWC(Value v, std::array<int64_t, 2> crop) {
+    if (crop[0] == 0 && crop[1] == 0)
+      return v;
+    ArrayRef<int64_t> s = shapeOf(v);
+    SmallVector<int64_t> size{s[0], s[1] - crop[0], s[2] - crop[1], s[3]};
+    return tosa::SliceOp::create(builder, loc, f32(size), v,
+                                 shapeValue({0, 0, 0, 0}), shapeValue(size));
+  }
 
   void define(const onnx::NodeProto &node, int i, Tensor t) {
     values[node.output(i)] = t;
@@ -344,7 +363,7 @@ Importer::outputShape(const onnx::NodeProto &node, int i) {
 // Operators
 //===----------------------------------------------------------------------===//
 
-FailureOr<std::array<int64_t, 4>> Importer::spatialPads(
+FailureOr<Importer::Windows> Importer::spatialPads(
     const onnx::NodeProto &node, ArrayRef<int64_t> inHW,
     ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
     ArrayRef<int64_t> dilations, ArrayRef<int64_t> outHW) {
@@ -354,6 +373,7 @@ FailureOr<std::array<int64_t, 4>> Importer::spatialPads(
     return fail("expected 4 pads for a 2-D operator, got " +
                 std::to_string(pads.size()));
   std::array<int64_t, 2> begin{pads[0], pads[1]}, end{pads[2], pads[3]};
+  std::array<int64_t, 2> crop{0, 0};
   for (int d = 0; d < 2; ++d) {
     int64_t effective = (kernel[d] - 1) * dilations[d] + 1;
     if (autoPad == "VALID") {
@@ -373,15 +393,14 @@ FailureOr<std::array<int64_t, 4>> Importer::spatialPads(
     // shrinking the end padding.
     int64_t span = inHW[d] - 1 + begin[d] + end[d] - (kernel[d] - 1) * dilations[d];
     int64_t rem = span % strides[d];
-    if (rem > end[d])
-      return fail("trailing input rows not covered by any window; qopt "
-                  "needs end padding >= " + std::to_string(rem));
-    end[d] -= rem;
+    int64_t fromPad = std::min(rem, end[d]);
+    end[d] -= fromPad;
+    crop[d] = rem - fromPad;
     if ((span - rem) / strides[d] + 1 != outHW[d])
       return fail("output size " + std::to_string(outHW[d]) +
                   " does not match the window arithmetic");
   }
-  return std::array<int64_t, 4>{begin[0], end[0], begin[1], end[1]};
+  return Windows{{begin[0], end[0], begin[1], end[1]}, crop};
 }
 
 LogicalResult Importer::convertConv(const onnx::NodeProto &node) {
@@ -424,14 +443,14 @@ LogicalResult Importer::convertConv(const onnx::NodeProto &node) {
   FailureOr<SmallVector<int64_t>> outShape = outputShape(node, 0);
   if (failed(outShape))
     return failure();
-  auto pads = spatialPads(node, {xShape[2], xShape[3]}, kernel, strides,
-                          dilations, {(*outShape)[2], (*outShape)[3]});
-  if (failed(pads))
+  auto windows = spatialPads(node, {xShape[2], xShape[3]}, kernel, strides,
+                             dilations, {(*outShape)[2], (*outShape)[3]});
+  if (failed(windows))
     return failure();
-  Value in = asNHWC(*x);
+  Value in = cropNHWC(asNHWC(*x), windows->crop);
   SmallVector<int64_t> outNHWC{(*outShape)[0], (*outShape)[2], (*outShape)[3],
                                cout};
-  auto padAttr = builder.getDenseI64ArrayAttr(*pads);
+  auto padAttr = builder.getDenseI64ArrayAttr(windows->pads);
   auto strideAttr = builder.getDenseI64ArrayAttr(strides);
   auto dilationAttr = builder.getDenseI64ArrayAttr(dilations);
   auto acc = TypeAttr::get(builder.getF32Type());
@@ -515,11 +534,12 @@ LogicalResult Importer::convertPool(const onnx::NodeProto &node, bool isMax,
                       "supported");
       }
     }
-    auto adjusted = spatialPads(node, {xShape[2], xShape[3]}, kernel, strides,
-                                {1, 1}, {(*outShape)[2], (*outShape)[3]});
-    if (failed(adjusted))
+    auto windows = spatialPads(node, {xShape[2], xShape[3]}, kernel, strides,
+                               {1, 1}, {(*outShape)[2], (*outShape)[3]});
+    if (failed(windows))
       return failure();
-    pads = *adjusted;
+    pads = windows->pads;
+    in = cropNHWC(in, windows->crop);
     if (!isMax && intAttr(node, "count_include_pad", 0) != 0 &&
         llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
       // Padding counts in the divisor: pad explicitly with zeros.
@@ -885,6 +905,18 @@ LogicalResult Importer::convertConstant(const onnx::NodeProto &node) {
   return success();
 }
 
+bool Importer::isSupportedOperator(const onnx::NodeProto &node) {
+  static const llvm::StringSet<> kSupported = {
+      "Add",         "AveragePool", "BatchNormalization", "Clip",
+      "Concat",      "Constant",    "Conv",               "Dropout",
+      "Flatten",     "Gemm",        "GlobalAveragePool",  "Identity",
+      "LeakyRelu",   "MatMul",      "MaxPool",            "Mul",
+      "Pad",         "Relu",        "Reshape",            "Sigmoid",
+      "Softmax",     "Sub",         "Transpose"};
+  return (node.domain().empty() || node.domain() == "ai.onnx") &&
+         kSupported.contains(node.op_type());
+}
+
 LogicalResult Importer::convertNode(const onnx::NodeProto &node) {
   const std::string &op = node.op_type();
   if (!node.domain().empty() && node.domain() != "ai.onnx")
@@ -1122,7 +1154,22 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
     values[init.name()] = {constF32(*data, dims), false};
   }
 
-  bool ok = true;
+  // Report every unsupported operator at once, each with its node.
+  bool supported = true;
+  for (auto [index, node] : llvm::enumerate(graph->node())) {
+    if (isSupportedOperator(node))
+      continue;
+    emitError(nodeLoc(node, static_cast<int>(index)))
+        << "unsupported operator " << node.op_type()
+        << (node.domain().empty() ? "" : " (domain '" + node.domain() + "')")
+        << " in node '"
+        << (node.name().empty() ? "#" + std::to_string(index) : node.name())
+        << "'";
+    supported = false;
+  }
+  if (!supported)
+    return nullptr;
+
   for (auto [index, node] : llvm::enumerate(graph->node())) {
     loc = nodeLoc(node, static_cast<int>(index));
     pendingError.clear();
@@ -1131,16 +1178,9 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
                      << (node.name().empty() ? "#" + std::to_string(index)
                                              : node.name())
                      << "' (" << node.op_type() << "): " << pendingError;
-      ok = false;
-      // Keep going so every unsupported node is reported at once; later
-      // nodes that depend on this one report missing inputs, so stop
-      // reporting those.
-      for (const auto &out : node.output())
-        values[out] = {Value(), false};
+      return nullptr;
     }
   }
-  if (!ok)
-    return nullptr;
 
   SmallVector<Value> results;
   loc = fileLoc;

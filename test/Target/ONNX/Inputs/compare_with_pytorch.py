@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""Float execution check: qopt-import + qopt-run against PyTorch on the same
+inputs. PyTorch modules are exported to ONNX by torch.onnx; ONNX models
+built with onnx.helper (Inputs/make_model.py) are checked against the
+equivalent torch.nn.functional computation. Passes when every output
+matches within 1e-4 relative to the output's largest magnitude.
+
+    compare_with_pytorch.py QOPT_RUN WORK_DIR
+"""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import make_model  # noqa: E402
+from onnx import numpy_helper  # noqa: E402
+
+qopt_run, work = sys.argv[1], sys.argv[2]
+os.makedirs(work, exist_ok=True)
+torch.manual_seed(0)
+failures = 0
+
+
+def run_qopt(onnx_path, x):
+    np.save(os.path.join(work, "x.npy"), x.astype(np.float32))
+    out = os.path.join(work, "y.npy")
+    r = subprocess.run([qopt_run, onnx_path, "--input", os.path.join(work, "x.npy"),
+                        "--output", out], capture_output=True, text=True)
+    if r.returncode:
+        raise RuntimeError(r.stderr)
+    return np.load(out)
+
+
+def report(name, got, ref):
+    global failures
+    err = float(np.abs(got - ref).max() / max(np.abs(ref).max(), 1e-12))
+    ok = got.shape == ref.shape and err <= 1e-4
+    failures += not ok
+    print(f"{'ok  ' if ok else 'FAIL'} {name}: relative error {err:.2e}")
+
+
+class Residual(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(4, 4, 3, padding=1)
+        self.bn = nn.BatchNorm2d(4)
+        self.b = nn.Conv2d(4, 4, 1)
+
+    def forward(self, x):
+        return torch.relu(self.b(torch.relu(self.bn(self.a(x)))) + x)
+
+
+class Branches(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(3, 4, 1)
+        self.b = nn.Conv2d(3, 2, 3, padding=1)
+
+    def forward(self, x):
+        return torch.cat([self.a(x), self.b(x)], dim=1)
+
+
+MODULES = {
+    "conv_groups": (nn.Conv2d(4, 8, 3, padding=1, groups=2), (3, 4, 9, 9)),
+    "conv_depthwise": (nn.Conv2d(4, 8, 3, padding=1, groups=4), (3, 4, 9, 9)),
+    "conv_dilation": (nn.Conv2d(2, 3, 3, padding=2, dilation=2), (2, 2, 9, 9)),
+    "conv_stride_odd": (nn.Conv2d(2, 3, 3, stride=2, padding=1), (2, 2, 9, 9)),
+    "conv_bn_relu": (nn.Sequential(nn.Conv2d(2, 4, 3), nn.BatchNorm2d(4), nn.ReLU()), (2, 2, 8, 8)),
+    "pooling": (nn.Sequential(nn.MaxPool2d(3, 2, 1), nn.AvgPool2d(2), nn.AdaptiveAvgPool2d(1)), (2, 3, 10, 10)),
+    "gemm": (nn.Sequential(nn.Flatten(), nn.Linear(48, 7), nn.ReLU6(), nn.Linear(7, 3)), (4, 3, 4, 4)),
+    "concat": (Branches(), (2, 3, 6, 6)),
+    "residual_add": (Residual(), (2, 4, 6, 6)),
+    "sigmoid_leaky_softmax": (nn.Sequential(nn.Linear(6, 6), nn.Sigmoid(), nn.Linear(6, 6),
+                                            nn.LeakyReLU(0.1), nn.Softmax(dim=1)), (5, 6)),
+}
+
+for name, (module, shape) in MODULES.items():
+    for m in module.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            m.running_mean.uniform_(-0.5, 0.5)
+            m.running_var.uniform_(0.5, 2.0)
+            nn.init.uniform_(m.weight, 0.5, 1.5)
+    module.eval()
+    x = torch.randn(*shape)
+    path = os.path.join(work, name + ".onnx")
+    torch.onnx.export(module, x[:1], path, opset_version=13, input_names=["x"],
+                      output_names=["y"], dynamic_axes={"x": {0: "N"}, "y": {0: "N"}})
+    with torch.no_grad():
+        report(name, run_qopt(path, x.numpy()), module(x).numpy())
+
+
+def params(model_proto):
+    return {t.name: torch.from_numpy(numpy_helper.to_array(t).copy())
+            for t in model_proto.graph.initializer}
+
+
+HELPER_REFERENCES = {
+    "batchnorm": lambda x, p: F.batch_norm(x, p["mean"], p["var"], p["s"], p["bias"], eps=1e-3),
+    "clip": lambda x, p: torch.clamp(x, -1.5, 6.0),
+    "leaky_relu": lambda x, p: F.leaky_relu(x, 0.2),
+    "avgpool_count_pad": lambda x, p: F.avg_pool2d(x, 3, 1, 1, count_include_pad=True),
+    "maxpool": lambda x, p: F.max_pool2d(x, 3, 2, 1),
+    "global_avgpool": lambda x, p: F.adaptive_avg_pool2d(x, 1),
+    "gemm": lambda x, p: 0.5 * x @ p["w"].T + 2.0 * p["c"],
+    "pad": lambda x, p: F.pad(x, (0, 1, 1, 1), value=0.5),
+    "softmax_opset11": lambda x, p: F.softmax(x.reshape(2, 12), 1).reshape(2, 3, 4),
+    "conv_same_upper": lambda x, p: F.conv2d(F.pad(x, (0, 1, 0, 1)), p["w"], stride=2),
+    "conv_strided_dilated": lambda x, p: F.conv2d(x, p["w"], stride=2, padding=2, dilation=2),
+    "transpose": lambda x, p: x.permute(0, 2, 1),
+    "reshape": lambda x, p: x.reshape(1, 6, 4),
+}
+
+for name, reference in HELPER_REFERENCES.items():
+    proto = make_model.MODELS[name]()
+    path = os.path.join(work, name + ".onnx")
+    with open(path, "wb") as f:
+        f.write(proto.SerializeToString())
+    dims = [d.dim_value or 1 for d in proto.graph.input[0].type.tensor_type.shape.dim]
+    x = torch.randn(*dims)
+    with torch.no_grad():
+        report("helper:" + name, run_qopt(path, x.numpy()), reference(x, params(proto)).numpy())
+
+print(f"{failures} failure(s)")
+sys.exit(1 if failures else 0)
