@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds qopt and runs its main job on the bundled
-# example: the tiny float CNN with calibrated ranges goes through the
-# quantization pipeline and the quantized IR is printed.
+# examples:
+#  1. the digits CNN (examples/digits, trained with PyTorch, exported to
+#     ONNX) is imported and run on its test split: float accuracy;
+#  2. the tiny TOSA CNN with calibrated ranges goes through the quantization
+#     pipeline and the quantized IR is printed.
+# Arguments are passed to the quantization pipeline of step 2.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${QOPT_BUILD_DIR:-$root/build}"
 
 "$root/scripts/build.sh" >&2
 
+digits="$root/examples/digits"
+echo "== digits CNN (ONNX, float) on its 360-image test split"
+"$build/bin/qopt-import" "$digits/digits.onnx" -o "$build/digits.mlir"
+"$build/bin/qopt-run" "$build/digits.mlir" \
+  --input "$digits/digits.npz:test_x" --labels "$digits/digits.npz:test_y"
+
+echo "== tiny CNN (TOSA) through the QDQ quantization pipeline"
 "$build/bin/qopt" "$root/examples/tiny-cnn/tiny-cnn.mlir" --qopt-quantize-qdq "$@"

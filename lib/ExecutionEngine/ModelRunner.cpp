@@ -91,6 +91,26 @@ ModelRunner::create(ModuleOp module, llvm::StringRef function) {
   for (auto f : llvm::make_early_inc_range(copy->getOps<func::FuncOp>()))
     if (f.getSymName() == runner->functionName)
       f->setAttr("llvm.emit_c_interface", UnitAttr::get(module.getContext()));
+  // Quantization annotations (qopt.range, qopt.policy) describe float values
+  // and would not verify on the lowered LLVM values; execution ignores them.
+  auto isAnnotation = [](NamedAttribute a) {
+    return a.getName().getValue().starts_with("qopt.");
+  };
+  copy->walk([&](Operation *op) {
+    SmallVector<NamedAttribute> discardable(op->getDiscardableAttrs());
+    for (NamedAttribute a : discardable)
+      if (isAnnotation(a))
+        op->removeDiscardableAttr(a.getName());
+    if (auto f = dyn_cast<func::FuncOp>(op))
+      for (unsigned i = 0; i < f.getNumArguments(); ++i) {
+        DictionaryAttr attrs = f.getArgAttrDict(i);
+        if (!attrs)
+          continue;
+        for (NamedAttribute a : attrs.getValue())
+          if (isAnnotation(a))
+            f.removeArgAttr(i, a.getName());
+      }
+  });
   std::string source;
   llvm::raw_string_ostream os(source);
   copy->print(os);
