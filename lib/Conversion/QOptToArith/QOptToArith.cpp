@@ -243,6 +243,96 @@ Value qopt::buildRescaleElement(OpBuilder &b, Location loc, RescaleOp op,
 // Pattern and pass
 //===----------------------------------------------------------------------===//
 
+/// Builds an element-wise linalg.generic over `input` producing
+/// `resultElement`. `params` are per-channel constants (1-D, one entry per
+/// channel along `axis`, or a single entry for the whole tensor); `body`
+/// receives the input element and one value per parameter.
+static Value buildChannelwise(
+    PatternRewriter &rewriter, Location loc, Value input, Type resultElement,
+    std::optional<int64_t> axis, ArrayRef<DenseElementsAttr> params,
+    function_ref<Value(OpBuilder &, Location, Value, ArrayRef<Value>)> body) {
+  auto inType = cast<RankedTensorType>(input.getType());
+  int64_t rank = inType.getRank();
+  bool perChannel = !params.empty() && params.front().getNumElements() > 1;
+  SmallVector<Value> inputs{input};
+  SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(rank)};
+  if (perChannel) {
+    AffineMap channelMap = AffineMap::get(
+        rank, 0, rewriter.getAffineDimExpr(*axis), rewriter.getContext());
+    for (DenseElementsAttr p : params) {
+      inputs.push_back(arith::ConstantOp::create(rewriter, loc, p));
+      maps.push_back(channelMap);
+    }
+  }
+  maps.push_back(rewriter.getMultiDimIdentityMap(rank));
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, input);
+  Value init = tensor::EmptyOp::create(rewriter, loc, sizes, resultElement);
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{inType.clone(resultElement)}, inputs,
+      ValueRange{init}, maps, iterators,
+      [&](OpBuilder &b, Location nested, ValueRange args) {
+        SmallVector<Value> values;
+        for (auto [i, p] : llvm::enumerate(params))
+          values.push_back(
+              perChannel
+                  ? args[1 + i]
+                  : Value(arith::ConstantOp::create(
+                        b, nested,
+                        cast<TypedAttr>(*p.getValues<Attribute>().begin()))));
+        linalg::YieldOp::create(b, nested,
+                                body(b, nested, args[0], values));
+      });
+  return generic.getResult(0);
+}
+
+static DenseElementsAttr i32Vector(Builder &b, ArrayRef<int32_t> values) {
+  return DenseIntElementsAttr::get(
+      RankedTensorType::get({static_cast<int64_t>(values.size())},
+                            b.getI32Type()),
+      values);
+}
+static DenseElementsAttr i64Vector(Builder &b, ArrayRef<int64_t> values) {
+  return DenseIntElementsAttr::get(
+      RankedTensorType::get({static_cast<int64_t>(values.size())},
+                            b.getI64Type()),
+      values);
+}
+static DenseElementsAttr floatVector(FloatType type, ArrayRef<double> values) {
+  SmallVector<APFloat> converted;
+  for (double v : values) {
+    APFloat f(v);
+    bool lost;
+    f.convert(type.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+    converted.push_back(f);
+  }
+  return DenseElementsAttr::get(
+      RankedTensorType::get({static_cast<int64_t>(values.size())}, type),
+      converted);
+}
+
+/// Scales and zero points of a uniform (per tensor or per axis) element
+/// type; fails for sub-channel and binary types.
+static LogicalResult getUniformParams(Type element,
+                                      SmallVectorImpl<double> &scales,
+                                      SmallVectorImpl<int64_t> &zeroPoints,
+                                      std::optional<int32_t> &axis) {
+  if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(element)) {
+    scales.assign(perAxis.getScales().begin(), perAxis.getScales().end());
+    zeroPoints.assign(perAxis.getZeroPoints().begin(),
+                      perAxis.getZeroPoints().end());
+    axis = perAxis.getQuantizedDimension();
+    return success();
+  }
+  if (auto uniform = dyn_cast<quant::UniformQuantizedType>(element)) {
+    scales.push_back(uniform.getScale());
+    zeroPoints.push_back(uniform.getZeroPoint());
+    return success();
+  }
+  return failure();
+}
+
 namespace {
 struct RescaleToLinalg : OpRewritePattern<RescaleOp> {
   RescaleToLinalg(MLIRContext *ctx,
@@ -254,73 +344,21 @@ struct RescaleToLinalg : OpRewritePattern<RescaleOp> {
     RescaleLoweringPlan plan = chooseForm(op);
     op.emitRemark() << (plan.int32Only ? "int32-only" : "int64")
                     << " rescale: " << plan.reason;
-    Location loc = op.getLoc();
-    RankedTensorType inType = op.getInput().getType();
-    RankedTensorType outType = op.getOutput().getType();
-    int64_t rank = inType.getRank();
-    bool perChannel = op.getMultiplier().size() > 1;
-
-    SmallVector<Value> inputs{op.getInput()};
-    SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(rank)};
-    if (perChannel) {
-      auto channelType = RankedTensorType::get(
-          {static_cast<int64_t>(op.getMultiplier().size())},
-          rewriter.getI32Type());
-      for (ArrayRef<int32_t> values : {op.getMultiplier(), op.getShift()})
-        inputs.push_back(arith::ConstantOp::create(
-            rewriter, loc, DenseIntElementsAttr::get(channelType, values)));
-      AffineMap channelMap = AffineMap::get(
-          rank, 0, rewriter.getAffineDimExpr(*op.getAxis()), getContext());
-      maps.append({channelMap, channelMap});
-    }
-    maps.push_back(rewriter.getMultiDimIdentityMap(rank));
-
-    SmallVector<OpFoldResult> sizes =
-        tensor::getMixedSizes(rewriter, loc, op.getInput());
-    Value init = tensor::EmptyOp::create(rewriter, loc, sizes,
-                                         outType.getElementType());
-    SmallVector<utils::IteratorType> iterators(rank,
-                                               utils::IteratorType::parallel);
     bool int32Only = plan.int32Only;
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{outType}, inputs, ValueRange{init}, maps,
-        iterators, [&](OpBuilder &b, Location nested, ValueRange args) {
-          Value multiplier, shift;
-          if (perChannel) {
-            multiplier = args[1];
-            shift = args[2];
-          } else {
-            multiplier = arith::ConstantOp::create(
-                b, nested, b.getI32IntegerAttr(op.getMultiplier()[0]));
-            shift = arith::ConstantOp::create(
-                b, nested, b.getI32IntegerAttr(op.getShift()[0]));
-          }
-          Value result = buildRescaleElement(b, nested, op, args[0],
-                                             multiplier, shift, int32Only);
-          linalg::YieldOp::create(b, nested, result);
+    Value result = buildChannelwise(
+        rewriter, op.getLoc(), op.getInput(),
+        op.getOutput().getType().getElementType(), op.getAxis(),
+        {i32Vector(rewriter, op.getMultiplier()),
+         i32Vector(rewriter, op.getShift())},
+        [&](OpBuilder &b, Location loc, Value x, ArrayRef<Value> p) {
+          return buildRescaleElement(b, loc, op, x, p[0], p[1], int32Only);
         });
-    rewriter.replaceOp(op, generic.getResults());
+    rewriter.replaceOp(op, result);
     return success();
   }
 
   std::function<RescaleLoweringPlan(RescaleOp)> chooseForm;
 };
-
-/// Scales and zero points of a uniform (per tensor or per axis) side.
-static void getUniformParams(Type element, SmallVectorImpl<double> &scales,
-                             SmallVectorImpl<int64_t> &zeroPoints,
-                             std::optional<int32_t> &axis) {
-  if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(element)) {
-    scales.assign(perAxis.getScales().begin(), perAxis.getScales().end());
-    zeroPoints.assign(perAxis.getZeroPoints().begin(),
-                      perAxis.getZeroPoints().end());
-    axis = perAxis.getQuantizedDimension();
-    return;
-  }
-  auto uniform = cast<quant::UniformQuantizedType>(element);
-  scales.push_back(uniform.getScale());
-  zeroPoints.push_back(uniform.getZeroPoint());
-}
 
 /// fp32_rne requantize: float32(q - zp_in) * (float(s_in) / float(s_out)),
 /// round half to even, saturate, add zp_out -- XNNPACK's and PyTorch's
@@ -340,90 +378,193 @@ struct RequantizeFp32ToLinalg : OpRewritePattern<RequantizeOp> {
     SmallVector<double> inScales, outScales;
     SmallVector<int64_t> inZps, outZps;
     std::optional<int32_t> inAxis, outAxis;
-    getUniformParams(inQuant, inScales, inZps, inAxis);
-    getUniformParams(outQuant, outScales, outZps, outAxis);
+    if (failed(getUniformParams(inQuant, inScales, inZps, inAxis)) ||
+        failed(getUniformParams(outQuant, outScales, outZps, outAxis)))
+      return rewriter.notifyMatchFailure(op, "not a uniform type");
     size_t channels = std::max(inScales.size(), outScales.size());
     std::optional<int32_t> axis = inAxis ? inAxis : outAxis;
-    SmallVector<float> factors;
+    SmallVector<double> factors;
     SmallVector<int64_t> channelInZp, channelOutZp;
     for (size_t c = 0; c < channels; ++c) {
       size_t i = inScales.size() == 1 ? 0 : c, o = outScales.size() == 1 ? 0 : c;
+      // The factor is a float32 quotient of float32 scales.
       factors.push_back(static_cast<float>(inScales[i]) /
                         static_cast<float>(outScales[o]));
       channelInZp.push_back(inZps[i]);
       channelOutZp.push_back(outZps[o]);
     }
-
-    auto inStorage = inType.clone(inQuant.getStorageType());
-    auto outStorage = outType.clone(outQuant.getStorageType());
-    Value input =
-        quant::StorageCastOp::create(rewriter, loc, inStorage, op.getInput());
-    int64_t rank = inType.getRank();
-    SmallVector<Value> inputs{input};
-    SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(rank)};
-    bool perChannel = channels > 1;
-    if (perChannel) {
-      auto c = static_cast<int64_t>(channels);
-      auto f32Type = RankedTensorType::get({c}, rewriter.getF32Type());
-      auto i64Type = RankedTensorType::get({c}, rewriter.getI64Type());
-      inputs.push_back(arith::ConstantOp::create(
-          rewriter, loc, DenseFPElementsAttr::get(f32Type, ArrayRef(factors))));
-      inputs.push_back(arith::ConstantOp::create(
-          rewriter, loc, DenseIntElementsAttr::get(i64Type, ArrayRef(channelInZp))));
-      inputs.push_back(arith::ConstantOp::create(
-          rewriter, loc, DenseIntElementsAttr::get(i64Type, ArrayRef(channelOutZp))));
-      AffineMap channelMap = AffineMap::get(
-          rank, 0, rewriter.getAffineDimExpr(*axis), getContext());
-      maps.append({channelMap, channelMap, channelMap});
-    }
-    maps.push_back(rewriter.getMultiDimIdentityMap(rank));
-    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, input);
-    Value init = tensor::EmptyOp::create(rewriter, loc, sizes,
-                                         outStorage.getElementType());
+    Value input = quant::StorageCastOp::create(
+        rewriter, loc, inType.clone(inQuant.getStorageType()), op.getInput());
     StorageRange range = getStorageRange(outQuant);
     bool inUnsigned = !inQuant.isSigned();
-    unsigned outWidth = outStorage.getElementTypeBitWidth();
-    SmallVector<utils::IteratorType> iterators(rank,
-                                               utils::IteratorType::parallel);
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{outStorage}, inputs, ValueRange{init}, maps,
-        iterators, [&](OpBuilder &b, Location nested, ValueRange args) {
+    Type outStorage = outQuant.getStorageType();
+    Value result = buildChannelwise(
+        rewriter, loc, input, outStorage, axis,
+        {floatVector(rewriter.getF32Type(), factors),
+         i64Vector(rewriter, channelInZp), i64Vector(rewriter, channelOutZp)},
+        [&](OpBuilder &b, Location nested, Value q, ArrayRef<Value> p) {
           Type i64 = b.getI64Type(), f32 = b.getF32Type();
           IntBuilder ib(b, nested, i64);
-          Value factor, inZp, outZp;
-          if (perChannel) {
-            factor = args[1];
-            inZp = args[2];
-            outZp = args[3];
-          } else {
-            factor = arith::ConstantOp::create(b, nested,
-                                               b.getF32FloatAttr(factors[0]));
-            inZp = ib.cst(channelInZp[0]);
-            outZp = ib.cst(channelOutZp[0]);
-          }
-          Value q = inUnsigned
-                        ? Value(arith::ExtUIOp::create(b, nested, i64, args[0]))
-                        : Value(arith::ExtSIOp::create(b, nested, i64, args[0]));
-          Value x = arith::SIToFPOp::create(b, nested, f32, ib.sub(q, inZp));
-          Value scaled = arith::MulFOp::create(b, nested, x, factor);
+          Value wide = inUnsigned
+                           ? Value(arith::ExtUIOp::create(b, nested, i64, q))
+                           : Value(arith::ExtSIOp::create(b, nested, i64, q));
+          Value x = arith::SIToFPOp::create(b, nested, f32, ib.sub(wide, p[1]));
+          Value scaled = arith::MulFOp::create(b, nested, x, p[0]);
           Value rounded = math::RoundEvenOp::create(b, nested, scaled);
           // Saturate in float (the rounded value is integral) before the
           // conversion, so out-of-range values cannot hit fptosi's poison.
           auto toF32 = [&](Value v) {
             return arith::SIToFPOp::create(b, nested, f32, v);
           };
-          Value lo = toF32(ib.sub(ib.cst(range.min), outZp));
-          Value hi = toF32(ib.sub(ib.cst(range.max), outZp));
+          Value lo = toF32(ib.sub(ib.cst(range.min), p[2]));
+          Value hi = toF32(ib.sub(ib.cst(range.max), p[2]));
           Value clamped = arith::MinimumFOp::create(
               b, nested, arith::MaximumFOp::create(b, nested, rounded, lo), hi);
-          Value result =
-              ib.add(arith::FPToSIOp::create(b, nested, i64, clamped), outZp);
-          Value narrowed = arith::TruncIOp::create(
-              b, nested, b.getIntegerType(outWidth), result);
-          linalg::YieldOp::create(b, nested, narrowed);
+          Value sum =
+              ib.add(arith::FPToSIOp::create(b, nested, i64, clamped), p[2]);
+          return arith::TruncIOp::create(b, nested, outStorage, sum)
+              .getResult();
         });
-    rewriter.replaceOpWithNewOp<quant::StorageCastOp>(op, outType,
-                                                      generic.getResult(0));
+    rewriter.replaceOpWithNewOp<quant::StorageCastOp>(op, outType, result);
+    return success();
+  }
+};
+
+/// Rounds a float (scalar) `y` to an integral value per a float-scale mode,
+/// exactly as QuantMath's roundToIntegral: ties are detected on the
+/// magnitude, where `|y| - floor(|y|)` is exact.
+static Value roundPerMode(OpBuilder &b, Location loc, Value y,
+                          RoundingMode mode) {
+  Type type = y.getType();
+  auto cst = [&](double v) {
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, v));
+  };
+  if (mode == RoundingMode::fp32_rne || mode == RoundingMode::half_to_even)
+    return math::RoundEvenOp::create(b, loc, y);
+  if (mode == RoundingMode::half_away_from_zero)
+    return math::RoundOp::create(b, loc, y);
+  // half_up: ties toward +infinity.
+  Value magnitude = math::AbsFOp::create(b, loc, y);
+  Value lower = math::FloorOp::create(b, loc, magnitude);
+  Value fraction = arith::SubFOp::create(b, loc, magnitude, lower);
+  Value positive =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, y, cst(0.0));
+  Value tieUp = arith::AndIOp::create(
+      b, loc, positive,
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, fraction,
+                            cst(0.5)));
+  Value above =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, fraction, cst(0.5));
+  Value up = arith::OrIOp::create(b, loc, above, tieUp);
+  Value rounded = arith::SelectOp::create(
+      b, loc, up, arith::AddFOp::create(b, loc, lower, cst(1.0)), lower);
+  return math::CopySignOp::create(b, loc, rounded, y);
+}
+
+/// qopt.quantize: clamp(round(x / scale) + zp) with the op's rounding;
+/// fp32_rne divides in float32, the other modes in double. NaN saturates to
+/// the lower bound at run time (constant folding rejects it).
+struct QuantizeToLinalg : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(QuantizeOp op,
+                                PatternRewriter &rewriter) const override {
+    RankedTensorType outType = op.getOutput().getType();
+    auto quant = dyn_cast<quant::QuantizedType>(outType.getElementType());
+    SmallVector<double> scales;
+    SmallVector<int64_t> zps;
+    std::optional<int32_t> axis;
+    if (!quant || failed(getUniformParams(quant, scales, zps, axis)))
+      return rewriter.notifyMatchFailure(op, "not a uniform type");
+    RoundingMode mode = op.getRounding();
+    bool fp32 = mode == RoundingMode::fp32_rne;
+    FloatType compute = fp32 ? FloatType(rewriter.getF32Type())
+                             : FloatType(rewriter.getF64Type());
+    StorageRange range = getStorageRange(quant);
+    Type storage = quant.getStorageType();
+    Value result = buildChannelwise(
+        rewriter, op.getLoc(), op.getInput(), storage, axis,
+        {floatVector(compute, scales), i64Vector(rewriter, zps)},
+        [&](OpBuilder &b, Location loc, Value x, ArrayRef<Value> p) {
+          Type i64 = b.getI64Type();
+          IntBuilder ib(b, loc, i64);
+          Value wide = x.getType() == compute
+                           ? x
+                           : x.getType().getIntOrFloatBitWidth() <
+                                     compute.getWidth()
+                                 ? Value(arith::ExtFOp::create(b, loc, compute, x))
+                                 : Value(arith::TruncFOp::create(b, loc, compute, x));
+          Value y = arith::DivFOp::create(b, loc, wide, p[0]);
+          Value rounded = roundPerMode(b, loc, y, mode);
+          auto toFloat = [&](Value v) {
+            return arith::SIToFPOp::create(b, loc, compute, v);
+          };
+          Value lo = toFloat(ib.sub(ib.cst(range.min), p[1]));
+          Value hi = toFloat(ib.sub(ib.cst(range.max), p[1]));
+          Value clamped = arith::MinNumFOp::create(
+              b, loc, arith::MaxNumFOp::create(b, loc, rounded, lo), hi);
+          Value q = ib.add(arith::FPToSIOp::create(b, loc, i64, clamped), p[1]);
+          return arith::TruncIOp::create(b, loc, storage, q).getResult();
+        });
+    rewriter.replaceOpWithNewOp<quant::StorageCastOp>(op, outType, result);
+    return success();
+  }
+};
+
+/// qopt.dequantize: scale * (q - zp) in double, rounded once to the float
+/// type.
+struct DequantizeToLinalg : OpRewritePattern<DequantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(DequantizeOp op,
+                                PatternRewriter &rewriter) const override {
+    RankedTensorType inType = op.getInput().getType();
+    auto quant = dyn_cast<quant::QuantizedType>(inType.getElementType());
+    SmallVector<double> scales;
+    SmallVector<int64_t> zps;
+    std::optional<int32_t> axis;
+    if (!quant || failed(getUniformParams(quant, scales, zps, axis)))
+      return rewriter.notifyMatchFailure(op, "not a uniform type");
+    Location loc = op.getLoc();
+    Value input = quant::StorageCastOp::create(
+        rewriter, loc, inType.clone(quant.getStorageType()), op.getInput());
+    auto floatType = cast<FloatType>(op.getOutput().getType().getElementType());
+    bool isUnsigned = !quant.isSigned();
+    Value result = buildChannelwise(
+        rewriter, loc, input, floatType, axis,
+        {floatVector(rewriter.getF64Type(), scales), i64Vector(rewriter, zps)},
+        [&](OpBuilder &b, Location nested, Value q, ArrayRef<Value> p) {
+          Type i64 = b.getI64Type();
+          IntBuilder ib(b, nested, i64);
+          Value wide = isUnsigned
+                           ? Value(arith::ExtUIOp::create(b, nested, i64, q))
+                           : Value(arith::ExtSIOp::create(b, nested, i64, q));
+          Value real = arith::SIToFPOp::create(b, nested, b.getF64Type(),
+                                               ib.sub(wide, p[1]));
+          Value product = arith::MulFOp::create(b, nested, real, p[0]);
+          if (floatType.getWidth() == 64)
+            return product;
+          return arith::TruncFOp::create(b, nested, floatType, product)
+              .getResult();
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// qopt.constant -> arith.constant of the stored integers, viewed through
+/// quant.scast.
+struct ConstantToArith : OpRewritePattern<ConstantOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ConstantOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isa<quant::QuantizedType>(op.getOutput().getType().getElementType()))
+      return rewriter.notifyMatchFailure(op, "binary storage");
+    Value stored = arith::ConstantOp::create(
+        rewriter, op.getLoc(), cast<TypedAttr>(op.getValue()));
+    rewriter.replaceOpWithNewOp<quant::StorageCastOp>(
+        op, op.getOutput().getType(), stored);
     return success();
   }
 };
@@ -473,22 +614,34 @@ struct ConvertQOptToArithPass
     if (failed(applyOpPatternsGreedily(roots, frozen, config)))
       return signalPassFailure();
 
-    // fp32_rne requantizes lower here; the other float-scale modes are
-    // defined in double precision and are meant to become dyadic rescales.
-    RewritePatternSet requantPatterns(&getContext());
-    requantPatterns.add<RequantizeFp32ToLinalg>(&getContext());
-    SmallVector<Operation *> requantizes;
-    root->walk([&](RequantizeOp op) { requantizes.push_back(op); });
-    if (failed(applyOpPatternsGreedily(requantizes,
-                                       std::move(requantPatterns), config)))
+    // Quantize / dequantize / constants and fp32_rne requantizes; the other
+    // float-scale requantizes are defined in double precision and are meant
+    // to become dyadic rescales first.
+    RewritePatternSet otherPatterns(&getContext());
+    otherPatterns.add<RequantizeFp32ToLinalg, QuantizeToLinalg,
+                      DequantizeToLinalg, ConstantToArith>(&getContext());
+    SmallVector<Operation *> others;
+    root->walk([&](Operation *op) {
+      if (isa<RequantizeOp, QuantizeOp, DequantizeOp, ConstantOp>(op))
+        others.push_back(op);
+    });
+    if (failed(applyOpPatternsGreedily(others, std::move(otherPatterns),
+                                       config)))
       return signalPassFailure();
     bool leftover = false;
-    root->walk([&](RequantizeOp op) {
-      op.emitOpError() << "with rounding "
-                       << stringifyRoundingMode(op.getRounding())
-                       << " has no integer lowering: run "
-                          "qopt-requant-to-dyadic first (or use fp32_rne)";
-      leftover = true;
+    root->walk([&](Operation *op) {
+      if (auto requant = dyn_cast<RequantizeOp>(op)) {
+        requant.emitOpError()
+            << "with rounding " << stringifyRoundingMode(requant.getRounding())
+            << " has no integer lowering: run qopt-requant-to-dyadic first "
+               "(or use fp32_rne)";
+        leftover = true;
+      } else if (isa<QuantizeOp, DequantizeOp, ConstantOp>(op)) {
+        op->emitOpError() << "has no arith lowering for this element type "
+                             "(sub-channel and binary types are not lowered "
+                             "yet)";
+        leftover = true;
+      }
     });
     if (leftover)
       signalPassFailure();
@@ -500,5 +653,6 @@ void qopt::populateQOptToArithPatterns(
     RewritePatternSet &patterns,
     std::function<RescaleLoweringPlan(RescaleOp)> chooseForm) {
   patterns.add<RescaleToLinalg>(patterns.getContext(), std::move(chooseForm));
-  patterns.add<RequantizeFp32ToLinalg>(patterns.getContext());
+  patterns.add<RequantizeFp32ToLinalg, QuantizeToLinalg, DequantizeToLinalg,
+               ConstantToArith>(patterns.getContext());
 }
