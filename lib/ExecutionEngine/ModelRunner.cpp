@@ -21,6 +21,7 @@ static llvm::Error fail(const llvm::Twine &message) {
 /// 22 rejects a rank-4 tosa.pad (its !tosa.shape<8> padding counts as rank
 /// 8 > MAX_RANK).
 static const char *const kGraphPipeline =
+    "convert-qopt-to-arith,canonicalize,"
     "func.func(tosa-optional-decompositions),canonicalize,"
     "func.func(tosa-infer-shapes,tosa-make-broadcastable,tosa-to-linalg-named),"
     "canonicalize,"

@@ -11,7 +11,10 @@
 
 #include "qopt/Target/ONNX/ONNXImporter.h"
 
+#include "qopt/Dialect/QOpt/IR/QOptOps.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/Dialect/Tosa/Transforms/Passes.h"
 #include "mlir/IR/Builders.h"
@@ -34,6 +37,7 @@
 
 using namespace mlir;
 using namespace qopt;
+using qopt::ConstantOp;
 
 namespace {
 
@@ -212,6 +216,13 @@ private:
   LogicalResult convertSoftmax(const onnx::NodeProto &node);
   LogicalResult convertClamp(const onnx::NodeProto &node, float lo, float hi);
   LogicalResult convertConstant(const onnx::NodeProto &node);
+  LogicalResult convertQuantizeLinear(const onnx::NodeProto &node);
+  LogicalResult convertDequantizeLinear(const onnx::NodeProto &node);
+  /// The !quant.uniform type a Q/DQ node's scale and zero point describe
+  /// for a tensor of logical shape `shape` (per tensor, or per axis along
+  /// the stored axis of `layoutOf`).
+  FailureOr<Type> quantTypeOf(const onnx::NodeProto &node,
+                              ArrayRef<int64_t> shape, const Tensor &layoutOf);
 
   /// Spatial padding [top, bottom, left, right] adjusted so TOSA's exact
   /// output-size rule holds (ONNX floors the window count): trailing rows
@@ -411,14 +422,13 @@ LogicalResult Importer::convertConv(const onnx::NodeProto &node) {
   if (xShape.size() != 4)
     return fail("only 2-D convolutions (4-D inputs) are supported, input has "
                 "rank " + std::to_string(xShape.size()));
-  const onnx::TensorProto *wProto =
-      hasInput(node, 1) ? initializer(node.input(1)) : nullptr;
-  if (!wProto)
-    return fail("weights must be an initializer");
-  FailureOr<std::vector<float>> w = floatData(*wProto);
-  if (failed(w))
+  // Weights and bias are values: float initializers, or the output of a
+  // DequantizeLinear in QDQ models.
+  FailureOr<Tensor> wT = input(node, 1);
+  if (failed(wT))
     return failure();
-  SmallVector<int64_t> wShape(wProto->dims().begin(), wProto->dims().end());
+  Value weights = plain(*wT);
+  SmallVector<int64_t> wShape(shapeOf(weights));
   if (wShape.size() != 4)
     return fail("weights must be 4-D (OIHW)");
   int64_t group = intAttr(node, "group", 1);
@@ -427,15 +437,16 @@ LogicalResult Importer::convertConv(const onnx::NodeProto &node) {
     return fail("group " + std::to_string(group) +
                 " does not match input channels " + std::to_string(cin) +
                 " and weight shape");
-  std::vector<float> bias(cout, 0.0f);
+  Value bias;
   if (hasInput(node, 2)) {
-    FailureOr<std::vector<float>> b = constFloats(node, 2, "bias");
-    if (failed(b))
+    FailureOr<Tensor> bT = input(node, 2);
+    if (failed(bT))
       return failure();
-    if (static_cast<int64_t>(b->size()) != cout)
-      return fail("bias has " + std::to_string(b->size()) + " values for " +
-                  std::to_string(cout) + " output channels");
-    bias = *b;
+    bias = plain(*bT);
+    if (shapeOf(bias) != ArrayRef<int64_t>{cout})
+      return fail("bias must have " + std::to_string(cout) + " values");
+  } else {
+    bias = constF32(std::vector<float>(cout, 0.0f), {cout});
   }
   SmallVector<int64_t> kernel{wShape[2], wShape[3]};
   SmallVector<int64_t> strides = intsAttr(node, "strides", {1, 1});
@@ -454,23 +465,21 @@ LogicalResult Importer::convertConv(const onnx::NodeProto &node) {
   auto strideAttr = builder.getDenseI64ArrayAttr(strides);
   auto dilationAttr = builder.getDenseI64ArrayAttr(dilations);
   auto acc = TypeAttr::get(builder.getF32Type());
-  Value weights = constF32(*w, wShape);
 
   Value result;
   if (group == 1) {
     result = tosa::Conv2DOp::create(builder, loc, f32(outNHWC), in,
-                                    transpose(weights, kToNHWC),
-                                    constF32(bias, {cout}), zeroPoint(),
-                                    zeroPoint(), padAttr, strideAttr,
-                                    dilationAttr, acc);
+                                    transpose(weights, kToNHWC), bias,
+                                    zeroPoint(), zeroPoint(), padAttr,
+                                    strideAttr, dilationAttr, acc);
   } else if (group == cin) {
     // Depthwise: OIHW [C*M, 1, KH, KW] -> [KH, KW, C, M].
     int64_t mult = cout / cin;
     Value dw = transpose(reshape(weights, {cin, mult, kernel[0], kernel[1]}),
                          {2, 3, 0, 1});
     result = tosa::DepthwiseConv2DOp::create(
-        builder, loc, f32(outNHWC), in, dw, constF32(bias, {cout}),
-        zeroPoint(), zeroPoint(), padAttr, strideAttr, dilationAttr, acc);
+        builder, loc, f32(outNHWC), in, dw, bias, zeroPoint(), zeroPoint(),
+        padAttr, strideAttr, dilationAttr, acc);
   } else {
     // Grouped: one convolution per group on channel slices, concatenated.
     int64_t gin = cin / group, gout = cout / group;
@@ -481,18 +490,17 @@ LogicalResult Importer::convertConv(const onnx::NodeProto &node) {
           builder, loc, f32({inShape[0], inShape[1], inShape[2], gin}), in,
           shapeValue({0, 0, 0, g * gin}),
           shapeValue({inShape[0], inShape[1], inShape[2], gin}));
-      std::vector<float> gw(w->begin() + g * gout * gin * kernel[0] * kernel[1],
-                            w->begin() +
-                                (g + 1) * gout * gin * kernel[0] * kernel[1]);
-      std::vector<float> gb(bias.begin() + g * gout,
-                            bias.begin() + (g + 1) * gout);
-      Value gWeights = transpose(
-          constF32(gw, {gout, gin, kernel[0], kernel[1]}), kToNHWC);
+      SmallVector<int64_t> gwShape{gout, gin, kernel[0], kernel[1]};
+      Value gw = tosa::SliceOp::create(builder, loc, f32(gwShape), weights,
+                                       shapeValue({g * gout, 0, 0, 0}),
+                                       shapeValue(gwShape));
+      Value gb = tosa::SliceOp::create(builder, loc, f32({gout}), bias,
+                                       shapeValue({g * gout}),
+                                       shapeValue({gout}));
       parts.push_back(tosa::Conv2DOp::create(
-          builder, loc,
-          f32({outNHWC[0], outNHWC[1], outNHWC[2], gout}), slice, gWeights,
-          constF32(gb, {gout}), zeroPoint(), zeroPoint(), padAttr, strideAttr,
-          dilationAttr, acc));
+          builder, loc, f32({outNHWC[0], outNHWC[1], outNHWC[2], gout}), slice,
+          transpose(gw, kToNHWC), gb, zeroPoint(), zeroPoint(), padAttr,
+          strideAttr, dilationAttr, acc));
     }
     result = tosa::ConcatOp::create(builder, loc, f32(outNHWC), parts,
                                     builder.getI32IntegerAttr(3));
@@ -912,13 +920,175 @@ bool Importer::isSupportedOperator(const onnx::NodeProto &node) {
       "Flatten",     "Gemm",        "GlobalAveragePool",  "Identity",
       "LeakyRelu",   "MatMul",      "MaxPool",            "Mul",
       "Pad",         "Relu",        "Reshape",            "Sigmoid",
-      "Softmax",     "Sub",         "Transpose"};
+      "Softmax",     "Sub",         "Transpose",          "QuantizeLinear",
+      "DequantizeLinear"};
   return (node.domain().empty() || node.domain() == "ai.onnx") &&
          kSupported.contains(node.op_type());
 }
 
+FailureOr<Type> Importer::quantTypeOf(const onnx::NodeProto &node,
+                                      ArrayRef<int64_t> shape,
+                                      const Tensor &layoutOf) {
+  FailureOr<std::vector<float>> scales = constFloats(node, 1, "scale");
+  if (failed(scales))
+    return failure();
+  const onnx::TensorProto *zpProto = nullptr;
+  if (hasInput(node, 2)) {
+    zpProto = initializer(node.input(2));
+    if (!zpProto) {
+      auto it = constantNodes.find(node.input(2));
+      if (it != constantNodes.end())
+        zpProto = it->second;
+    }
+    if (!zpProto)
+      return fail("zero point '" + node.input(2) +
+                  "' must be an initializer or Constant");
+  }
+  // ONNX: the zero point's type is the quantized type; uint8 by default.
+  int storageType = zpProto ? zpProto->data_type() : onnx::TensorProto::UINT8;
+  std::vector<int64_t> zps(scales->size(), 0);
+  if (zpProto) {
+    int64_t count = 1;
+    for (int64_t d : zpProto->dims())
+      count *= d;
+    std::string raw = zpProto->raw_data();
+    zps.assign(count, 0);
+    if (storageType == onnx::TensorProto::INT8 ||
+        storageType == onnx::TensorProto::UINT8) {
+      if (!raw.empty()) {
+        if (static_cast<int64_t>(raw.size()) != count)
+          return fail("zero point has the wrong data size");
+        for (int64_t i = 0; i < count; ++i)
+          zps[i] = storageType == onnx::TensorProto::INT8
+                       ? int64_t(int8_t(raw[i]))
+                       : int64_t(uint8_t(raw[i]));
+      } else {
+        if (zpProto->int32_data_size() != count)
+          return fail("zero point has the wrong number of values");
+        for (int64_t i = 0; i < count; ++i)
+          zps[i] = zpProto->int32_data(i);
+      }
+    } else if (storageType == onnx::TensorProto::INT32) {
+      FailureOr<std::vector<int64_t>> v = intData(*zpProto);
+      if (failed(v))
+        return failure();
+      zps = *v;
+    } else {
+      return fail("zero point type must be int8, uint8 or int32");
+    }
+  }
+  if (zps.size() != scales->size())
+    return fail("scale and zero point have different sizes");
+  for (float scale : *scales)
+    if (!(scale > 0.0f) || !std::isfinite(scale))
+      return fail("scale " + std::to_string(scale) +
+                  " must be positive and finite");
+  bool isSigned = storageType != onnx::TensorProto::UINT8;
+  unsigned width = storageType == onnx::TensorProto::INT32 ? 32 : 8;
+  int64_t qmin = isSigned ? -(int64_t(1) << (width - 1)) : 0;
+  int64_t qmax = isSigned ? (int64_t(1) << (width - 1)) - 1
+                          : (int64_t(1) << width) - 1;
+  for (int64_t zp : zps)
+    if (zp < qmin || zp > qmax)
+      return fail("zero point " + std::to_string(zp) + " is out of range");
+  unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;
+  auto storage = builder.getIntegerType(width);
+  if (scales->size() == 1)
+    return Type(quant::UniformQuantizedType::get(flags, storage,
+                                                 builder.getF32Type(),
+                                                 scales->front(), zps.front(),
+                                                 qmin, qmax));
+  int64_t rank = shape.size();
+  int64_t axis = intAttr(node, "axis", 1);
+  if (axis < 0)
+    axis += rank;
+  if (axis < 0 || axis >= rank || shape[axis] != static_cast<int64_t>(scales->size()))
+    return fail("per-axis scale has " + std::to_string(scales->size()) +
+                " values, which does not match axis " + std::to_string(axis));
+  SmallVector<double> s(scales->begin(), scales->end());
+  return Type(quant::UniformQuantizedPerAxisType::get(
+      flags, storage, builder.getF32Type(), s, zps,
+      static_cast<int32_t>(storedAxis(layoutOf, axis)), qmin, qmax));
+}
+
+LogicalResult Importer::convertQuantizeLinear(const onnx::NodeProto &node) {
+  FailureOr<Tensor> x = input(node, 0);
+  if (failed(x))
+    return failure();
+  FailureOr<Type> element = quantTypeOf(node, logicalShape(*x), *x);
+  if (failed(element))
+    return failure();
+  auto type = cast<RankedTensorType>(x->value.getType()).clone(*element);
+  // ONNX QuantizeLinear: saturate(round_half_even(x / y_scale) + zp), the
+  // division in float32 -- qopt's fp32_rne.
+  Value q = QuantizeOp::create(
+      builder, loc, type, x->value,
+      RoundingModeAttr::get(ctx, RoundingMode::fp32_rne));
+  define(node, 0, {q, x->nhwc});
+  return success();
+}
+
+LogicalResult Importer::convertDequantizeLinear(const onnx::NodeProto &node) {
+  if (!hasInput(node, 0))
+    return fail("missing input 0");
+  Tensor q;
+  if (const onnx::TensorProto *stored = initializer(node.input(0))) {
+    // Quantized weights or biases: the stored integers become a
+    // qopt.constant.
+    SmallVector<int64_t> shape(stored->dims().begin(), stored->dims().end());
+    FailureOr<Type> element = quantTypeOf(node, shape, Tensor{});
+    if (failed(element))
+      return failure();
+    auto quantType = cast<quant::QuantizedType>(*element);
+    unsigned width = quantType.getStorageTypeIntegralWidth();
+    auto storageType = RankedTensorType::get(shape, builder.getIntegerType(width));
+    int64_t count = storageType.getNumElements();
+    SmallVector<APInt> values;
+    const std::string &raw = stored->raw_data();
+    if (width == 8) {
+      if (!raw.empty() && static_cast<int64_t>(raw.size()) != count)
+        return fail("quantized initializer has the wrong data size");
+      if (raw.empty() && stored->int32_data_size() != count)
+        return fail("quantized initializer has the wrong number of values");
+      for (int64_t i = 0; i < count; ++i)
+        values.push_back(APInt(8, raw.empty() ? stored->int32_data(i) : raw[i],
+                               /*isSigned=*/true, /*implicitTrunc=*/true));
+    } else {
+      FailureOr<std::vector<int64_t>> data = intData(*stored);
+      if (failed(data))
+        return failure();
+      for (int64_t v : *data)
+        values.push_back(APInt(32, v, /*isSigned=*/true));
+    }
+    q.value = ConstantOp::create(builder, loc,
+                                 RankedTensorType::get(shape, *element),
+                                 DenseIntElementsAttr::get(storageType, values));
+  } else {
+    FailureOr<Tensor> x = input(node, 0);
+    if (failed(x))
+      return failure();
+    q = *x;
+    FailureOr<Type> element = quantTypeOf(node, logicalShape(q), q);
+    if (failed(element))
+      return failure();
+    Type actual = cast<RankedTensorType>(q.value.getType()).getElementType();
+    if (actual != *element)
+      return fail("input is not the output of a QuantizeLinear with the same "
+                  "scale and zero point");
+  }
+  auto floatType = cast<RankedTensorType>(q.value.getType())
+                       .clone(builder.getF32Type());
+  define(node, 0,
+         {DequantizeOp::create(builder, loc, floatType, q.value), q.nhwc});
+  return success();
+}
+
 LogicalResult Importer::convertNode(const onnx::NodeProto &node) {
   const std::string &op = node.op_type();
+  if (op == "QuantizeLinear")
+    return convertQuantizeLinear(node);
+  if (op == "DequantizeLinear")
+    return convertDequantizeLinear(node);
   if (!node.domain().empty() && node.domain() != "ai.onnx")
     return fail("operator domain '" + node.domain() + "' is not supported");
   if (op == "Conv")
@@ -1046,6 +1216,23 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
   for (const auto &init : graph->initializer())
     initializers[init.name()] = &init;
 
+  // Report every unsupported operator at once, each with its node.
+  bool supported = true;
+  for (auto [index, node] : llvm::enumerate(graph->node())) {
+    if (isSupportedOperator(node))
+      continue;
+    emitError(nodeLoc(node, static_cast<int>(index)))
+        << "unsupported operator " << node.op_type()
+        << (node.domain().empty() ? "" : " (domain '" + node.domain() + "')")
+        << " in node '"
+        << (node.name().empty() ? "#" + std::to_string(index) : node.name())
+        << "'";
+    supported = false;
+  }
+  if (!supported)
+    return nullptr;
+
+
   // Fix the batch dimension, so ONNX's shape inference produces static
   // shapes everywhere.
   for (auto &in : *graph->mutable_input()) {
@@ -1154,22 +1341,6 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
     values[init.name()] = {constF32(*data, dims), false};
   }
 
-  // Report every unsupported operator at once, each with its node.
-  bool supported = true;
-  for (auto [index, node] : llvm::enumerate(graph->node())) {
-    if (isSupportedOperator(node))
-      continue;
-    emitError(nodeLoc(node, static_cast<int>(index)))
-        << "unsupported operator " << node.op_type()
-        << (node.domain().empty() ? "" : " (domain '" + node.domain() + "')")
-        << " in node '"
-        << (node.name().empty() ? "#" + std::to_string(index) : node.name())
-        << "'";
-    supported = false;
-  }
-  if (!supported)
-    return nullptr;
-
   for (auto [index, node] : llvm::enumerate(graph->node())) {
     loc = nodeLoc(node, static_cast<int>(index));
     pendingError.clear();
@@ -1211,7 +1382,8 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
 static OwningOpRef<ModuleOp> importModel(onnx::ModelProto &model,
                                          StringRef name, MLIRContext *context,
                                          const ONNXImportOptions &options) {
-  context->loadDialect<func::FuncDialect, tosa::TosaDialect>();
+  context->loadDialect<func::FuncDialect, tosa::TosaDialect,
+                       qopt::QOptDialect, quant::QuantDialect>();
   Location fileLoc = FileLineColLoc::get(context, name, 0, 0);
   try {
     onnx::checker::check_model(model);

@@ -99,7 +99,20 @@ def params(model_proto):
             for t in model_proto.graph.initializer}
 
 
+def qdq_conv_reference(x, p):
+    """ONNX's QuantizeLinear / DequantizeLinear definitions (float32
+    division, round half to even, saturate), then the float convolution."""
+    xs = np.float32(p["xs"].item())
+    xn = x.numpy()
+    q = np.clip(np.rint(xn / xs) + 128, 0, 255)
+    xd = torch.from_numpy(((q - 128) * xs).astype(np.float32))
+    w = (p["wq"].numpy().astype(np.float32) * p["ws"].numpy()[:, None, None, None])
+    b = (p["bq"].numpy().astype(np.float32) * p["bs"].numpy())
+    return F.conv2d(xd, torch.from_numpy(w), torch.from_numpy(b.astype(np.float32)), padding=1)
+
+
 HELPER_REFERENCES = {
+    "qdq_conv": qdq_conv_reference,
     "batchnorm": lambda x, p: F.batch_norm(x, p["mean"], p["var"], p["s"], p["bias"], eps=1e-3),
     "clip": lambda x, p: torch.clamp(x, -1.5, 6.0),
     "leaky_relu": lambda x, p: F.leaky_relu(x, 0.2),
@@ -122,6 +135,11 @@ for name, reference in HELPER_REFERENCES.items():
         f.write(proto.SerializeToString())
     dims = [d.dim_value or 1 for d in proto.graph.input[0].type.tensor_type.shape.dim]
     x = torch.randn(*dims)
+    if name == "qdq_conv":
+        # Include exact quantization ties (x / 0.05 = k + 0.5) and values
+        # beyond the uint8 range.
+        x.view(-1)[:20] = (torch.arange(20) - 10 + 0.5) * 0.05
+        x.view(-1)[20:24] = torch.tensor([10.0, -10.0, 7.0, -7.0])
     with torch.no_grad():
         report("helper:" + name, run_qopt(path, x.numpy()), reference(x, params(proto)).numpy())
 

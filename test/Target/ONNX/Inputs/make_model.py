@@ -105,7 +105,36 @@ MODELS = {
         [helper.make_node("Constant", [], ["k"], value=numpy_helper.from_array(np.array([2.0], np.float32))),
          helper.make_node("Identity", ["x"], ["i"]),
          helper.make_node("Mul", ["i", "k"], ["y"])], [1, 3], [1, 3]),
+    # QDQ: activations fake-quantized to uint8, int8 per-channel weights and
+    # int32 bias dequantized (the form PyTorch and ONNX Runtime export).
+    "qdq_conv": lambda: model(
+        [helper.make_node("QuantizeLinear", ["x", "xs", "xz"], ["xq"], name="q_x"),
+         helper.make_node("DequantizeLinear", ["xq", "xs", "xz"], ["xd"], name="dq_x"),
+         helper.make_node("DequantizeLinear", ["wq", "ws", "wz"], ["wd"], axis=0, name="dq_w"),
+         helper.make_node("DequantizeLinear", ["bq", "bs", "bz"], ["bd"], axis=0, name="dq_b"),
+         helper.make_node("Conv", ["xd", "wd", "bd"], ["y"], pads=[1, 1, 1, 1])],
+        [N, 2, 5, 5], [N, 3, 5, 5],
+        [init("xs", [], [0.05]), numpy_helper.from_array(np.array(128, np.uint8), "xz"),
+         numpy_helper.from_array(rng.integers(-127, 128, (3, 2, 3, 3)).astype(np.int8), "wq"),
+         init("ws", [3], [0.01, 0.02, 0.005]),
+         numpy_helper.from_array(np.zeros(3, np.int8), "wz"),
+         numpy_helper.from_array(np.array([100, -200, 300], np.int32), "bq"),
+         init("bs", [3], [0.0005, 0.001, 0.00025]),
+         numpy_helper.from_array(np.zeros(3, np.int32), "bz")]),
     # Bad inputs.
+    "qlinear_conv": lambda: model(
+        [helper.make_node("QLinearConv", ["x", "s", "z", "w", "s", "z", "s", "z"], ["y"], name="qconv1")],
+        [1, 1, 3, 3], [1, 1, 3, 3],
+        [init("s", [], [0.1]), numpy_helper.from_array(np.array(0, np.uint8), "z"),
+         numpy_helper.from_array(np.ones((1, 1, 1, 1), np.uint8), "w")]),
+    "qdq_mismatch": lambda: model(
+        [helper.make_node("QuantizeLinear", ["x", "s1"], ["q"], name="q1"),
+         helper.make_node("DequantizeLinear", ["q", "s2"], ["y"], name="dq1")],
+        [1, 4], [1, 4], [init("s1", [], [0.1]), init("s2", [], [0.2])]),
+    "qdq_bad_scale": lambda: model(
+        [helper.make_node("QuantizeLinear", ["x", "s"], ["q"], name="q1"),
+         helper.make_node("DequantizeLinear", ["q", "s"], ["y"], name="dq1")],
+        [1, 4], [1, 4], [init("s", [], [-0.1])]),
     "unsupported_ops": lambda: model(
         [helper.make_node("Elu", ["x"], ["a"], name="elu1"),
          helper.make_node("Relu", ["a"], ["b"], name="relu1"),
