@@ -116,13 +116,17 @@ private:
       out.push_back(in[p]);
       perm32.push_back(static_cast<int32_t>(p));
     }
-    return tosa::TransposeOp::create(builder, loc, f32(out), v,
+    return tosa::TransposeOp::create(builder, loc, like(v, out), v,
                                      builder.getDenseI32ArrayAttr(perm32));
+  }
+  /// A tensor type of `shape` with `v`'s element type.
+  static RankedTensorType like(Value v, ArrayRef<int64_t> shape) {
+    return cast<RankedTensorType>(v.getType()).clone(shape);
   }
   Value reshape(Value v, ArrayRef<int64_t> shape) {
     if (shapeOf(v) == shape)
       return v;
-    return tosa::ReshapeOp::create(builder, loc, f32(shape), v,
+    return tosa::ReshapeOp::create(builder, loc, like(v, shape), v,
                                    shapeValue(shape));
   }
   /// The value in ONNX's own dimension order.
@@ -203,6 +207,18 @@ private:
   static bool isSupportedOperator(const onnx::NodeProto &node);
   LogicalResult convertNode(const onnx::NodeProto &node);
   LogicalResult convertConv(const onnx::NodeProto &node);
+  /// Operands of one convolution: float (f32 throughout) or integer (i8
+  /// operands with i8 zero points, i32 bias, accumulator and result).
+  struct ConvOperands {
+    Tensor x;
+    Value weights; // OIHW
+    Value bias;    // [O]
+    Value inputZp, weightZp;
+    Type accType;
+  };
+  /// Emits the convolution `node` describes; the result is NHWC.
+  FailureOr<Value> emitConv(const onnx::NodeProto &node,
+                            const ConvOperands &ops);
   LogicalResult convertPool(const onnx::NodeProto &node, bool isMax,
                             bool global);
   LogicalResult convertBatchNorm(const onnx::NodeProto &node);
@@ -217,6 +233,31 @@ private:
   LogicalResult convertClamp(const onnx::NodeProto &node, float lo, float hi);
   LogicalResult convertConstant(const onnx::NodeProto &node);
   LogicalResult convertQuantizeLinear(const onnx::NodeProto &node);
+  LogicalResult convertIntegerConv(const onnx::NodeProto &node, bool qlinear);
+  LogicalResult convertIntegerMatMul(const onnx::NodeProto &node,
+                                     bool qlinear);
+  LogicalResult convertCast(const onnx::NodeProto &node);
+  /// An 8-bit operand of an integer operator as signed i8 storage. Unsigned
+  /// data moves to signed by flipping the top bit (u - 128), and its zero
+  /// point moves alike, so (x - zp) is unchanged.
+  struct IntOperand {
+    Tensor value;
+    int64_t zeroPoint = 0;
+  };
+  FailureOr<IntOperand> intOperand(const onnx::NodeProto &node, int valueIdx,
+                                   int zpIdx, int scaleIdx);
+  /// Zero points of input `idx` (an initializer or Constant) and their
+  /// ONNX element type; `count` zeros of `defaultType` when absent.
+  FailureOr<std::pair<std::vector<int64_t>, int>>
+  zeroPoints(const onnx::NodeProto &node, int idx, size_t count,
+             int defaultType);
+  /// requantize an i32 accumulator at scale s_in[c] to the output described
+  /// by inputs (scaleIdx, zpIdx), per channel along `channelAxis`.
+  FailureOr<Value> requantizeAccumulator(const onnx::NodeProto &node,
+                                         Value acc,
+                                         ArrayRef<double> accScales,
+                                         int64_t channelAxis, int scaleIdx,
+                                         int zpIdx);
   LogicalResult convertDequantizeLinear(const onnx::NodeProto &node);
   /// The !quant.uniform type a Q/DQ node's scale and zero point describe
   /// for a tensor of logical shape `shape` (per tensor, or per axis along
@@ -244,7 +285,7 @@ private:
       return v;
     ArrayRef<int64_t> s = shapeOf(v);
     SmallVector<int64_t> size{s[0], s[1] - crop[0], s[2] - crop[1], s[3]};
-    return tosa::SliceOp::create(builder, loc, f32(size), v,
+    return tosa::SliceOp::create(builder, loc, like(v, size), v,
                                  shapeValue({0, 0, 0, 0}), shapeValue(size));
   }
 
@@ -418,36 +459,50 @@ LogicalResult Importer::convertConv(const onnx::NodeProto &node) {
   FailureOr<Tensor> x = input(node, 0);
   if (failed(x))
     return failure();
-  SmallVector<int64_t> xShape = logicalShape(*x);
-  if (xShape.size() != 4)
-    return fail("only 2-D convolutions (4-D inputs) are supported, input has "
-                "rank " + std::to_string(xShape.size()));
   // Weights and bias are values: float initializers, or the output of a
   // DequantizeLinear in QDQ models.
   FailureOr<Tensor> wT = input(node, 1);
   if (failed(wT))
     return failure();
-  Value weights = plain(*wT);
-  SmallVector<int64_t> wShape(shapeOf(weights));
-  if (wShape.size() != 4)
+  ConvOperands ops;
+  ops.x = *x;
+  ops.weights = plain(*wT);
+  if (shapeOf(ops.weights).size() != 4)
     return fail("weights must be 4-D (OIHW)");
+  int64_t cout = shapeOf(ops.weights)[0];
+  if (hasInput(node, 2)) {
+    FailureOr<Tensor> bT = input(node, 2);
+    if (failed(bT))
+      return failure();
+    ops.bias = plain(*bT);
+  } else {
+    ops.bias = constF32(std::vector<float>(cout, 0.0f), {cout});
+  }
+  ops.inputZp = ops.weightZp = zeroPoint();
+  ops.accType = builder.getF32Type();
+  FailureOr<Value> result = emitConv(node, ops);
+  if (failed(result))
+    return failure();
+  define(node, 0, {*result, true});
+  return success();
+}
+
+FailureOr<Value> Importer::emitConv(const onnx::NodeProto &node,
+                                    const ConvOperands &ops) {
+  SmallVector<int64_t> xShape = logicalShape(ops.x);
+  if (xShape.size() != 4)
+    return fail("only 2-D convolutions (4-D inputs) are supported, input has "
+                "rank " + std::to_string(xShape.size()));
+  Value weights = ops.weights;
+  SmallVector<int64_t> wShape(shapeOf(weights));
   int64_t group = intAttr(node, "group", 1);
   int64_t cin = xShape[1], cout = wShape[0];
   if (group < 1 || cin % group || cout % group || wShape[1] * group != cin)
     return fail("group " + std::to_string(group) +
                 " does not match input channels " + std::to_string(cin) +
                 " and weight shape");
-  Value bias;
-  if (hasInput(node, 2)) {
-    FailureOr<Tensor> bT = input(node, 2);
-    if (failed(bT))
-      return failure();
-    bias = plain(*bT);
-    if (shapeOf(bias) != ArrayRef<int64_t>{cout})
-      return fail("bias must have " + std::to_string(cout) + " values");
-  } else {
-    bias = constF32(std::vector<float>(cout, 0.0f), {cout});
-  }
+  if (shapeOf(ops.bias) != ArrayRef<int64_t>{cout})
+    return fail("bias must have " + std::to_string(cout) + " values");
   SmallVector<int64_t> kernel{wShape[2], wShape[3]};
   SmallVector<int64_t> strides = intsAttr(node, "strides", {1, 1});
   SmallVector<int64_t> dilations = intsAttr(node, "dilations", {1, 1});
@@ -458,55 +513,54 @@ LogicalResult Importer::convertConv(const onnx::NodeProto &node) {
                              dilations, {(*outShape)[2], (*outShape)[3]});
   if (failed(windows))
     return failure();
-  Value in = cropNHWC(asNHWC(*x), windows->crop);
+  Value in = cropNHWC(asNHWC(ops.x), windows->crop);
   SmallVector<int64_t> outNHWC{(*outShape)[0], (*outShape)[2], (*outShape)[3],
                                cout};
   auto padAttr = builder.getDenseI64ArrayAttr(windows->pads);
   auto strideAttr = builder.getDenseI64ArrayAttr(strides);
   auto dilationAttr = builder.getDenseI64ArrayAttr(dilations);
-  auto acc = TypeAttr::get(builder.getF32Type());
+  auto acc = TypeAttr::get(ops.accType);
+  auto resultType = [&](ArrayRef<int64_t> shape) {
+    return RankedTensorType::get(shape, ops.accType);
+  };
 
-  Value result;
-  if (group == 1) {
-    result = tosa::Conv2DOp::create(builder, loc, f32(outNHWC), in,
-                                    transpose(weights, kToNHWC), bias,
-                                    zeroPoint(), zeroPoint(), padAttr,
-                                    strideAttr, dilationAttr, acc);
-  } else if (group == cin) {
+  if (group == 1)
+    return Value(tosa::Conv2DOp::create(
+        builder, loc, resultType(outNHWC), in, transpose(weights, kToNHWC),
+        ops.bias, ops.inputZp, ops.weightZp, padAttr, strideAttr,
+        dilationAttr, acc));
+  if (group == cin) {
     // Depthwise: OIHW [C*M, 1, KH, KW] -> [KH, KW, C, M].
     int64_t mult = cout / cin;
     Value dw = transpose(reshape(weights, {cin, mult, kernel[0], kernel[1]}),
                          {2, 3, 0, 1});
-    result = tosa::DepthwiseConv2DOp::create(
-        builder, loc, f32(outNHWC), in, dw, bias, zeroPoint(), zeroPoint(),
-        padAttr, strideAttr, dilationAttr, acc);
-  } else {
-    // Grouped: one convolution per group on channel slices, concatenated.
-    int64_t gin = cin / group, gout = cout / group;
-    SmallVector<Value> parts;
-    ArrayRef<int64_t> inShape = shapeOf(in);
-    for (int64_t g = 0; g < group; ++g) {
-      Value slice = tosa::SliceOp::create(
-          builder, loc, f32({inShape[0], inShape[1], inShape[2], gin}), in,
-          shapeValue({0, 0, 0, g * gin}),
-          shapeValue({inShape[0], inShape[1], inShape[2], gin}));
-      SmallVector<int64_t> gwShape{gout, gin, kernel[0], kernel[1]};
-      Value gw = tosa::SliceOp::create(builder, loc, f32(gwShape), weights,
-                                       shapeValue({g * gout, 0, 0, 0}),
-                                       shapeValue(gwShape));
-      Value gb = tosa::SliceOp::create(builder, loc, f32({gout}), bias,
-                                       shapeValue({g * gout}),
-                                       shapeValue({gout}));
-      parts.push_back(tosa::Conv2DOp::create(
-          builder, loc, f32({outNHWC[0], outNHWC[1], outNHWC[2], gout}), slice,
-          transpose(gw, kToNHWC), gb, zeroPoint(), zeroPoint(), padAttr,
-          strideAttr, dilationAttr, acc));
-    }
-    result = tosa::ConcatOp::create(builder, loc, f32(outNHWC), parts,
-                                    builder.getI32IntegerAttr(3));
+    return Value(tosa::DepthwiseConv2DOp::create(
+        builder, loc, resultType(outNHWC), in, dw, ops.bias, ops.inputZp,
+        ops.weightZp, padAttr, strideAttr, dilationAttr, acc));
   }
-  define(node, 0, {result, true});
-  return success();
+  // Grouped: one convolution per group on channel slices, concatenated.
+  int64_t gin = cin / group, gout = cout / group;
+  SmallVector<Value> parts;
+  ArrayRef<int64_t> inShape = shapeOf(in);
+  for (int64_t g = 0; g < group; ++g) {
+    SmallVector<int64_t> sliceShape{inShape[0], inShape[1], inShape[2], gin};
+    Value slice = tosa::SliceOp::create(builder, loc, like(in, sliceShape), in,
+                                        shapeValue({0, 0, 0, g * gin}),
+                                        shapeValue(sliceShape));
+    SmallVector<int64_t> gwShape{gout, gin, kernel[0], kernel[1]};
+    Value gw = tosa::SliceOp::create(builder, loc, like(weights, gwShape),
+                                     weights, shapeValue({g * gout, 0, 0, 0}),
+                                     shapeValue(gwShape));
+    Value gb = tosa::SliceOp::create(builder, loc, like(ops.bias, {gout}),
+                                     ops.bias, shapeValue({g * gout}),
+                                     shapeValue({gout}));
+    parts.push_back(tosa::Conv2DOp::create(
+        builder, loc, resultType({outNHWC[0], outNHWC[1], outNHWC[2], gout}),
+        slice, transpose(gw, kToNHWC), gb, ops.inputZp, ops.weightZp, padAttr,
+        strideAttr, dilationAttr, acc));
+  }
+  return Value(tosa::ConcatOp::create(builder, loc, resultType(outNHWC), parts,
+                                      builder.getI32IntegerAttr(3)));
 }
 
 LogicalResult Importer::convertPool(const onnx::NodeProto &node, bool isMax,
@@ -921,7 +975,8 @@ bool Importer::isSupportedOperator(const onnx::NodeProto &node) {
       "LeakyRelu",   "MatMul",      "MaxPool",            "Mul",
       "Pad",         "Relu",        "Reshape",            "Sigmoid",
       "Softmax",     "Sub",         "Transpose",          "QuantizeLinear",
-      "DequantizeLinear"};
+      "DequantizeLinear", "QLinearConv", "QLinearMatMul", "ConvInteger",
+      "MatMulInteger", "Cast"};
   return (node.domain().empty() || node.domain() == "ai.onnx") &&
          kSupported.contains(node.op_type());
 }
@@ -932,51 +987,11 @@ FailureOr<Type> Importer::quantTypeOf(const onnx::NodeProto &node,
   FailureOr<std::vector<float>> scales = constFloats(node, 1, "scale");
   if (failed(scales))
     return failure();
-  const onnx::TensorProto *zpProto = nullptr;
-  if (hasInput(node, 2)) {
-    zpProto = initializer(node.input(2));
-    if (!zpProto) {
-      auto it = constantNodes.find(node.input(2));
-      if (it != constantNodes.end())
-        zpProto = it->second;
-    }
-    if (!zpProto)
-      return fail("zero point '" + node.input(2) +
-                  "' must be an initializer or Constant");
-  }
-  // ONNX: the zero point's type is the quantized type; uint8 by default.
-  int storageType = zpProto ? zpProto->data_type() : onnx::TensorProto::UINT8;
-  std::vector<int64_t> zps(scales->size(), 0);
-  if (zpProto) {
-    int64_t count = 1;
-    for (int64_t d : zpProto->dims())
-      count *= d;
-    std::string raw = zpProto->raw_data();
-    zps.assign(count, 0);
-    if (storageType == onnx::TensorProto::INT8 ||
-        storageType == onnx::TensorProto::UINT8) {
-      if (!raw.empty()) {
-        if (static_cast<int64_t>(raw.size()) != count)
-          return fail("zero point has the wrong data size");
-        for (int64_t i = 0; i < count; ++i)
-          zps[i] = storageType == onnx::TensorProto::INT8
-                       ? int64_t(int8_t(raw[i]))
-                       : int64_t(uint8_t(raw[i]));
-      } else {
-        if (zpProto->int32_data_size() != count)
-          return fail("zero point has the wrong number of values");
-        for (int64_t i = 0; i < count; ++i)
-          zps[i] = zpProto->int32_data(i);
-      }
-    } else if (storageType == onnx::TensorProto::INT32) {
-      FailureOr<std::vector<int64_t>> v = intData(*zpProto);
-      if (failed(v))
-        return failure();
-      zps = *v;
-    } else {
-      return fail("zero point type must be int8, uint8 or int32");
-    }
-  }
+  auto zpInfo = zeroPoints(node, 2, scales->size(), onnx::TensorProto::UINT8);
+  if (failed(zpInfo))
+    return failure();
+  std::vector<int64_t> zps = zpInfo->first;
+  int storageType = zpInfo->second;
   if (zps.size() != scales->size())
     return fail("scale and zero point have different sizes");
   for (float scale : *scales)
@@ -1009,6 +1024,289 @@ FailureOr<Type> Importer::quantTypeOf(const onnx::NodeProto &node,
   return Type(quant::UniformQuantizedPerAxisType::get(
       flags, storage, builder.getF32Type(), s, zps,
       static_cast<int32_t>(storedAxis(layoutOf, axis)), qmin, qmax));
+}
+
+FailureOr<std::pair<std::vector<int64_t>, int>>
+Importer::zeroPoints(const onnx::NodeProto &node, int idx, size_t count,
+                     int defaultType) {
+  if (!hasInput(node, idx))
+    return std::make_pair(std::vector<int64_t>(count, 0), defaultType);
+  const onnx::TensorProto *zp = initializer(node.input(idx));
+  if (!zp) {
+    auto it = constantNodes.find(node.input(idx));
+    if (it != constantNodes.end())
+      zp = it->second;
+  }
+  if (!zp)
+    return fail("zero point '" + node.input(idx) +
+                "' must be an initializer or Constant");
+  int type = zp->data_type();
+  int64_t n = 1;
+  for (int64_t d : zp->dims())
+    n *= d;
+  std::vector<int64_t> values;
+  if (type == onnx::TensorProto::INT8 || type == onnx::TensorProto::UINT8) {
+    const std::string &raw = zp->raw_data();
+    if (!raw.empty() && static_cast<int64_t>(raw.size()) != n)
+      return fail("zero point has the wrong data size");
+    if (raw.empty() && zp->int32_data_size() != n)
+      return fail("zero point has the wrong number of values");
+    for (int64_t i = 0; i < n; ++i)
+      values.push_back(raw.empty() ? int64_t(zp->int32_data(i))
+                       : type == onnx::TensorProto::INT8
+                           ? int64_t(int8_t(raw[i]))
+                           : int64_t(uint8_t(raw[i])));
+  } else if (type == onnx::TensorProto::INT32) {
+    FailureOr<std::vector<int64_t>> v = intData(*zp);
+    if (failed(v))
+      return failure();
+    values = *v;
+  } else {
+    return fail("zero point type must be int8, uint8 or int32");
+  }
+  return std::make_pair(values, type);
+}
+
+FailureOr<Importer::IntOperand>
+Importer::intOperand(const onnx::NodeProto &node, int valueIdx, int zpIdx,
+                     int scaleIdx) {
+  if (!hasInput(node, valueIdx))
+    return fail("missing input " + std::to_string(valueIdx));
+  IntOperand result;
+  auto i8 = builder.getI8Type();
+  bool isUnsigned;
+  if (const onnx::TensorProto *t = initializer(node.input(valueIdx))) {
+    if (t->data_type() != onnx::TensorProto::INT8 &&
+        t->data_type() != onnx::TensorProto::UINT8)
+      return fail("integer operand '" + t->name() + "' must be int8 or uint8");
+    isUnsigned = t->data_type() == onnx::TensorProto::UINT8;
+    SmallVector<int64_t> shape(t->dims().begin(), t->dims().end());
+    auto type = RankedTensorType::get(shape, i8);
+    const std::string &raw = t->raw_data();
+    int64_t n = type.getNumElements();
+    if (!raw.empty() ? static_cast<int64_t>(raw.size()) != n
+                     : t->int32_data_size() != n)
+      return fail("integer operand '" + t->name() + "' has the wrong size");
+    SmallVector<int8_t> data;
+    for (int64_t i = 0; i < n; ++i) {
+      int v = raw.empty() ? t->int32_data(i) : uint8_t(raw[i]);
+      data.push_back(static_cast<int8_t>(isUnsigned ? (v ^ 0x80) : v));
+    }
+    result.value = {tosa::ConstOp::create(builder, loc, type,
+                                          DenseElementsAttr::get(type, ArrayRef(data))),
+                    false};
+  } else {
+    FailureOr<Tensor> v = input(node, valueIdx);
+    if (failed(v))
+      return failure();
+    auto type = cast<RankedTensorType>(v->value.getType());
+    auto quant = dyn_cast<quant::UniformQuantizedType>(type.getElementType());
+    if (!quant || quant.getStorageTypeIntegralWidth() != 8)
+      return fail("integer operand '" + node.input(valueIdx) +
+                  "' must be an 8-bit quantized tensor (QuantizeLinear "
+                  "output) or initializer");
+    isUnsigned = !quant.isSigned();
+    // The operator's own scale and zero point must describe this tensor.
+    if (scaleIdx >= 0) {
+      FailureOr<std::vector<float>> sc = constFloats(node, scaleIdx, "scale");
+      if (failed(sc))
+        return failure();
+      if (sc->size() != 1 || static_cast<float>(quant.getScale()) != sc->front())
+        return fail("scale of '" + node.input(valueIdx) +
+                    "' differs from its QuantizeLinear");
+    }
+    Value stored = quant::StorageCastOp::create(builder, loc, type.clone(i8),
+                                                v->value);
+    if (isUnsigned) {
+      SmallVector<int64_t> ones(type.getRank(), 1);
+      auto flipType = RankedTensorType::get(ones, i8);
+      Value flip = tosa::ConstOp::create(
+          builder, loc, flipType,
+          DenseElementsAttr::get(flipType, ArrayRef<int8_t>{int8_t(-128)}));
+      stored = tosa::BitwiseXorOp::create(builder, loc, type.clone(i8), stored,
+                                          flip);
+    }
+    result.value = {stored, v->nhwc};
+  }
+  auto zps = zeroPoints(node, zpIdx, 1,
+                        isUnsigned ? onnx::TensorProto::UINT8
+                                   : onnx::TensorProto::INT8);
+  if (failed(zps))
+    return failure();
+  if (llvm::any_of(zps->first,
+                   [&](int64_t z) { return z != zps->first.front(); }))
+    return fail("per-channel zero points that differ are not supported");
+  if ((zps->second == onnx::TensorProto::UINT8) != isUnsigned)
+    return fail("zero point and operand differ in signedness");
+  result.zeroPoint = zps->first.front() - (isUnsigned ? 128 : 0);
+  return result;
+}
+
+FailureOr<Value> Importer::requantizeAccumulator(
+    const onnx::NodeProto &node, Value acc, ArrayRef<double> accScales,
+    int64_t channelAxis, int scaleIdx, int zpIdx) {
+  auto accType = cast<RankedTensorType>(acc.getType());
+  auto f32Type = builder.getF32Type();
+  Type accQuant;
+  if (accScales.size() == 1)
+    accQuant = quant::UniformQuantizedType::get(
+        quant::QuantizationFlags::Signed, builder.getI32Type(), f32Type,
+        accScales.front(), 0, INT32_MIN, INT32_MAX);
+  else
+    accQuant = quant::UniformQuantizedPerAxisType::get(
+        quant::QuantizationFlags::Signed, builder.getI32Type(), f32Type,
+        accScales, SmallVector<int64_t>(accScales.size(), 0),
+        static_cast<int32_t>(channelAxis), INT32_MIN, INT32_MAX);
+  FailureOr<std::vector<float>> yScale = constFloats(node, scaleIdx, "y_scale");
+  if (failed(yScale))
+    return failure();
+  if (yScale->size() != 1 || !(yScale->front() > 0.0f))
+    return fail("y_scale must be one positive value");
+  auto yZp = zeroPoints(node, zpIdx, 1, onnx::TensorProto::UINT8);
+  if (failed(yZp))
+    return failure();
+  bool isSigned = yZp->second == onnx::TensorProto::INT8;
+  if (yZp->second == onnx::TensorProto::INT32)
+    return fail("y_zero_point must be int8 or uint8");
+  Type yQuant = quant::UniformQuantizedType::get(
+      isSigned ? quant::QuantizationFlags::Signed : 0, builder.getI8Type(),
+      f32Type, yScale->front(), yZp->first.front(), isSigned ? -128 : 0,
+      isSigned ? 127 : 255);
+  Value quantAcc = quant::StorageCastOp::create(
+      builder, loc, accType.clone(accQuant), acc);
+  // ONNX's float requantization: float32 accumulator times the float32
+  // factor (s_x * s_w) / s_y, rounded half to even, saturated.
+  return Value(RequantizeOp::create(
+      builder, loc, accType.clone(yQuant), quantAcc,
+      RoundingModeAttr::get(ctx, RoundingMode::fp32_rne)));
+}
+
+static std::vector<double> productScales(ArrayRef<float> a, ArrayRef<float> b) {
+  std::vector<double> out;
+  for (size_t i = 0; i < std::max(a.size(), b.size()); ++i)
+    out.push_back(static_cast<double>(a[a.size() == 1 ? 0 : i]) *
+                  static_cast<double>(b[b.size() == 1 ? 0 : i]));
+  return out;
+}
+
+LogicalResult Importer::convertIntegerConv(const onnx::NodeProto &node,
+                                           bool qlinear) {
+  // QLinearConv: x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp, [B].
+  // ConvInteger: x, w, [x_zp], [w_zp].
+  int wIdx = qlinear ? 3 : 1;
+  auto x = intOperand(node, 0, qlinear ? 2 : 2, qlinear ? 1 : -1);
+  if (failed(x))
+    return failure();
+  auto w = intOperand(node, wIdx, qlinear ? 5 : 3, -1);
+  if (failed(w))
+    return failure();
+  int64_t cout = shapeOf(w->value.value)[0];
+  auto i32 = builder.getI32Type();
+  auto biasType = RankedTensorType::get({cout}, i32);
+  ConvOperands ops;
+  ops.x = x->value;
+  ops.weights = w->value.value;
+  if (qlinear && hasInput(node, 8)) {
+    const onnx::TensorProto *b = initializer(node.input(8));
+    if (!b)
+      return fail("bias must be an int32 initializer");
+    FailureOr<std::vector<int64_t>> data = intData(*b);
+    if (failed(data))
+      return failure();
+    if (static_cast<int64_t>(data->size()) != cout)
+      return fail("bias must have " + std::to_string(cout) + " values");
+    SmallVector<int32_t> values(data->begin(), data->end());
+    ops.bias = tosa::ConstOp::create(builder, loc, biasType,
+                                     DenseElementsAttr::get(biasType, ArrayRef(values)));
+  } else {
+    ops.bias = tosa::ConstOp::create(
+        builder, loc, biasType,
+        DenseElementsAttr::get(biasType, ArrayRef(SmallVector<int32_t>(cout, 0))));
+  }
+  auto zpType = RankedTensorType::get({1}, builder.getI8Type());
+  auto zpConst = [&](int64_t v) {
+    return tosa::ConstOp::create(
+        builder, loc, zpType,
+        DenseElementsAttr::get(zpType, ArrayRef<int8_t>{int8_t(v)}));
+  };
+  ops.inputZp = zpConst(x->zeroPoint);
+  ops.weightZp = zpConst(w->zeroPoint);
+  ops.accType = i32;
+  FailureOr<Value> acc = emitConv(node, ops);
+  if (failed(acc))
+    return failure();
+  if (!qlinear) {
+    define(node, 0, {*acc, true});
+    return success();
+  }
+  FailureOr<std::vector<float>> xs = constFloats(node, 1, "x_scale");
+  FailureOr<std::vector<float>> ws = constFloats(node, 4, "w_scale");
+  if (failed(xs) || failed(ws))
+    return failure();
+  FailureOr<Value> y = requantizeAccumulator(
+      node, *acc, productScales(*xs, *ws), /*channelAxis=*/3, 6, 7);
+  if (failed(y))
+    return failure();
+  define(node, 0, {*y, true});
+  return success();
+}
+
+LogicalResult Importer::convertIntegerMatMul(const onnx::NodeProto &node,
+                                             bool qlinear) {
+  // QLinearMatMul: a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp.
+  // MatMulInteger: a, b, [a_zp], [b_zp].
+  auto a = intOperand(node, 0, 2, qlinear ? 1 : -1);
+  if (failed(a))
+    return failure();
+  auto b = intOperand(node, qlinear ? 3 : 1, qlinear ? 5 : 3, -1);
+  if (failed(b))
+    return failure();
+  Value av = plain(a->value), bv = plain(b->value);
+  ArrayRef<int64_t> as = shapeOf(av), bs = shapeOf(bv);
+  if (as.size() != 2 || bs.size() != 2 || as[1] != bs[0])
+    return fail("integer MatMul supports 2-D x 2-D with matching inner "
+                "dimensions");
+  auto zpType = RankedTensorType::get({1}, builder.getI8Type());
+  auto zpConst = [&](int64_t v) {
+    return tosa::ConstOp::create(
+        builder, loc, zpType,
+        DenseElementsAttr::get(zpType, ArrayRef<int8_t>{int8_t(v)}));
+  };
+  Value acc = tosa::MatMulOp::create(
+      builder, loc, RankedTensorType::get({1, as[0], bs[1]}, builder.getI32Type()),
+      reshape(av, {1, as[0], as[1]}), reshape(bv, {1, bs[0], bs[1]}),
+      zpConst(a->zeroPoint), zpConst(b->zeroPoint));
+  acc = reshape(acc, {as[0], bs[1]});
+  if (!qlinear) {
+    define(node, 0, {acc, false});
+    return success();
+  }
+  FailureOr<std::vector<float>> sa = constFloats(node, 1, "a_scale");
+  FailureOr<std::vector<float>> sb = constFloats(node, 4, "b_scale");
+  if (failed(sa) || failed(sb))
+    return failure();
+  FailureOr<Value> y = requantizeAccumulator(node, acc, productScales(*sa, *sb),
+                                             /*channelAxis=*/1, 6, 7);
+  if (failed(y))
+    return failure();
+  define(node, 0, {*y, false});
+  return success();
+}
+
+LogicalResult Importer::convertCast(const onnx::NodeProto &node) {
+  FailureOr<Tensor> x = input(node, 0);
+  if (failed(x))
+    return failure();
+  if (intAttr(node, "to", 0) != onnx::TensorProto::FLOAT)
+    return fail("only casts to float are supported");
+  auto type = cast<RankedTensorType>(x->value.getType());
+  if (!type.getElementType().isSignlessInteger())
+    return fail("only integer-to-float casts are supported");
+  define(node, 0,
+         {tosa::CastOp::create(builder, loc, type.clone(builder.getF32Type()),
+                               x->value),
+          x->nhwc});
+  return success();
 }
 
 LogicalResult Importer::convertQuantizeLinear(const onnx::NodeProto &node) {
@@ -1087,6 +1385,12 @@ LogicalResult Importer::convertNode(const onnx::NodeProto &node) {
   const std::string &op = node.op_type();
   if (op == "QuantizeLinear")
     return convertQuantizeLinear(node);
+  if (op == "QLinearConv" || op == "ConvInteger")
+    return convertIntegerConv(node, op == "QLinearConv");
+  if (op == "QLinearMatMul" || op == "MatMulInteger")
+    return convertIntegerMatMul(node, op == "QLinearMatMul");
+  if (op == "Cast")
+    return convertCast(node);
   if (op == "DequantizeLinear")
     return convertDequantizeLinear(node);
   if (!node.domain().empty() && node.domain() != "ai.onnx")

@@ -121,8 +121,49 @@ MODELS = {
          numpy_helper.from_array(np.array([100, -200, 300], np.int32), "bq"),
          init("bs", [3], [0.0005, 0.001, 0.00025]),
          numpy_helper.from_array(np.zeros(3, np.int32), "bz")]),
-    # Bad inputs.
+    # ONNX Runtime's QOperator format: QLinearConv / QLinearMatMul between
+    # QuantizeLinear and DequantizeLinear.
     "qlinear_conv": lambda: model(
+        [helper.make_node("QuantizeLinear", ["x", "xs", "xz"], ["xq"]),
+         helper.make_node("QLinearConv", ["xq", "xs", "xz", "w", "ws", "wz", "ys", "yz", "b"],
+                          ["yq"], pads=[1, 1, 1, 1], strides=[2, 2], name="qconv"),
+         helper.make_node("DequantizeLinear", ["yq", "ys", "yz"], ["y"])],
+        [N, 2, 7, 7], [N, 4, 4, 4],
+        [init("xs", [], [0.02]), numpy_helper.from_array(np.array(128, np.uint8), "xz"),
+         numpy_helper.from_array(rng.integers(-127, 128, (4, 2, 3, 3)).astype(np.int8), "w"),
+         init("ws", [4], [0.01, 0.02, 0.005, 0.03]),
+         numpy_helper.from_array(np.zeros(4, np.int8), "wz"),
+         init("ys", [], [0.05]), numpy_helper.from_array(np.array(100, np.uint8), "yz"),
+         numpy_helper.from_array(np.array([500, -1000, 2000, 0], np.int32), "b")]),
+    "qlinear_matmul": lambda: model(
+        [helper.make_node("QuantizeLinear", ["x", "xs", "xz"], ["xq"]),
+         helper.make_node("QLinearMatMul", ["xq", "xs", "xz", "w", "ws", "wz", "ys", "yz"], ["yq"]),
+         helper.make_node("DequantizeLinear", ["yq", "ys", "yz"], ["y"])],
+        [N, 8], [N, 5],
+        [init("xs", [], [0.03]), numpy_helper.from_array(np.array(-3, np.int8), "xz"),
+         numpy_helper.from_array(rng.integers(-127, 128, (8, 5)).astype(np.int8), "w"),
+         init("ws", [], [0.015]), numpy_helper.from_array(np.array(0, np.int8), "wz"),
+         init("ys", [], [0.1]), numpy_helper.from_array(np.array(5, np.int8), "yz")]),
+    # Dynamic-quantization style: integer ops, Cast to float, rescale.
+    "integer_ops": lambda: model(
+        [helper.make_node("QuantizeLinear", ["x", "xs", "xz"], ["xq"]),
+         helper.make_node("ConvInteger", ["xq", "w", "xz", "wz"], ["acc"], pads=[1, 1, 1, 1]),
+         helper.make_node("Cast", ["acc"], ["accf"], to=TensorProto.FLOAT),
+         helper.make_node("Mul", ["accf", "scale"], ["y"])],
+        [N, 2, 5, 5], [N, 3, 5, 5],
+        [init("xs", [], [0.04]), numpy_helper.from_array(np.array(120, np.uint8), "xz"),
+         numpy_helper.from_array(rng.integers(0, 256, (3, 2, 3, 3)).astype(np.uint8), "w"),
+         numpy_helper.from_array(np.array(128, np.uint8), "wz"),
+         init("scale", [], [0.001])]),
+    "matmul_integer": lambda: model(
+        [helper.make_node("QuantizeLinear", ["x", "xs", "xz"], ["xq"]),
+         helper.make_node("MatMulInteger", ["xq", "w", "xz"], ["acc"]),
+         helper.make_node("Cast", ["acc"], ["y"], to=TensorProto.FLOAT)],
+        [N, 6], [N, 4],
+        [init("xs", [], [0.05]), numpy_helper.from_array(np.array(7, np.int8), "xz"),
+         numpy_helper.from_array(rng.integers(-128, 128, (6, 4)).astype(np.int8), "w")]),
+    # Bad inputs.
+    "qlinear_conv_bad_types": lambda: model(
         [helper.make_node("QLinearConv", ["x", "s", "z", "w", "s", "z", "s", "z"], ["y"], name="qconv1")],
         [1, 1, 3, 3], [1, 1, 3, 3],
         [init("s", [], [0.1]), numpy_helper.from_array(np.array(0, np.uint8), "z"),
