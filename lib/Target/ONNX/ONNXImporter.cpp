@@ -33,6 +33,7 @@
 #include "onnx/shape_inference/implementation.h"
 
 #include <cmath>
+#include <deque>
 #include <numeric>
 
 using namespace mlir;
@@ -304,6 +305,17 @@ private:
   llvm::StringMap<const onnx::TensorProto *> initializers;
   llvm::StringMap<SmallVector<int64_t>> shapes;
   llvm::StringMap<const onnx::TensorProto *> constantNodes;
+  /// Tensors the importer computes itself (ConstantOfShape, casts of
+  /// constants); stable addresses for constantNodes.
+  std::deque<onnx::TensorProto> synthesized;
+  /// An initializer or a Constant / constant-folded node output.
+  const onnx::TensorProto *constantTensor(const std::string &name) {
+    if (const onnx::TensorProto *t = initializer(name))
+      return t;
+    auto it = constantNodes.find(name);
+    return it == constantNodes.end() ? nullptr : it->second;
+  }
+  LogicalResult convertConstantOfShape(const onnx::NodeProto &node);
 };
 
 } // namespace
@@ -976,7 +988,7 @@ bool Importer::isSupportedOperator(const onnx::NodeProto &node) {
       "Pad",         "Relu",        "Reshape",            "Sigmoid",
       "Softmax",     "Sub",         "Transpose",          "QuantizeLinear",
       "DequantizeLinear", "QLinearConv", "QLinearMatMul", "ConvInteger",
-      "MatMulInteger", "Cast"};
+      "MatMulInteger", "Cast", "ConstantOfShape"};
   return (node.domain().empty() || node.domain() == "ai.onnx") &&
          kSupported.contains(node.op_type());
 }
@@ -1075,7 +1087,7 @@ Importer::intOperand(const onnx::NodeProto &node, int valueIdx, int zpIdx,
   IntOperand result;
   auto i8 = builder.getI8Type();
   bool isUnsigned;
-  if (const onnx::TensorProto *t = initializer(node.input(valueIdx))) {
+  if (const onnx::TensorProto *t = constantTensor(node.input(valueIdx))) {
     if (t->data_type() != onnx::TensorProto::INT8 &&
         t->data_type() != onnx::TensorProto::UINT8)
       return fail("integer operand '" + t->name() + "' must be int8 or uint8");
@@ -1294,10 +1306,60 @@ LogicalResult Importer::convertIntegerMatMul(const onnx::NodeProto &node,
 }
 
 LogicalResult Importer::convertCast(const onnx::NodeProto &node) {
+  int64_t to = intAttr(node, "to", 0);
+  if (!hasInput(node, 0))
+    return fail("missing input 0");
+  // Casts of integer constants (zero points built by exporters) fold.
+  if (const onnx::TensorProto *c = constantTensor(node.input(0))) {
+    if (c->data_type() != onnx::TensorProto::FLOAT &&
+        to != onnx::TensorProto::FLOAT) {
+      FailureOr<std::vector<int64_t>> values =
+          c->data_type() == onnx::TensorProto::INT8 ||
+                  c->data_type() == onnx::TensorProto::UINT8
+              ? FailureOr<std::vector<int64_t>>(std::vector<int64_t>())
+              : intData(*c);
+      if (failed(values))
+        return failure();
+      if (values->empty() && c->dims_size() >= 0) {
+        const std::string &raw = c->raw_data();
+        for (size_t i = 0; i < raw.size(); ++i)
+          values->push_back(c->data_type() == onnx::TensorProto::INT8
+                                ? int64_t(int8_t(raw[i]))
+                                : int64_t(uint8_t(raw[i])));
+        for (int32_t v : c->int32_data())
+          values->push_back(v);
+      }
+      onnx::TensorProto &t = synthesized.emplace_back();
+      t.set_name(node.output(0));
+      t.mutable_dims()->CopyFrom(c->dims());
+      t.set_data_type(static_cast<int32_t>(to));
+      for (int64_t v : *values) {
+        if (to == onnx::TensorProto::INT64)
+          t.add_int64_data(v);
+        else
+          t.add_int32_data(static_cast<int32_t>(v));
+      }
+      constantNodes[node.output(0)] = &t;
+      return success();
+    }
+  }
   FailureOr<Tensor> x = input(node, 0);
   if (failed(x))
     return failure();
-  if (intAttr(node, "to", 0) != onnx::TensorProto::FLOAT)
+  // A cast of a quantized tensor to its own storage type is the identity
+  // (PyTorch's exporter puts one after every QuantizeLinear).
+  if (auto quantType = dyn_cast<quant::QuantizedType>(
+          cast<RankedTensorType>(x->value.getType()).getElementType())) {
+    bool storageMatches =
+        quantType.getStorageTypeIntegralWidth() == 8 &&
+        ((to == onnx::TensorProto::UINT8 && !quantType.isSigned()) ||
+         (to == onnx::TensorProto::INT8 && quantType.isSigned()));
+    if (!storageMatches)
+      return fail("a cast of a quantized tensor must keep its storage type");
+    define(node, 0, *x);
+    return success();
+  }
+  if (to != onnx::TensorProto::FLOAT)
     return fail("only casts to float are supported");
   auto type = cast<RankedTensorType>(x->value.getType());
   if (!type.getElementType().isSignlessInteger())
@@ -1306,6 +1368,55 @@ LogicalResult Importer::convertCast(const onnx::NodeProto &node) {
          {tosa::CastOp::create(builder, loc, type.clone(builder.getF32Type()),
                                x->value),
           x->nhwc});
+  return success();
+}
+
+LogicalResult Importer::convertConstantOfShape(const onnx::NodeProto &node) {
+  FailureOr<std::vector<int64_t>> shape = constInts(node, 0, "shape");
+  if (failed(shape))
+    return failure();
+  onnx::TensorProto &t = synthesized.emplace_back();
+  t.set_name(node.output(0));
+  int64_t count = 1;
+  for (int64_t d : *shape) {
+    t.add_dims(d);
+    count *= d;
+  }
+  const auto *value = attr(node, "value");
+  int type = value && value->has_t() ? value->t().data_type()
+                                     : int(onnx::TensorProto::FLOAT);
+  t.set_data_type(type);
+  if (type == onnx::TensorProto::FLOAT) {
+    float v = 0.0f;
+    if (value && value->has_t()) {
+      FailureOr<std::vector<float>> data = floatData(value->t());
+      if (failed(data))
+        return failure();
+      if (data->size() != 1)
+        return fail("value must hold one float");
+      v = data->front();
+    }
+    for (int64_t i = 0; i < count; ++i)
+      t.add_float_data(v);
+    constantNodes[node.output(0)] = &t;
+    define(node, 0,
+           {constF32(std::vector<float>(count, v),
+                     SmallVector<int64_t>(shape->begin(), shape->end())),
+            false});
+    return success();
+  }
+  FailureOr<std::vector<int64_t>> data = intData(value->t());
+  if (failed(data))
+    return failure();
+  if (data->size() != 1)
+    return fail("value must hold one integer");
+  for (int64_t i = 0; i < count; ++i) {
+    if (type == onnx::TensorProto::INT64)
+      t.add_int64_data(data->front());
+    else
+      t.add_int32_data(static_cast<int32_t>(data->front()));
+  }
+  constantNodes[node.output(0)] = &t;
   return success();
 }
 
@@ -1330,7 +1441,7 @@ LogicalResult Importer::convertDequantizeLinear(const onnx::NodeProto &node) {
   if (!hasInput(node, 0))
     return fail("missing input 0");
   Tensor q;
-  if (const onnx::TensorProto *stored = initializer(node.input(0))) {
+  if (const onnx::TensorProto *stored = constantTensor(node.input(0))) {
     // Quantized weights or biases: the stored integers become a
     // qopt.constant.
     SmallVector<int64_t> shape(stored->dims().begin(), stored->dims().end());
@@ -1391,6 +1502,8 @@ LogicalResult Importer::convertNode(const onnx::NodeProto &node) {
     return convertIntegerMatMul(node, op == "QLinearMatMul");
   if (op == "Cast")
     return convertCast(node);
+  if (op == "ConstantOfShape")
+    return convertConstantOfShape(node);
   if (op == "DequantizeLinear")
     return convertDequantizeLinear(node);
   if (!node.domain().empty() && node.domain() != "ai.onnx")

@@ -201,5 +201,43 @@ for name, reference in HELPER_REFERENCES.items():
     with torch.no_grad():
         report("helper:" + name, run_qopt(path, x.numpy()), reference(x, params(proto)).numpy())
 
+# A model quantized by PyTorch itself (eager-mode post-training
+# quantization, qnnpack) and exported by torch.onnx as QDQ (with
+# ConstantOfShape / Cast / Constant scaffolding). ONNX's QDQ semantics (float
+# conv of dequantized values, then QuantizeLinear) and PyTorch's integer
+# kernel may round differently: require agreement within one quantization
+# step everywhere and exact agreement on at least 99% of the outputs.
+class PTQNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.q = torch.ao.quantization.QuantStub()
+        self.conv = nn.Conv2d(2, 4, 3, padding=1)
+        self.relu = nn.ReLU()
+        self.dq = torch.ao.quantization.DeQuantStub()
+
+    def forward(self, x):
+        return self.dq(self.relu(self.conv(self.q(x))))
+
+
+torch.backends.quantized.engine = "qnnpack"
+ptq = PTQNet().eval()
+ptq.qconfig = torch.ao.quantization.get_default_qconfig("qnnpack")
+torch.ao.quantization.prepare(ptq, inplace=True)
+for _ in range(4):
+    ptq(torch.randn(8, 2, 6, 6))
+torch.ao.quantization.convert(ptq, inplace=True)
+x = torch.randn(16, 2, 6, 6)
+path = os.path.join(work, "pytorch_ptq.onnx")
+torch.onnx.export(ptq, x[:1], path, opset_version=13, input_names=["x"],
+                  output_names=["y"])
+got, ref = run_qopt(path, x.numpy()), ptq(x).numpy()
+step = float(ptq.conv.scale)
+exact = float((got == ref).mean())
+worst = float(np.abs(got - ref).max())
+ok = exact >= 0.99 and worst <= step * 1.0001
+failures += not ok
+print(f"{'ok  ' if ok else 'FAIL'} pytorch_ptq_qdq: {exact * 100:.2f}% identical, "
+      f"max difference {worst / step:.2f} quantization step(s)")
+
 print(f"{failures} failure(s)")
 sys.exit(1 if failures else 0)
