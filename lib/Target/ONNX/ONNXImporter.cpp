@@ -168,6 +168,9 @@ private:
   }
   FailureOr<std::vector<float>> floatData(const onnx::TensorProto &t);
   FailureOr<std::vector<int64_t>> intData(const onnx::TensorProto &t);
+  /// Input `i` as a constant tensor, or null with the error set.
+  const onnx::TensorProto *requireConstant(const onnx::NodeProto &node, int i,
+                                           const char *what);
   /// Constant float data of input `i` (an initializer or a Constant node).
   FailureOr<std::vector<float>> constFloats(const onnx::NodeProto &node,
                                             int i, const char *what);
@@ -388,30 +391,33 @@ Importer::intData(const onnx::TensorProto &t) {
   return data;
 }
 
+const onnx::TensorProto *Importer::requireConstant(const onnx::NodeProto &node,
+                                                   int i, const char *what) {
+  if (!hasInput(node, i)) {
+    fail(std::string("missing ") + what);
+    return nullptr;
+  }
+  const onnx::TensorProto *t = constantTensor(node.input(i));
+  if (!t)
+    fail(std::string(what) + " '" + node.input(i) +
+         "' must be an initializer or Constant");
+  return t;
+}
+
 FailureOr<std::vector<float>> Importer::constFloats(const onnx::NodeProto &node,
                                                     int i, const char *what) {
-  if (!hasInput(node, i))
-    return fail(std::string("missing ") + what);
-  const std::string &name = node.input(i);
-  if (const auto *t = initializer(name))
-    return floatData(*t);
-  if (auto it = constantNodes.find(name); it != constantNodes.end())
-    return floatData(*it->second);
-  return fail(std::string(what) + " '" + name +
-              "' must be an initializer or Constant");
+  const onnx::TensorProto *t = requireConstant(node, i, what);
+  if (!t)
+    return failure();
+  return floatData(*t);
 }
 
 FailureOr<std::vector<int64_t>> Importer::constInts(const onnx::NodeProto &node,
                                                     int i, const char *what) {
-  if (!hasInput(node, i))
-    return fail(std::string("missing ") + what);
-  const std::string &name = node.input(i);
-  if (const auto *t = initializer(name))
-    return intData(*t);
-  if (auto it = constantNodes.find(name); it != constantNodes.end())
-    return intData(*it->second);
-  return fail(std::string(what) + " '" + name +
-              "' must be an initializer or Constant");
+  const onnx::TensorProto *t = requireConstant(node, i, what);
+  if (!t)
+    return failure();
+  return intData(*t);
 }
 
 FailureOr<SmallVector<int64_t>>
@@ -1043,15 +1049,9 @@ Importer::zeroPoints(const onnx::NodeProto &node, int idx, size_t count,
                      int defaultType) {
   if (!hasInput(node, idx))
     return std::make_pair(std::vector<int64_t>(count, 0), defaultType);
-  const onnx::TensorProto *zp = initializer(node.input(idx));
-  if (!zp) {
-    auto it = constantNodes.find(node.input(idx));
-    if (it != constantNodes.end())
-      zp = it->second;
-  }
+  const onnx::TensorProto *zp = requireConstant(node, idx, "zero point");
   if (!zp)
-    return fail("zero point '" + node.input(idx) +
-                "' must be an initializer or Constant");
+    return failure();
   int type = zp->data_type();
   int64_t n = 1;
   for (int64_t d : zp->dims())
