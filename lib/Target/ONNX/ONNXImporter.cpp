@@ -394,13 +394,13 @@ Importer::intData(const onnx::TensorProto &t) {
 const onnx::TensorProto *Importer::requireConstant(const onnx::NodeProto &node,
                                                    int i, const char *what) {
   if (!hasInput(node, i)) {
-    fail(std::string("missing ") + what);
+    (void)fail(std::string("missing ") + what);
     return nullptr;
   }
   const onnx::TensorProto *t = constantTensor(node.input(i));
   if (!t)
-    fail(std::string(what) + " '" + node.input(i) +
-         "' must be an initializer or Constant");
+    (void)fail(std::string(what) + " '" + node.input(i) +
+               "' must be an initializer or Constant");
   return t;
 }
 
