@@ -5,7 +5,8 @@
 #     ONNX) is imported and run on its test split: float accuracy;
 #  2. the tiny TOSA CNN with calibrated ranges goes through the quantization
 #     pipeline and the quantized IR is printed.
-# Arguments are passed to the quantization pipeline of step 2.
+# Arguments replace the default pipeline of step 2, e.g.
+#   ./scripts/demo.sh --qopt-quantize-qdq="activation-policy=ui8,asymmetric,per_tensor"
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${QOPT_BUILD_DIR:-$root/build}"
@@ -19,4 +20,7 @@ echo "== digits CNN (ONNX, float) on its 360-image test split"
   --input "$digits/digits.npz:test_x" --labels "$digits/digits.npz:test_y"
 
 echo "== tiny CNN (TOSA) through the QDQ quantization pipeline"
-"$build/bin/qopt" "$root/examples/tiny-cnn/tiny-cnn.mlir" --qopt-quantize-qdq "$@"
+if [ $# -eq 0 ]; then
+  set -- --qopt-quantize-qdq
+fi
+"$build/bin/qopt" "$root/examples/tiny-cnn/tiny-cnn.mlir" "$@"
