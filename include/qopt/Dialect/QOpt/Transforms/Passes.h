@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/Pass.h"
 
@@ -18,6 +19,10 @@ namespace qopt {
 
 /// dequantize(qopt.constant) -> arith.constant.
 void populateFoldDequantizeConstantPatterns(mlir::RewritePatternSet &patterns);
+
+/// Folds per-channel mul/add (inference batch-norm) into convolution and
+/// matmul constants (see qopt-fold-batchnorm).
+void populateFoldBatchNormPatterns(mlir::RewritePatternSet &patterns);
 
 /// Options of the requantize -> rescale rewrite.
 struct RequantToDyadicOptions {

@@ -122,4 +122,32 @@ def RequantToDyadicPass : Pass<"qopt-requant-to-dyadic"> {
   ];
 }
 
+def FoldBatchNormPass : Pass<"qopt-fold-batchnorm", "::mlir::func::FuncOp"> {
+  let summary = "Fold per-channel multiply/add (inference batch-norm) into "
+                "convolution and matmul constants";
+  let description = [{
+    Inference batch normalization, as every importer emits it, is a
+    per-channel multiply by `a = gamma / sqrt(var + eps)` and add of
+    `b = beta - mean * a`. When it follows a convolution, depthwise
+    convolution or matmul with constant weights, it folds exactly (up to
+    float rounding) into those weights and the bias, so the quantizer sees
+    one layer with one set of ranges:
+
+    * `mul(conv(x, W, bias), a)` -> `conv(x, W * a[o], bias * a)`;
+    * `add(conv(x, W, bias), c)` -> `conv(x, W, bias + c)`;
+    * the same for `tosa.depthwise_conv2d` (output channel `c * M + m`) and
+      for `tosa.matmul` with constant right-hand side, also through the
+      `tosa.reshape` a fully-connected layer has, with `mul(add(y, c1), a)`
+      distributed to `add(mul(y, a), c1 * a)` and constant adds merged;
+    * through a ReLU (`tosa.clamp` with bounds 0 and +max): `relu(y) * a =
+      relu(y * a)` holds when every `a[o] > 0`, so the multiply folds; it is
+      left in place when any `a[o] <= 0`, and an add after a ReLU never
+      folds (`relu(y) + c != relu(y + c)`).
+
+    The folded producer must have a single use; per-channel constants must
+    have shape `[1, ..., 1, C]` (or be a single value).
+  }];
+  let dependentDialects = ["::mlir::tosa::TosaDialect"];
+}
+
 #endif // QOPT_DIALECT_QOPT_TRANSFORMS_PASSES_TD
