@@ -63,6 +63,7 @@ double medianSeconds(JitKernel &k, StridedMemRefType<int32_t, 2> &in,
 } // namespace
 
 int main(int argc, char **argv) {
+  qopt::registerJitPasses();
   int64_t values = argc > 1 ? std::atoll(argv[1]) : (int64_t(1) << 22);
   int reps = argc > 2 ? std::atoi(argv[2]) : 50;
   const int64_t channels = 64;

@@ -3,9 +3,11 @@
 # examples:
 #  1. the digits CNN (examples/digits, trained with PyTorch, exported to
 #     ONNX) is imported and run on its test split: float accuracy;
-#  2. the tiny TOSA CNN with calibrated ranges goes through the quantization
+#  2. the same model is calibrated inside the compiler (JIT over the
+#     calibration split), quantized to int8 in QDQ form and run again;
+#  3. the tiny TOSA CNN with calibrated ranges goes through the quantization
 #     pipeline and the quantized IR is printed.
-# Arguments replace the default pipeline of step 2, e.g.
+# Arguments replace the default pipeline of step 3, e.g.
 #   ./scripts/demo.sh --qopt-quantize-qdq="activation-policy=ui8,asymmetric,per_tensor"
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,6 +19,13 @@ digits="$root/examples/digits"
 echo "== digits CNN (ONNX, float) on its 360-image test split"
 "$build/bin/qopt-import" "$digits/digits.onnx" -o "$build/digits.mlir"
 "$build/bin/qopt-run" "$build/digits.mlir" \
+  --input "$digits/digits.npz:test_x" --labels "$digits/digits.npz:test_y"
+
+echo "== digits CNN calibrated in the compiler, int8 QDQ (fake-quantized) on the test split"
+"$build/bin/qopt" "$build/digits.mlir" \
+  --qopt-calibrate="data=$digits/digits.npz:calib_x observer=minmax" \
+  --qopt-quantize-qdq -o "$build/digits.qdq.mlir"
+"$build/bin/qopt-run" "$build/digits.qdq.mlir" \
   --input "$digits/digits.npz:test_x" --labels "$digits/digits.npz:test_y"
 
 echo "== tiny CNN (TOSA) through the QDQ quantization pipeline"

@@ -35,8 +35,6 @@ static void initializeOnce() {
   std::call_once(flag, [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
-    mlir::registerAllPasses();
-    qopt::registerAllPasses();
   });
 }
 

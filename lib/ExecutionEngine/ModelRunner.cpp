@@ -16,7 +16,10 @@ static llvm::Error fail(const llvm::Twine &message) {
 }
 
 /// Upstream lowering of a TOSA float graph to the LLVM dialect, with
-/// results turned into caller-provided out-parameters. This is upstream's
+/// results copied into caller-provided out-parameters and every temporary
+/// buffer freed (so repeated calls run in constant memory). (LLVM 22's
+/// buffer-results-to-out-params{hoist-static-allocs} crashes when a result
+/// is a reshaped view, hence the copies.) The TOSA part is upstream's
 /// tosa-to-linalg-pipeline minus tosa-validate, whose level check in LLVM
 /// 22 rejects a rank-4 tosa.pad (its !tosa.shape<8> padding counts as rank
 /// 8 > MAX_RANK).
@@ -30,7 +33,8 @@ static const char *const kGraphPipeline =
     "eliminate-empty-tensors,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
-    "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
+    "buffer-results-to-out-params{modify-public-functions},"
+    "buffer-deallocation-pipeline,"
     "func.func(convert-linalg-to-loops,lower-affine),"
     "convert-scf-to-cf,expand-strided-metadata,finalize-memref-to-llvm,"
     "convert-math-to-llvm,convert-arith-to-llvm,convert-cf-to-llvm,"
@@ -145,8 +149,8 @@ static std::string shapeString(llvm::ArrayRef<int64_t> shape) {
   return s + ")";
 }
 
-llvm::Expected<std::vector<NumpyArray>>
-ModelRunner::run(const std::vector<NumpyArray> &arrays) {
+llvm::Expected<int64_t>
+ModelRunner::countChunks(const std::vector<NumpyArray> &arrays) {
   if (arrays.size() != inputSigs.size())
     return fail("the model takes " + llvm::Twine(inputSigs.size()) +
                 " inputs, got " + llvm::Twine(arrays.size()));
@@ -170,36 +174,71 @@ ModelRunner::run(const std::vector<NumpyArray> &arrays) {
       return fail("inputs disagree on the batch size");
     chunks = n;
   }
+  return chunks;
+}
+
+llvm::Error ModelRunner::forEachChunk(
+    const std::vector<NumpyArray> &arrays,
+    llvm::function_ref<llvm::Error(int64_t, const std::vector<NumpyArray> &)>
+        onChunk,
+    int64_t maxChunks) {
+  llvm::Expected<int64_t> chunks = countChunks(arrays);
+  if (!chunks)
+    return chunks.takeError();
+  std::vector<NumpyArray> outputs;
+  for (const TensorSignature &sig : outputSigs) {
+    NumpyArray out;
+    out.dtype = "<f4";
+    out.shape = sig.shape;
+    out.data.resize(out.numElements() * 4);
+    outputs.push_back(std::move(out));
+  }
+  int64_t limit = maxChunks > 0 ? std::min(maxChunks, *chunks) : *chunks;
+  for (int64_t c = 0; c < limit; ++c) {
+    std::vector<std::vector<int64_t>> descriptors;
+    for (size_t i = 0; i < arrays.size(); ++i) {
+      int64_t chunkBytes = arrays[i].data.size() / *chunks;
+      descriptors.push_back(descriptor(
+          const_cast<char *>(arrays[i].data.data()) + c * chunkBytes,
+          inputSigs[i].shape));
+    }
+    for (size_t i = 0; i < outputs.size(); ++i)
+      descriptors.push_back(
+          descriptor(outputs[i].data.data(), outputSigs[i].shape));
+    std::vector<void *> pointers, args;
+    for (auto &d : descriptors)
+      pointers.push_back(d.data());
+    for (void *&p : pointers)
+      args.push_back(&p);
+    if (!kernel->callPacked(functionName, args.data(), args.size()))
+      return fail("execution failed: " + kernel->error());
+    if (auto err = onChunk(c, outputs))
+      return err;
+  }
+  return llvm::Error::success();
+}
+
+llvm::Expected<std::vector<NumpyArray>>
+ModelRunner::run(const std::vector<NumpyArray> &arrays) {
+  llvm::Expected<int64_t> chunks = countChunks(arrays);
+  if (!chunks)
+    return chunks.takeError();
   std::vector<NumpyArray> results;
   for (const TensorSignature &sig : outputSigs) {
     NumpyArray out;
     out.dtype = "<f4";
     out.shape = sig.shape;
-    out.shape[0] *= chunks;
+    out.shape[0] *= *chunks;
     out.data.resize(out.numElements() * 4);
     results.push_back(std::move(out));
   }
-  for (int64_t c = 0; c < chunks; ++c) {
-    std::vector<std::vector<int64_t>> descriptors;
-    std::vector<void *> pointers;
-    for (size_t i = 0; i < arrays.size(); ++i) {
-      int64_t chunkBytes = arrays[i].data.size() / chunks;
-      descriptors.push_back(descriptor(
-          const_cast<char *>(arrays[i].data.data()) + c * chunkBytes,
-          inputSigs[i].shape));
-    }
-    for (size_t i = 0; i < results.size(); ++i) {
-      int64_t chunkBytes = results[i].data.size() / chunks;
-      descriptors.push_back(descriptor(results[i].data.data() + c * chunkBytes,
-                                       outputSigs[i].shape));
-    }
-    for (auto &d : descriptors)
-      pointers.push_back(d.data());
-    std::vector<void *> args;
-    for (void *&p : pointers)
-      args.push_back(&p);
-    if (!kernel->callPacked(functionName, args.data(), args.size()))
-      return fail("execution failed: " + kernel->error());
-  }
+  auto gather = [&](int64_t c, const std::vector<NumpyArray> &outputs) {
+    for (size_t i = 0; i < outputs.size(); ++i)
+      std::memcpy(results[i].data.data() + c * outputs[i].data.size(),
+                  outputs[i].data.data(), outputs[i].data.size());
+    return llvm::Error::success();
+  };
+  if (auto err = forEachChunk(arrays, gather))
+    return std::move(err);
   return results;
 }

@@ -50,6 +50,7 @@ int main(int argc, char **argv) {
                                          "public one)"));
   cl::ParseCommandLineOptions(argc, argv,
                               "qopt-run: run a float model on NumPy data\n");
+  qopt::registerJitPasses();
 
   mlir::DialectRegistry registry;
   qopt::registerAllDialects(registry);

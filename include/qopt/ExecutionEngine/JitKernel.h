@@ -24,8 +24,9 @@ namespace qopt {
 class JitKernel {
 public:
   /// Compiles `source` through `pipeline`, a textual list of passes run on
-  /// the top-level module (no `builtin.module(...)` wrapper). On failure,
-  /// `error()` says why.
+  /// the top-level module (no `builtin.module(...)` wrapper). The passes
+  /// must be registered (registerJitPasses() does it for tools and tests).
+  /// On failure, `error()` says why.
   JitKernel(const std::string &source, const std::string &pipeline);
   ~JitKernel();
 
@@ -75,6 +76,11 @@ StridedMemRefType<T, 2> viewAs2D(T *data, int64_t rows, int64_t cols) {
   d.strides[1] = 1;
   return d;
 }
+
+/// Registers the upstream and qopt passes the JIT pipelines name (for
+/// programs that do not register them otherwise). Defined in
+/// QOptRegistration.
+void registerJitPasses();
 
 /// The upstream lowering from tensors with linalg/arith to the LLVM dialect
 /// that every JIT test appends to its own passes.

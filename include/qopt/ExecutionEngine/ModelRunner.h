@@ -42,6 +42,19 @@ public:
   llvm::Expected<std::vector<NumpyArray>>
   run(const std::vector<NumpyArray> &arrays);
 
+  /// Streaming form: runs one batch chunk at a time and hands `onChunk` the
+  /// outputs of that chunk only (buffers are reused), so memory does not
+  /// grow with the number of samples. `maxChunks` (0: all) limits the run.
+  llvm::Error forEachChunk(
+      const std::vector<NumpyArray> &arrays,
+      llvm::function_ref<llvm::Error(int64_t chunk,
+                                     const std::vector<NumpyArray> &outputs)>
+          onChunk,
+      int64_t maxChunks = 0);
+
+  /// Number of chunks `arrays` make, after validating them.
+  llvm::Expected<int64_t> countChunks(const std::vector<NumpyArray> &arrays);
+
 private:
   ModelRunner() = default;
   std::unique_ptr<JitKernel> kernel;

@@ -20,6 +20,9 @@ using namespace qopt;
 
 namespace {
 
+// The JIT pipelines name upstream and qopt passes.
+const bool kPassesRegistered = (qopt::registerJitPasses(), true);
+
 const double kScales[] = {0.5, 0.03125, 1.0 / 3.0};
 const int64_t kZeroPoints[] = {3, -7, 0};
 

@@ -19,6 +19,9 @@ using namespace qopt;
 
 namespace {
 
+// The JIT pipelines name upstream and qopt passes.
+const bool kPassesRegistered = (qopt::registerJitPasses(), true);
+
 TEST(RequantizeFp32Execution, MatchesFloat32Reference) {
   const int64_t channels = 3, perChannel = 100000;
   const double inScales[] = {1.0e-3, 2.0e-3, 0.025};

@@ -25,6 +25,9 @@ using namespace qopt;
 
 namespace {
 
+// The JIT pipelines name upstream and qopt passes.
+const bool kPassesRegistered = (qopt::registerJitPasses(), true);
+
 struct ChannelScale {
   int32_t multiplier;
   int32_t shift;

@@ -1,12 +1,8 @@
-//===- InitAll.cpp - registration of qopt's dialects and passes -----------===//
+//===- InitAllDialects.cpp - dialects qopt reads and writes ---------------===//
 
 #include "qopt/InitAllDialects.h"
-#include "qopt/InitAllPasses.h"
 
-#include "qopt/Conversion/Passes.h"
 #include "qopt/Dialect/QOpt/IR/QOptDialect.h"
-#include "qopt/Dialect/QOpt/Transforms/Passes.h"
-#include "qopt/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Affine/IR/ValueBoundsOpInterfaceImpl.h"
@@ -94,8 +90,3 @@ void qopt::registerAllDialects(mlir::DialectRegistry &registry) {
   vector::registerValueBoundsOpInterfaceExternalModels(registry);
 }
 
-void qopt::registerAllPasses() {
-  registerQOptPasses();
-  registerQOptConversionPasses();
-  registerQOptPipelines();
-}

@@ -1,0 +1,214 @@
+//===- Calibrate.cpp - run the float model and attach calibrated ranges ---===//
+
+#include "qopt/Calibration/Passes.h"
+#include "qopt/Dialect/QOpt/IR/QOptOps.h"
+#include "qopt/Dialect/QOpt/Utils/Observers.h"
+#include "qopt/ExecutionEngine/ModelRunner.h"
+#include "qopt/Support/NumpyIO.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+#include <cstring>
+
+namespace qopt {
+#define GEN_PASS_DEF_CALIBRATEPASS
+#include "qopt/Calibration/Passes.h.inc"
+} // namespace qopt
+
+using namespace mlir;
+using namespace qopt;
+
+namespace {
+
+/// A float tensor the calibration observes: a function argument or the
+/// single result of an op.
+struct ObservedValue {
+  Value value;
+  std::optional<unsigned> argument;
+};
+
+bool isObservable(Value v) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  return type && type.hasStaticShape() && type.getElementType().isF32();
+}
+
+/// Values calibration observes, in a deterministic order: arguments, then
+/// single-result non-constant ops in program order.
+SmallVector<ObservedValue> observedValues(func::FuncOp func) {
+  SmallVector<ObservedValue> out;
+  for (BlockArgument arg : func.getArguments())
+    if (isObservable(arg))
+      out.push_back({arg, arg.getArgNumber()});
+  func.walk([&](Operation *op) {
+    if (op->getNumResults() != 1 || op->hasTrait<OpTrait::ConstantLike>() ||
+        isa<func::ReturnOp>(op))
+      return;
+    if (isObservable(op->getResult(0)))
+      out.push_back({op->getResult(0), std::nullopt});
+  });
+  return out;
+}
+
+struct CalibratePass : qopt::impl::CalibratePassBase<CalibratePass> {
+  using Base::Base;
+
+  void runOnOperation() override;
+};
+} // namespace
+
+void CalibratePass::runOnOperation() {
+  ModuleOp module = getOperation();
+  MLIRContext *ctx = &getContext();
+  Location loc = module.getLoc();
+  auto fail = [&](const Twine &message) {
+    emitError(loc) << "qopt-calibrate: " << message;
+    signalPassFailure();
+  };
+  if (data.empty())
+    return fail("no calibration data: pass data=file.npy or file.npz:key");
+  auto kind = parseObserverKind(observer);
+  if (!kind)
+    return fail(toString(kind.takeError()));
+  if (bins < 2 || percentile <= 0.0 || percentile > 100.0)
+    return fail("bins must be >= 2 and percentile in (0, 100]");
+
+  func::FuncOp func;
+  for (auto f : module.getOps<func::FuncOp>()) {
+    if (f.isExternal() || f.isPrivate())
+      continue;
+    if (function.empty() ? !func : f.getSymName() == function) {
+      if (func && function.empty())
+        return fail("the module has several functions; name one with "
+                    "function=...");
+      func = f;
+    }
+  }
+  if (!func)
+    return fail("no function to calibrate");
+  if (func.getNumArguments() != 1)
+    return fail("calibration supports single-input models; '" +
+                func.getSymName() + "' takes " +
+                Twine(func.getNumArguments()));
+
+  // The calibration set: finite float32 samples.
+  auto array = readArray(data);
+  if (!array)
+    return fail(toString(array.takeError()));
+  if (!array->isFloat32())
+    return fail("calibration data must be float32 ('<f4'), got '" +
+                array->dtype + "'");
+  if (array->shape.empty() || array->shape[0] == 0)
+    return fail("the calibration set is empty");
+  {
+    const float *v = reinterpret_cast<const float *>(array->data.data());
+    int64_t perSample = array->numElements() / array->shape[0];
+    for (int64_t i = 0; i < array->numElements(); ++i)
+      if (!std::isfinite(v[i]))
+        return fail("calibration sample " + Twine(i / perSample) +
+                    " holds " + (std::isnan(v[i]) ? "NaN" : "an infinity") +
+                    " at element " + Twine(i % perSample));
+  }
+
+  // Instrument a copy: every observed value becomes an extra result.
+  SmallVector<ObservedValue> observed = observedValues(func);
+  OwningOpRef<ModuleOp> copy = cast<ModuleOp>(module->clone());
+  func::FuncOp copyFunc;
+  for (auto f : copy->getOps<func::FuncOp>())
+    if (f.getSymName() == func.getSymName())
+      copyFunc = f;
+  SmallVector<ObservedValue> copyObserved = observedValues(copyFunc);
+  assert(copyObserved.size() == observed.size() && "clone changed the walk");
+  auto ret = cast<func::ReturnOp>(copyFunc.getBody().front().getTerminator());
+  SmallVector<Value> results(ret.getOperands());
+  // Arguments are observed on the host from the input data itself (and
+  // returning an argument trips upstream's buffer-results-to-out-params).
+  SmallVector<int64_t> outputIndex;
+  for (const ObservedValue &v : copyObserved) {
+    if (v.argument) {
+      outputIndex.push_back(-1);
+      continue;
+    }
+    outputIndex.push_back(results.size());
+    results.push_back(v.value);
+  }
+  OpBuilder builder(ret);
+  func::ReturnOp::create(builder, ret.getLoc(), results);
+  ret.erase();
+  SmallVector<Type> resultTypes;
+  for (Value v : results)
+    resultTypes.push_back(v.getType());
+  copyFunc.setFunctionType(
+      FunctionType::get(ctx, copyFunc.getArgumentTypes(), resultTypes));
+  copyFunc.setAllResultAttrs(ArrayRef<DictionaryAttr>{});
+
+  auto runner = ModelRunner::create(*copy, copyFunc.getSymName());
+  if (!runner)
+    return fail(toString(runner.takeError()));
+
+  ObserverOptions options;
+  options.kind = *kind;
+  options.bins = bins;
+  options.percentile = percentile / 100.0;
+  // MSE / entropy judge ranges for the default activation scheme.
+  options.scheme.bits = 8;
+  options.scheme.isSigned = true;
+  options.scheme.symmetric = false;
+  std::vector<Observer> observers(observed.size(), Observer(options));
+
+  std::vector<NumpyArray> inputs{std::move(*array)};
+  auto chunks = (*runner)->countChunks(inputs);
+  if (!chunks)
+    return fail(toString(chunks.takeError()));
+  int64_t batch = (*runner)->inputs().front().shape[0];
+  int64_t total = *chunks;
+  if (maxSamples > 0)
+    total = std::min<int64_t>(total, (maxSamples + batch - 1) / batch);
+  bool progress = llvm::errs().is_displayed();
+  auto onChunk = [&](int64_t chunk,
+                     const std::vector<NumpyArray> &outputs) -> llvm::Error {
+    for (size_t i = 0; i < observers.size(); ++i) {
+      llvm::ArrayRef<float> values;
+      if (outputIndex[i] < 0) {
+        const NumpyArray &in = inputs.front();
+        int64_t perChunk = in.numElements() / *chunks;
+        values = llvm::ArrayRef<float>(
+            reinterpret_cast<const float *>(in.data.data()) + chunk * perChunk,
+            perChunk);
+      } else {
+        const NumpyArray &out = outputs[outputIndex[i]];
+        values = llvm::ArrayRef<float>(
+            reinterpret_cast<const float *>(out.data.data()),
+            out.numElements());
+      }
+      if (auto err = observers[i].observe(values))
+        return llvm::createStringError(
+            llvm::inconvertibleErrorCode(),
+            "sample " + llvm::Twine(chunk * batch) +
+                " produced a non-finite intermediate: " +
+                llvm::toString(std::move(err)));
+    }
+    if (progress && (chunk % 16 == 0 || chunk + 1 == total))
+      llvm::errs() << "\rqopt-calibrate: " << (chunk + 1) * batch << "/"
+                   << total * batch << " samples";
+    return llvm::Error::success();
+  };
+  if (auto err = (*runner)->forEachChunk(inputs, onChunk, total))
+    return fail(toString(std::move(err)));
+  if (progress)
+    llvm::errs() << "\n";
+
+  // Attach the ranges to the original function.
+  for (auto [index, v] : llvm::enumerate(observed)) {
+    auto range = observers[index].range();
+    if (!range)
+      return fail(toString(range.takeError()));
+    auto attr = RangeAttr::get(ctx, range->min, range->max);
+    if (v.argument)
+      func.setArgAttr(*v.argument, QOptDialect::kRangeAttrName, attr);
+    else
+      v.value.getDefiningOp()->setAttr(QOptDialect::kRangeAttrName, attr);
+  }
+}
