@@ -80,8 +80,14 @@ TEST(StreamingHistogram, MergeKeepsCounts) {
   EXPECT_GE(a.upper(), 6.0);
 }
 
+ObserverOptions minmaxOptions() {
+  ObserverOptions options;
+  options.kind = ObserverKind::minmax;
+  return options;
+}
+
 TEST(Observer, MinMax) {
-  Observer o({ObserverKind::minmax});
+  Observer o(minmaxOptions());
   ASSERT_FALSE(static_cast<bool>(o.observe({1.0f, -3.0f})));
   ASSERT_FALSE(static_cast<bool>(o.observe({7.5f})));
   auto r = o.range();
@@ -91,7 +97,7 @@ TEST(Observer, MinMax) {
 }
 
 TEST(Observer, EmptyIsAnError) {
-  Observer o({ObserverKind::minmax});
+  Observer o(minmaxOptions());
   auto r = o.range();
   ASSERT_FALSE(static_cast<bool>(r));
   EXPECT_EQ(llvm::toString(r.takeError()), "no values were observed");
