@@ -24,6 +24,11 @@ void populateFoldDequantizeConstantPatterns(mlir::RewritePatternSet &patterns);
 /// matmul constants (see qopt-fold-batchnorm).
 void populateFoldBatchNormPatterns(mlir::RewritePatternSet &patterns);
 
+/// quantize(conv(dequantize(x), dequantize(W), bias)) -> integer conv +
+/// requantize (see qopt-convert-qdq-to-integer).
+void populateConvertQDQToIntegerPatterns(mlir::RewritePatternSet &patterns,
+                                         RoundingMode requantRounding);
+
 /// Options of the requantize -> rescale rewrite.
 struct RequantToDyadicOptions {
   RoundingMode rounding = RoundingMode::double_round;

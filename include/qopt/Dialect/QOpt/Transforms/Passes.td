@@ -150,4 +150,50 @@ def FoldBatchNormPass : Pass<"qopt-fold-batchnorm", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::tosa::TosaDialect"];
 }
 
+def ConvertQDQToIntegerPass
+    : Pass<"qopt-convert-qdq-to-integer", "::mlir::func::FuncOp"> {
+  let summary = "Turn dequantize -> float convolution -> quantize into "
+                "integer convolutions";
+  let description = [{
+    Rewrites the QDQ pattern around a convolution into integer arithmetic,
+    as ONNX Runtime's QDQ-to-QOperator fusion does:
+
+    ```
+    quantize(conv2d(dequantize(x_q), dequantize(W_q), bias))
+      -> requantize(conv2d_int(x_q, W_q, round(bias / (s_x * s_w))))
+    ```
+
+    The convolution (`tosa.conv2d` or `tosa.depthwise_conv2d`) runs on the
+    8-bit stored integers with their zero points and accumulates in int32;
+    the float bias becomes int32 at scale `s_x * s_w[c]` (rounded half to
+    even); a `qopt.requantize` takes the accumulator to the output's
+    quantized type, with rounding `fp32_rne` (ONNX Runtime's float
+    requantization) or, with `rounding=half_away_from_zero`, ready for
+    `qopt-requant-to-dyadic` to make it an integer-only dyadic rescale. uint8 activations move to int8 by
+    flipping the top bit (zero point - 128).
+
+    Requirements, else the float form stays: 8-bit per-tensor activations;
+    8-bit symmetric (zero point 0) weights from a `qopt.constant`, per
+    tensor or per output channel (conv2d); a float constant bias; the
+    convolution's only use is the quantize. Every conversion or refusal is
+    explained in a remark.
+  }];
+  let dependentDialects = ["::mlir::tosa::TosaDialect",
+                           "::mlir::quant::QuantDialect"];
+  let options = [
+    Option<"rounding", "rounding", "::qopt::RoundingMode",
+           /*default=*/"::qopt::RoundingMode::fp32_rne",
+           "Rounding of the produced requantize: fp32_rne (ONNX Runtime, "
+           "float32), or half_away_from_zero to continue with "
+           "qopt-requant-to-dyadic (integer-only, TFLite-style)",
+           [{::llvm::cl::values(
+             clEnumValN(::qopt::RoundingMode::fp32_rne, "fp32_rne",
+                        "float32 factor, ties to even"),
+             clEnumValN(::qopt::RoundingMode::half_away_from_zero,
+                        "half_away_from_zero", "for dyadic rescales"),
+             clEnumValN(::qopt::RoundingMode::half_to_even, "half_to_even",
+                        "double factor, ties to even"))}]>
+  ];
+}
+
 #endif // QOPT_DIALECT_QOPT_TRANSFORMS_PASSES_TD

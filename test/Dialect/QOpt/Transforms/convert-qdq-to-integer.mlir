@@ -1,0 +1,53 @@
+// RUN: qopt %s -split-input-file --qopt-convert-qdq-to-integer -verify-diagnostics | FileCheck %s
+// RUN: qopt %s -split-input-file --qopt-convert-qdq-to-integer="rounding=half_away_from_zero" 2>/dev/null | FileCheck %s --check-prefix=DYADIC
+
+// uint8 activations (zero point 130 -> 2 after the top-bit flip), int8
+// per-channel weights, float bias -> int32 at s_x * s_w[c]:
+// 0.3 / (0.1 * 0.5) = 6, -0.125 / (0.1 * 0.25) = -5.
+// CHECK-LABEL: func @conv
+// CHECK-DAG: %[[S:.*]] = quant.scast %{{.*}} : tensor<1x2x2x1x!quant.uniform<u8:f32, 1.000000e-01:130>> to tensor<1x2x2x1xi8>
+// CHECK-DAG: %[[X:.*]] = tosa.bitwise_xor %[[S]]
+// CHECK-DAG: %[[B:.*]] = "tosa.const"() <{values = dense<[6, -5]> : tensor<2xi32>}>
+// CHECK-DAG: %[[XZP:.*]] = "tosa.const"() <{values = dense<2> : tensor<1xi8>}>
+// CHECK: %[[ACC:.*]] = tosa.conv2d %[[X]], %{{.*}}, %[[B]], %[[XZP]], %{{.*}} {acc_type = i32, {{.*}}} : (tensor<1x2x2x1xi8>, tensor<2x1x1x1xi8>, tensor<2xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x2x2x2xi32>
+// CHECK: %[[Q:.*]] = quant.scast %[[ACC]] : tensor<1x2x2x2xi32> to tensor<1x2x2x2x!quant.uniform<i32:f32:3, {5.000000e-02,2.500000e-02}>>
+// CHECK: qopt.requantize %[[Q]] rounding fp32_rne : {{.*}} -> tensor<1x2x2x2x!quant.uniform<i8:f32, 2.000000e-01:-3>>
+// CHECK-NEXT: return
+// DYADIC: qopt.requantize {{.*}} rounding half_away_from_zero
+func.func @conv(%xq: tensor<1x2x2x1x!quant.uniform<u8:f32, 0.1:130>>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 0.2:-3>> {
+  %x = qopt.dequantize %xq : tensor<1x2x2x1x!quant.uniform<u8:f32, 0.1:130>> -> tensor<1x2x2x1xf32>
+  %wq = qopt.constant dense<[[[[3]]], [[[-7]]]]> : tensor<2x1x1x1xi8> -> tensor<2x1x1x1x!quant.uniform<i8<-127:127>:f32:0, {0.5, 0.25}>>
+  %w = qopt.dequantize %wq : tensor<2x1x1x1x!quant.uniform<i8<-127:127>:f32:0, {0.5, 0.25}>> -> tensor<2x1x1x1xf32>
+  %b = "tosa.const"() {values = dense<[0.3, -0.125]> : tensor<2xf32>} : () -> tensor<2xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %y = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x2x2x1xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x2x2xf32>
+  %yq = qopt.quantize %y rounding half_to_even : tensor<1x2x2x2xf32> -> tensor<1x2x2x2x!quant.uniform<i8:f32, 0.2:-3>>
+  return %yq : tensor<1x2x2x2x!quant.uniform<i8:f32, 0.2:-3>>
+}
+
+// -----
+
+// Weights with a non-zero zero point stay float, with the reason.
+func.func @asymmetric_weights(%xq: tensor<1x2x2x1x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x2x2x1x!quant.uniform<i8:f32, 0.2>> {
+  %x = qopt.dequantize %xq : tensor<1x2x2x1x!quant.uniform<i8:f32, 0.1>> -> tensor<1x2x2x1xf32>
+  %wq = qopt.constant dense<3> : tensor<1x1x1x1xi8> -> tensor<1x1x1x1x!quant.uniform<i8:f32, 0.5:4>>
+  %w = qopt.dequantize %wq : tensor<1x1x1x1x!quant.uniform<i8:f32, 0.5:4>> -> tensor<1x1x1x1xf32>
+  %b = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  // expected-remark @+1 {{kept in float: weights are not symmetric (zero point != 0)}}
+  %y = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x2x2x1xf32>, tensor<1x1x1x1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x2x1xf32>
+  %yq = qopt.quantize %y rounding half_to_even : tensor<1x2x2x1xf32> -> tensor<1x2x2x1x!quant.uniform<i8:f32, 0.2>>
+  return %yq : tensor<1x2x2x1x!quant.uniform<i8:f32, 0.2>>
+}
+
+// -----
+
+// Float weights (not a qopt.constant) and a float input stay float.
+func.func @float_operands(%x: tensor<1x2x2x1xf32>, %w: tensor<1x1x1x1xf32>) -> tensor<1x2x2x1x!quant.uniform<i8:f32, 0.2>> {
+  %b = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  // expected-remark @+1 {{kept in float: input is not a dequantized 8-bit per-tensor tensor}}
+  %y = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x2x2x1xf32>, tensor<1x1x1x1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x2x1xf32>
+  %yq = qopt.quantize %y rounding half_to_even : tensor<1x2x2x1xf32> -> tensor<1x2x2x1x!quant.uniform<i8:f32, 0.2>>
+  return %yq : tensor<1x2x2x1x!quant.uniform<i8:f32, 0.2>>
+}
