@@ -20,7 +20,8 @@ using namespace qopt;
 
 namespace {
 
-/// The integer operands of a QDQ convolution, or why there are none.
+/// The integer operands of a QDQ convolution or matmul, or why there are
+/// none.
 struct IntegerConv {
   Value input;          // i8 storage, zero point shifted for uint8
   int64_t inputZp = 0;
@@ -30,12 +31,16 @@ struct IntegerConv {
   std::string refusal;
 };
 
-/// Checks the operands and, when `rewriter` is given, builds their integer
-/// forms. Without a rewriter nothing is created (used to explain refusals).
-template <typename ConvOp>
-IntegerConv matchOperands(ConvOp conv, PatternRewriter *rewriterPtr) {
+/// Checks the operands of an integer layer: `input` must be a dequantized
+/// 8-bit per-tensor tensor, `weight` a dequantized symmetric int8
+/// qopt.constant quantized per tensor or along `channelAxis` (-1: per
+/// tensor only), `bias` (when given) a float constant. When `rewriterPtr`
+/// is given, builds the integer operands; otherwise only checks.
+IntegerConv matchOperands(Value input, Value weight, Value bias,
+                          int64_t channelAxis, Location loc,
+                          PatternRewriter *rewriterPtr) {
   IntegerConv r;
-  auto xDq = conv.getInput().template getDefiningOp<DequantizeOp>();
+  auto xDq = input.getDefiningOp<DequantizeOp>();
   auto xType = xDq ? dyn_cast<quant::UniformQuantizedType>(
                          xDq.getInput().getType().getElementType())
                    : nullptr;
@@ -43,9 +48,8 @@ IntegerConv matchOperands(ConvOp conv, PatternRewriter *rewriterPtr) {
     r.refusal = "input is not a dequantized 8-bit per-tensor tensor";
     return r;
   }
-  auto wDq = conv.getWeight().template getDefiningOp<DequantizeOp>();
-  auto wConst = wDq ? wDq.getInput().template getDefiningOp<ConstantOp>()
-                    : nullptr;
+  auto wDq = weight.getDefiningOp<DequantizeOp>();
+  auto wConst = wDq ? wDq.getInput().getDefiningOp<ConstantOp>() : nullptr;
   if (!wConst) {
     r.refusal = "weights are not a dequantized qopt.constant";
     return r;
@@ -64,8 +68,7 @@ IntegerConv matchOperands(ConvOp conv, PatternRewriter *rewriterPtr) {
     }
     r.weightScales.push_back(t.getScale());
   } else if (auto t = dyn_cast<quant::UniformQuantizedPerAxisType>(wQuant);
-             t && t.getQuantizedDimension() == 0 &&
-             std::is_same_v<ConvOp, tosa::Conv2DOp>) {
+             t && t.getQuantizedDimension() == channelAxis) {
     if (llvm::any_of(t.getZeroPoints(), [](int64_t z) { return z != 0; })) {
       r.refusal = "weights are not symmetric (zero point != 0)";
       return r;
@@ -75,8 +78,8 @@ IntegerConv matchOperands(ConvOp conv, PatternRewriter *rewriterPtr) {
     r.refusal = "weights must be per tensor or per output channel";
     return r;
   }
-  DenseFPElementsAttr bias;
-  if (!matchPattern(conv.getBias(), m_Constant(&bias))) {
+  DenseFPElementsAttr biasValues;
+  if (bias && !matchPattern(bias, m_Constant(&biasValues))) {
     r.refusal = "bias is not a float constant";
     return r;
   }
@@ -84,7 +87,6 @@ IntegerConv matchOperands(ConvOp conv, PatternRewriter *rewriterPtr) {
   if (!rewriterPtr)
     return r;
   PatternRewriter &rewriter = *rewriterPtr;
-  Location loc = conv.getLoc();
   auto i8 = rewriter.getI8Type();
   auto xTensor = xDq.getInput().getType();
   Value stored = quant::StorageCastOp::create(rewriter, loc,
@@ -109,14 +111,28 @@ IntegerConv matchOperands(ConvOp conv, PatternRewriter *rewriterPtr) {
 
 /// Why the quantize of `conv` cannot become integer arithmetic ("" if it
 /// can).
-template <typename ConvOp>
-std::string refusalFor(ConvOp conv, QuantizeOp quantize) {
-  if (!conv->hasOneUse())
+/// The integer operands of `op`; per-channel weight scales are accepted
+/// along the output-channel axis (conv2d OHWI: 0; matmul [1, K, N]: 2;
+/// depthwise: per tensor only).
+IntegerConv matchLayer(Operation *op, PatternRewriter *rewriter) {
+  if (auto conv = dyn_cast<tosa::Conv2DOp>(op))
+    return matchOperands(conv.getInput(), conv.getWeight(), conv.getBias(),
+                         0, op->getLoc(), rewriter);
+  if (auto dw = dyn_cast<tosa::DepthwiseConv2DOp>(op))
+    return matchOperands(dw.getInput(), dw.getWeight(), dw.getBias(), -1,
+                         op->getLoc(), rewriter);
+  auto mm = cast<tosa::MatMulOp>(op);
+  return matchOperands(mm.getA(), mm.getB(), Value(), 2, op->getLoc(),
+                       rewriter);
+}
+
+std::string refusalFor(Operation *layer, QuantizeOp quantize) {
+  if (!layer->hasOneUse())
     return "its result has other uses";
   if (!isa<quant::UniformQuantizedType>(
           quantize.getOutput().getType().getElementType()))
     return "its output is not quantized per tensor";
-  return matchOperands(conv, nullptr).refusal;
+  return matchLayer(layer, nullptr).refusal;
 }
 
 template <typename ConvOp>
@@ -135,7 +151,7 @@ struct ConvertConv : OpRewritePattern<QuantizeOp> {
       return rewriter.notifyMatchFailure(quantize, "not convertible");
     OpBuilder::InsertionGuard guard(rewriter);
     rewriter.setInsertionPoint(conv);
-    IntegerConv ops = matchOperands(conv, &rewriter);
+    IntegerConv ops = matchLayer(conv, &rewriter);
     Location loc = conv.getLoc();
     auto resultType = cast<RankedTensorType>(conv.getType());
     int64_t channels = resultType.getShape().back();
@@ -190,6 +206,55 @@ struct ConvertConv : OpRewritePattern<QuantizeOp> {
   }
 };
 
+/// quantize(matmul(dequantize(a), dequantize(B))) -> integer matmul.
+struct ConvertMatMul : OpRewritePattern<QuantizeOp> {
+  ConvertMatMul(MLIRContext *ctx, RoundingMode rounding)
+      : OpRewritePattern(ctx), rounding(rounding) {}
+  RoundingMode rounding;
+
+  LogicalResult matchAndRewrite(QuantizeOp quantize,
+                                PatternRewriter &rewriter) const override {
+    auto mm = quantize.getInput().getDefiningOp<tosa::MatMulOp>();
+    if (!mm || !refusalFor(mm, quantize).empty())
+      return rewriter.notifyMatchFailure(quantize, "not convertible");
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(mm);
+    IntegerConv ops = matchLayer(mm, &rewriter);
+    Location loc = mm.getLoc();
+    auto resultType = cast<RankedTensorType>(mm.getType());
+    auto i32 = rewriter.getI32Type();
+    auto zpType = RankedTensorType::get({1}, rewriter.getI8Type());
+    auto zp = [&](int64_t v) {
+      return tosa::ConstOp::create(
+          rewriter, loc, zpType,
+          DenseElementsAttr::get(zpType, ArrayRef<int8_t>{int8_t(v)}));
+    };
+    Value acc = tosa::MatMulOp::create(rewriter, loc, resultType.clone(i32),
+                                       ops.input, ops.weights,
+                                       zp(ops.inputZp), zp(0));
+    SmallVector<double> accScales;
+    for (double w : ops.weightScales)
+      accScales.push_back(ops.inputScale * w);
+    Type accQuant;
+    if (accScales.size() == 1 || llvm::all_equal(accScales))
+      accQuant = quant::UniformQuantizedType::get(
+          quant::QuantizationFlags::Signed, i32, rewriter.getF32Type(),
+          accScales.front(), 0, INT32_MIN, INT32_MAX);
+    else
+      accQuant = quant::UniformQuantizedPerAxisType::get(
+          quant::QuantizationFlags::Signed, i32, rewriter.getF32Type(),
+          accScales, SmallVector<int64_t>(accScales.size(), 0), 2, INT32_MIN,
+          INT32_MAX);
+    Value accQ = quant::StorageCastOp::create(
+        rewriter, loc, resultType.clone(accQuant), acc);
+    rewriter.replaceOpWithNewOp<RequantizeOp>(
+        quantize, quantize.getOutput().getType(), accQ,
+        RoundingModeAttr::get(rewriter.getContext(), rounding));
+    rewriter.eraseOp(mm);
+    return success();
+  }
+};
+
 struct ConvertQDQToIntegerPass
     : qopt::impl::ConvertQDQToIntegerPassBase<ConvertQDQToIntegerPass> {
   using Base::Base;
@@ -206,6 +271,8 @@ struct ConvertQDQToIntegerPass
         why = refusalFor(conv, quantize);
       else if (auto dw = dyn_cast_if_present<tosa::DepthwiseConv2DOp>(def))
         why = refusalFor(dw, quantize);
+      else if (auto mm = dyn_cast_if_present<tosa::MatMulOp>(def))
+        why = refusalFor(mm, quantize);
       else
         return;
       def->emitRemark() << "kept in float: " << why;
@@ -216,6 +283,6 @@ struct ConvertQDQToIntegerPass
 
 void qopt::populateConvertQDQToIntegerPatterns(RewritePatternSet &patterns,
                                                RoundingMode requantRounding) {
-  patterns.add<ConvertConv<tosa::Conv2DOp>, ConvertConv<tosa::DepthwiseConv2DOp>>(
-      patterns.getContext(), requantRounding);
+  patterns.add<ConvertConv<tosa::Conv2DOp>, ConvertConv<tosa::DepthwiseConv2DOp>,
+               ConvertMatMul>(patterns.getContext(), requantRounding);
 }

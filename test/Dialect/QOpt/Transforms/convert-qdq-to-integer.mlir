@@ -51,3 +51,21 @@ func.func @float_operands(%x: tensor<1x2x2x1xf32>, %w: tensor<1x1x1x1xf32>) -> t
   %yq = qopt.quantize %y rounding half_to_even : tensor<1x2x2x1xf32> -> tensor<1x2x2x1x!quant.uniform<i8:f32, 0.2>>
   return %yq : tensor<1x2x2x1x!quant.uniform<i8:f32, 0.2>>
 }
+
+// -----
+
+// A matmul with per-column (N) weight scales: int8 x int8 -> int32 matmul,
+// accumulator per-axis along the last dimension.
+// CHECK-LABEL: func @matmul
+// CHECK: %[[ACC:.*]] = tosa.matmul %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : (tensor<1x1x2xi8>, tensor<1x2x3xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x1x3xi32>
+// CHECK: quant.scast %[[ACC]] : tensor<1x1x3xi32> to tensor<1x1x3x!quant.uniform<i32:f32:2, {5.000000e-02,2.500000e-02,1.000000e-01}>>
+// CHECK: qopt.requantize
+func.func @matmul(%aq: tensor<1x1x2x!quant.uniform<i8:f32, 0.1:5>>) -> tensor<1x1x3x!quant.uniform<i8:f32, 0.2>> {
+  %a = qopt.dequantize %aq : tensor<1x1x2x!quant.uniform<i8:f32, 0.1:5>> -> tensor<1x1x2xf32>
+  %bq = qopt.constant dense<[[[1, 2, 3], [4, 5, 6]]]> : tensor<1x2x3xi8> -> tensor<1x2x3x!quant.uniform<i8:f32:2, {0.5, 0.25, 1.0}>>
+  %b = qopt.dequantize %bq : tensor<1x2x3x!quant.uniform<i8:f32:2, {0.5, 0.25, 1.0}>> -> tensor<1x2x3xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %y = tosa.matmul %a, %b, %zp, %zp : (tensor<1x1x2xf32>, tensor<1x2x3xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x3xf32>
+  %yq = qopt.quantize %y rounding half_to_even : tensor<1x1x3xf32> -> tensor<1x1x3x!quant.uniform<i8:f32, 0.2>>
+  return %yq : tensor<1x1x3x!quant.uniform<i8:f32, 0.2>>
+}
