@@ -47,5 +47,6 @@ tools = [
     "mlir-runner",
     ToolSubst("qopt-import", unresolved="fatal"),
     ToolSubst("qopt-run", unresolved="fatal"),
+    ToolSubst("qopt-report", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -112,39 +112,30 @@ void CalibratePass::runOnOperation() {
                     " at element " + Twine(i % perSample));
   }
 
-  // Instrument a copy: every observed value becomes an extra result.
-  SmallVector<ObservedValue> observed = observedValues(func);
-  OwningOpRef<ModuleOp> copy = cast<ModuleOp>(module->clone());
-  func::FuncOp copyFunc;
-  for (auto f : copy->getOps<func::FuncOp>())
-    if (f.getSymName() == func.getSymName())
-      copyFunc = f;
-  SmallVector<ObservedValue> copyObserved = observedValues(copyFunc);
-  assert(copyObserved.size() == observed.size() && "clone changed the walk");
-  auto ret = cast<func::ReturnOp>(copyFunc.getBody().front().getTerminator());
-  SmallVector<Value> results(ret.getOperands());
+  // Instrument a copy: every observed op result becomes an extra result.
   // Arguments are observed on the host from the input data itself (and
   // returning an argument trips upstream's buffer-results-to-out-params).
+  SmallVector<ObservedValue> observed = observedValues(func);
+  int64_t numResults = func.getNumResults();
   SmallVector<int64_t> outputIndex;
-  for (const ObservedValue &v : copyObserved) {
-    if (v.argument) {
-      outputIndex.push_back(-1);
-      continue;
-    }
-    outputIndex.push_back(results.size());
-    results.push_back(v.value);
-  }
-  OpBuilder builder(ret);
-  func::ReturnOp::create(builder, ret.getLoc(), results);
-  ret.erase();
-  SmallVector<Type> resultTypes;
-  for (Value v : results)
-    resultTypes.push_back(v.getType());
-  copyFunc.setFunctionType(
-      FunctionType::get(ctx, copyFunc.getArgumentTypes(), resultTypes));
-  copyFunc.setAllResultAttrs(ArrayRef<DictionaryAttr>{});
+  OwningOpRef<ModuleOp> copy =
+      withExtraResults(module, func.getSymName(), [&](Operation *op) {
+        SmallVector<Value> extra;
+        SmallVector<ObservedValue> inCopy =
+            observedValues(cast<func::FuncOp>(op));
+        assert(inCopy.size() == observed.size() && "clone changed the walk");
+        for (const ObservedValue &v : inCopy) {
+          if (v.argument) {
+            outputIndex.push_back(-1);
+            continue;
+          }
+          outputIndex.push_back(numResults + extra.size());
+          extra.push_back(v.value);
+        }
+        return extra;
+      });
 
-  auto runner = ModelRunner::create(*copy, copyFunc.getSymName());
+  auto runner = ModelRunner::create(*copy, func.getSymName());
   if (!runner)
     return fail(toString(runner.takeError()));
 

@@ -126,6 +126,30 @@ ModelRunner::create(ModuleOp module, llvm::StringRef function) {
   return std::move(runner);
 }
 
+OwningOpRef<ModuleOp> qopt::withExtraResults(
+    ModuleOp module, llvm::StringRef function,
+    llvm::function_ref<SmallVector<Value>(Operation *)> select) {
+  OwningOpRef<ModuleOp> copy = cast<ModuleOp>(module->clone());
+  for (auto func : copy->getOps<func::FuncOp>()) {
+    if (func.getSymName() != function)
+      continue;
+    SmallVector<Value> extra = select(func);
+    auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+    SmallVector<Value> results(ret.getOperands());
+    results.append(extra.begin(), extra.end());
+    OpBuilder builder(ret);
+    func::ReturnOp::create(builder, ret.getLoc(), results);
+    ret.erase();
+    SmallVector<Type> types;
+    for (Value v : results)
+      types.push_back(v.getType());
+    func.setFunctionType(FunctionType::get(module.getContext(),
+                                           func.getArgumentTypes(), types));
+    func.setAllResultAttrs(ArrayRef<DictionaryAttr>{});
+  }
+  return copy;
+}
+
 /// A memref descriptor of any rank: {allocated, aligned, offset, sizes...,
 /// strides...}, all 64-bit.
 static std::vector<int64_t> descriptor(void *data, llvm::ArrayRef<int64_t> shape) {
@@ -177,14 +201,7 @@ ModelRunner::countChunks(const std::vector<NumpyArray> &arrays) {
   return chunks;
 }
 
-llvm::Error ModelRunner::forEachChunk(
-    const std::vector<NumpyArray> &arrays,
-    llvm::function_ref<llvm::Error(int64_t, const std::vector<NumpyArray> &)>
-        onChunk,
-    int64_t maxChunks) {
-  llvm::Expected<int64_t> chunks = countChunks(arrays);
-  if (!chunks)
-    return chunks.takeError();
+std::vector<NumpyArray> ModelRunner::makeOutputBuffers() const {
   std::vector<NumpyArray> outputs;
   for (const TensorSignature &sig : outputSigs) {
     NumpyArray out;
@@ -193,25 +210,45 @@ llvm::Error ModelRunner::forEachChunk(
     out.data.resize(out.numElements() * 4);
     outputs.push_back(std::move(out));
   }
+  return outputs;
+}
+
+llvm::Error ModelRunner::runChunk(const std::vector<NumpyArray> &arrays,
+                                  int64_t chunk, int64_t chunks,
+                                  std::vector<NumpyArray> &outputs) {
+  std::vector<std::vector<int64_t>> descriptors;
+  for (size_t i = 0; i < arrays.size(); ++i) {
+    int64_t chunkBytes = arrays[i].data.size() / chunks;
+    descriptors.push_back(descriptor(
+        const_cast<char *>(arrays[i].data.data()) + chunk * chunkBytes,
+        inputSigs[i].shape));
+  }
+  for (size_t i = 0; i < outputs.size(); ++i)
+    descriptors.push_back(
+        descriptor(outputs[i].data.data(), outputSigs[i].shape));
+  std::vector<void *> pointers, args;
+  for (auto &d : descriptors)
+    pointers.push_back(d.data());
+  for (void *&p : pointers)
+    args.push_back(&p);
+  if (!kernel->callPacked(functionName, args.data(), args.size()))
+    return fail("execution failed: " + kernel->error());
+  return llvm::Error::success();
+}
+
+llvm::Error ModelRunner::forEachChunk(
+    const std::vector<NumpyArray> &arrays,
+    llvm::function_ref<llvm::Error(int64_t, const std::vector<NumpyArray> &)>
+        onChunk,
+    int64_t maxChunks) {
+  llvm::Expected<int64_t> chunks = countChunks(arrays);
+  if (!chunks)
+    return chunks.takeError();
+  std::vector<NumpyArray> outputs = makeOutputBuffers();
   int64_t limit = maxChunks > 0 ? std::min(maxChunks, *chunks) : *chunks;
   for (int64_t c = 0; c < limit; ++c) {
-    std::vector<std::vector<int64_t>> descriptors;
-    for (size_t i = 0; i < arrays.size(); ++i) {
-      int64_t chunkBytes = arrays[i].data.size() / *chunks;
-      descriptors.push_back(descriptor(
-          const_cast<char *>(arrays[i].data.data()) + c * chunkBytes,
-          inputSigs[i].shape));
-    }
-    for (size_t i = 0; i < outputs.size(); ++i)
-      descriptors.push_back(
-          descriptor(outputs[i].data.data(), outputSigs[i].shape));
-    std::vector<void *> pointers, args;
-    for (auto &d : descriptors)
-      pointers.push_back(d.data());
-    for (void *&p : pointers)
-      args.push_back(&p);
-    if (!kernel->callPacked(functionName, args.data(), args.size()))
-      return fail("execution failed: " + kernel->error());
+    if (auto err = runChunk(arrays, c, *chunks, outputs))
+      return err;
     if (auto err = onChunk(c, outputs))
       return err;
   }

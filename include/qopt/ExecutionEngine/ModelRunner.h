@@ -27,6 +27,14 @@ struct TensorSignature {
   std::vector<int64_t> shape; ///< static shape, batch first
 };
 
+/// A copy of `module` in which function `function` also returns the values
+/// `select` picks in the copy (after its original results), for observing
+/// intermediates. Result attributes are dropped.
+mlir::OwningOpRef<mlir::ModuleOp> withExtraResults(
+    mlir::ModuleOp module, llvm::StringRef function,
+    llvm::function_ref<llvm::SmallVector<mlir::Value>(mlir::Operation *func)>
+        select);
+
 class ModelRunner {
 public:
   /// Compiles `function` (or the only public function when empty) of
@@ -51,6 +59,13 @@ public:
                                      const std::vector<NumpyArray> &outputs)>
           onChunk,
       int64_t maxChunks = 0);
+
+  /// Runs chunk `chunk` of `arrays` (see countChunks) into `outputs`, which
+  /// must hold one float32 array per output of the function's own shape.
+  llvm::Error runChunk(const std::vector<NumpyArray> &arrays, int64_t chunk,
+                       int64_t chunks, std::vector<NumpyArray> &outputs);
+  /// Output buffers of the function's own shapes, for runChunk.
+  std::vector<NumpyArray> makeOutputBuffers() const;
 
   /// Number of chunks `arrays` make, after validating them.
   llvm::Expected<int64_t> countChunks(const std::vector<NumpyArray> &arrays);

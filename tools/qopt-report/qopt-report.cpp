@@ -1,0 +1,311 @@
+//===- qopt-report.cpp - per-layer numerics of a quantized model ----------===//
+//
+//   qopt-report model.{mlir,onnx} --pipeline "<passes>" --input data.npz:x
+//               [--json report.json] [--max-samples N]
+//
+// Quantizes the float model with `--pipeline` (qopt's passes, e.g.
+// calibration, QDQ, integer conversion), runs the float model and the
+// quantized one on the same data and, for every quantized activation (each
+// qopt.quantize / qopt.requantize), reports against the float model's value
+// at the same layer (the op of the same kind, location and shape): the SQNR in
+// dB and the largest absolute error in LSBs of that activation's scale.
+// Accumulated batch by batch in constant memory.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/Dialect/QOpt/IR/QOptOps.h"
+#include "qopt/ExecutionEngine/ModelRunner.h"
+#include "qopt/InitAllDialects.h"
+#include "qopt/Support/NumpyIO.h"
+#include "qopt/Target/ONNX/ONNXImporter.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/SourceMgr.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace llvm;
+using namespace mlir;
+
+namespace {
+
+int failWith(const Twine &message) {
+  errs() << "qopt-report: error: " << message << "\n";
+  return 1;
+}
+
+std::string locationKey(Location loc) {
+  std::string s;
+  raw_string_ostream os(s);
+  loc.print(os);
+  return s;
+}
+
+/// Human-readable layer name: the NameLoc (ONNX node name), else file:line.
+std::string layerName(Location loc) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  if (auto file = dyn_cast<FileLineColLoc>(loc))
+    return (sys::path::filename(file.getFilename().getValue()) + ":" +
+            Twine(file.getLine()))
+        .str();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location l : fused.getLocations())
+      if (auto name = dyn_cast<NameLoc>(l))
+        return name.getName().str();
+  return locationKey(loc);
+}
+
+/// The float-graph op a quantized activation stands for: the producer of a
+/// quantize's input, or the integer layer behind a requantize's accumulator.
+std::string producerName(Operation *quantizing) {
+  Operation *def = quantizing->getOperand(0).getDefiningOp();
+  if (isa_and_present<quant::StorageCastOp>(def))
+    def = def->getOperand(0).getDefiningOp();
+  return def ? def->getName().getStringRef().str() : "";
+}
+
+/// Key matching a value across the float and quantized graphs.
+std::string matchKey(Location loc, ArrayRef<int64_t> shape, StringRef op) {
+  std::string key = locationKey(loc) + "|" + op.str() + "|";
+  for (int64_t d : shape)
+    key += std::to_string(d) + "x";
+  return key;
+}
+
+func::FuncOp onlyFunction(ModuleOp m) {
+  func::FuncOp found;
+  for (auto f : m.getOps<func::FuncOp>())
+    if (!f.isExternal() && !f.isPrivate())
+      found = found ? func::FuncOp() : f;
+  return found;
+}
+
+struct Layer {
+  std::string name, op;
+  double scale = 0;
+  int64_t floatIndex = -1, quantIndex = -1; // extra-result positions
+  double signal = 0, noise = 0, maxError = 0;
+  int64_t count = 0;
+};
+
+} // namespace
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  cl::opt<std::string> floatPath(cl::Positional, cl::desc("<float.mlir>"),
+                                 cl::Required);
+  cl::opt<std::string> pipeline(
+      "pipeline",
+      cl::desc("Passes that quantize the model, e.g. "
+               "\"qopt-calibrate{data=calib.npy},qopt-quantize-qdq\""),
+      cl::Required);
+  cl::opt<std::string> input("input", cl::desc("Data: file.npy or file.npz:key"),
+                             cl::Required);
+  cl::opt<std::string> jsonPath("json", cl::desc("Also write the report as JSON"));
+  cl::opt<int64_t> maxSamples("max-samples",
+                              cl::desc("Use at most this many samples"),
+                              cl::init(0));
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "qopt-report: per-layer SQNR and LSB error of a quantized model\n");
+  qopt::registerJitPasses();
+
+  DialectRegistry registry;
+  qopt::registerAllDialects(registry);
+  MLIRContext context(registry);
+  SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  // An ONNX model imports in memory and keeps its node names as locations.
+  OwningOpRef<ModuleOp> floatModule =
+      StringRef(floatPath).ends_with(".onnx")
+          ? qopt::importONNXFile(floatPath, &context)
+          : parseSourceFile<ModuleOp>(floatPath, sourceMgr, &context);
+  if (!floatModule)
+    return 1;
+  // The quantized model is derived in memory, so every op keeps the
+  // location of the float op it came from.
+  OwningOpRef<ModuleOp> quantModule = cast<ModuleOp>((*floatModule)->clone());
+  {
+    mlir::PassManager pm(&context);
+    std::string errors;
+    raw_string_ostream os(errors);
+    if (failed(parsePassPipeline(pipeline, pm, os)))
+      return failWith("bad --pipeline: " + errors);
+    if (failed(pm.run(*quantModule)))
+      return failWith("the quantization pipeline failed");
+  }
+  func::FuncOp floatFunc = onlyFunction(*floatModule);
+  func::FuncOp quantFunc = onlyFunction(*quantModule);
+  if (!floatFunc || !quantFunc)
+    return failWith("each module must have exactly one public function");
+
+  // Float values by (location, shape): the last op of a layer wins.
+  llvm::StringMap<int64_t> floatValueIndex;
+  SmallVector<Operation *> floatOps;
+  floatFunc.walk([&](Operation *op) {
+    if (op->getNumResults() != 1 || op->hasTrait<OpTrait::ConstantLike>())
+      return;
+    auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+    if (!type || !type.getElementType().isF32())
+      return;
+    floatValueIndex[matchKey(op->getLoc(), type.getShape(),
+                             op->getName().getStringRef())] = floatOps.size();
+    floatOps.push_back(op);
+  });
+
+  // Quantized activations and their float counterparts.
+  std::vector<Layer> layers;
+  SmallVector<int64_t> quantOpIndex;
+  SmallVector<Operation *> quantOps;
+  quantFunc.walk([&](Operation *op) {
+    if (!isa<qopt::QuantizeOp, qopt::RequantizeOp>(op))
+      return;
+    auto type = cast<RankedTensorType>(op->getResult(0).getType());
+    auto quant = dyn_cast<quant::UniformQuantizedType>(type.getElementType());
+    if (!quant)
+      return;
+    auto it = floatValueIndex.find(
+        matchKey(op->getLoc(), type.getShape(), producerName(op)));
+    if (it == floatValueIndex.end())
+      return;
+    Layer layer;
+    layer.name = layerName(op->getLoc());
+    layer.op = floatOps[it->second]->getName().getStringRef().str();
+    layer.scale = quant.getScale();
+    layer.floatIndex = it->second;
+    layer.quantIndex = quantOps.size();
+    quantOps.push_back(op);
+    layers.push_back(layer);
+  });
+  if (layers.empty())
+    return failWith("no quantized activation matches a float layer (same "
+                    "location and shape)");
+
+  // Instrumented copies: float values, and dequantized quantized values.
+  int64_t floatBase = floatFunc.getNumResults();
+  auto floatCopy = qopt::withExtraResults(
+      *floatModule, floatFunc.getSymName(), [&](Operation *f) {
+        SmallVector<mlir::Value> extra;
+        SmallVector<Operation *> ops;
+        f->walk([&](Operation *op) {
+          if (op->getNumResults() != 1 ||
+              op->hasTrait<OpTrait::ConstantLike>())
+            return;
+          auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+          if (type && type.getElementType().isF32())
+            ops.push_back(op);
+        });
+        for (const Layer &l : layers)
+          extra.push_back(ops[l.floatIndex]->getResult(0));
+        return extra;
+      });
+  int64_t quantBase = quantFunc.getNumResults();
+  auto quantCopy = qopt::withExtraResults(
+      *quantModule, quantFunc.getSymName(), [&](Operation *f) {
+        SmallVector<Operation *> ops;
+        f->walk([&](Operation *op) {
+          if (isa<qopt::QuantizeOp, qopt::RequantizeOp>(op))
+            ops.push_back(op);
+        });
+        // Map the walk again: only the matched ones, in the same order.
+        SmallVector<mlir::Value> extra;
+        int64_t next = 0;
+        for (Operation *op : ops) {
+          if (next >= static_cast<int64_t>(quantOps.size()))
+            break;
+          if (locationKey(op->getLoc()) != locationKey(quantOps[next]->getLoc()) ||
+              op->getResult(0).getType() != quantOps[next]->getResult(0).getType())
+            continue;
+          OpBuilder b(op->getContext());
+          b.setInsertionPointAfter(op);
+          auto type = cast<RankedTensorType>(op->getResult(0).getType());
+          extra.push_back(qopt::DequantizeOp::create(
+              b, op->getLoc(), type.clone(b.getF32Type()), op->getResult(0)));
+          ++next;
+        }
+        return extra;
+      });
+
+  auto floatRunner = qopt::ModelRunner::create(*floatCopy, floatFunc.getSymName());
+  if (!floatRunner)
+    return failWith("float model: " + toString(floatRunner.takeError()));
+  auto quantRunner = qopt::ModelRunner::create(*quantCopy, quantFunc.getSymName());
+  if (!quantRunner)
+    return failWith("quantized model: " + toString(quantRunner.takeError()));
+
+  auto data = qopt::readArray(input);
+  if (!data)
+    return failWith(toString(data.takeError()));
+  std::vector<qopt::NumpyArray> inputs{std::move(*data)};
+  auto chunks = (*floatRunner)->countChunks(inputs);
+  if (!chunks)
+    return failWith(toString(chunks.takeError()));
+  int64_t batch = (*floatRunner)->inputs().front().shape[0];
+  int64_t limit = *chunks;
+  if (maxSamples > 0)
+    limit = std::min<int64_t>(limit, (maxSamples + batch - 1) / batch);
+  std::vector<qopt::NumpyArray> floatOut = (*floatRunner)->makeOutputBuffers();
+  std::vector<qopt::NumpyArray> quantOut = (*quantRunner)->makeOutputBuffers();
+  for (int64_t c = 0; c < limit; ++c) {
+    if (auto err = (*floatRunner)->runChunk(inputs, c, *chunks, floatOut))
+      return failWith(toString(std::move(err)));
+    if (auto err = (*quantRunner)->runChunk(inputs, c, *chunks, quantOut))
+      return failWith(toString(std::move(err)));
+    for (size_t i = 0; i < layers.size(); ++i) {
+      const qopt::NumpyArray &f = floatOut[floatBase + i];
+      const qopt::NumpyArray &q = quantOut[quantBase + i];
+      const float *fv = reinterpret_cast<const float *>(f.data.data());
+      const float *qv = reinterpret_cast<const float *>(q.data.data());
+      for (int64_t e = 0; e < f.numElements(); ++e) {
+        double d = double(fv[e]) - double(qv[e]);
+        layers[i].signal += double(fv[e]) * fv[e];
+        layers[i].noise += d * d;
+        layers[i].maxError = std::max(layers[i].maxError, std::fabs(d));
+      }
+      layers[i].count += f.numElements();
+    }
+  }
+
+  json::Array jsonLayers;
+  outs() << format("%-28s %-22s %12s %10s %14s\n", "layer", "op", "scale",
+                   "SQNR (dB)", "max |err| LSB");
+  for (const Layer &l : layers) {
+    double sqnr = l.noise == 0 ? std::numeric_limits<double>::infinity()
+                               : 10.0 * std::log10(l.signal / l.noise);
+    double lsb = l.maxError / l.scale;
+    outs() << format("%-28s %-22s %12.6g %10.2f %14.2f\n", l.name.c_str(),
+                     l.op.c_str(), l.scale, sqnr, lsb);
+    jsonLayers.push_back(json::Object{{"layer", l.name},
+                                      {"op", l.op},
+                                      {"scale", l.scale},
+                                      {"sqnr_db", std::isinf(sqnr) ? 999.0 : sqnr},
+                                      {"max_abs_error_lsb", lsb},
+                                      {"elements", l.count}});
+  }
+  outs() << "qopt-report: " << layers.size() << " layers, "
+         << limit * batch << " samples\n";
+  if (!jsonPath.empty()) {
+    std::error_code ec;
+    raw_fd_ostream os(jsonPath, ec, sys::fs::OF_Text);
+    if (ec)
+      return failWith("cannot write '" + jsonPath + "': " + ec.message());
+    os << formatv("{0:2}", llvm::json::Value(json::Object{
+                               {"samples", limit * batch},
+                               {"layers", std::move(jsonLayers)}}))
+       << "\n";
+  }
+  return 0;
+}
