@@ -4,10 +4,14 @@
 #  1. the digits CNN (examples/digits, trained with PyTorch, exported to
 #     ONNX) is imported and run on its test split: float accuracy;
 #  2. the same model is calibrated inside the compiler (JIT over the
-#     calibration split), quantized to int8 in QDQ form and run again;
-#  3. the tiny TOSA CNN with calibrated ranges goes through the quantization
+#     calibration split), quantized to int8 in QDQ form, its convolutions
+#     and matmul turned into int8 TOSA ops with int32 accumulators, and run
+#     again;
+#  3. qopt-report prints per-layer SQNR and max |err| (in LSBs) of that
+#     quantized model against the float one;
+#  4. the tiny TOSA CNN with calibrated ranges goes through the quantization
 #     pipeline and the quantized IR is printed.
-# Arguments replace the default pipeline of step 3, e.g.
+# Arguments replace the default pipeline of step 4, e.g.
 #   ./scripts/demo.sh --qopt-quantize-qdq="activation-policy=ui8,asymmetric,per_tensor"
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,12 +25,16 @@ echo "== digits CNN (ONNX, float) on its 360-image test split"
 "$build/bin/qopt-run" "$build/digits.mlir" \
   --input "$digits/digits.npz:test_x" --labels "$digits/digits.npz:test_y"
 
-echo "== digits CNN calibrated in the compiler, int8 QDQ (fake-quantized) on the test split"
-"$build/bin/qopt" "$build/digits.mlir" \
-  --qopt-calibrate="data=$digits/digits.npz:calib_x observer=minmax" \
-  --qopt-quantize-qdq -o "$build/digits.qdq.mlir"
+echo "== digits CNN calibrated in the compiler, int8 (integer conv/matmul) on the test split"
+quantize="qopt-calibrate{data=$digits/digits.npz:calib_x observer=minmax},qopt-quantize-qdq,func.func(qopt-convert-qdq-to-integer)"
+"$build/bin/qopt" "$build/digits.mlir" --pass-pipeline="builtin.module($quantize)" \
+  -o "$build/digits.qdq.mlir"
 "$build/bin/qopt-run" "$build/digits.qdq.mlir" \
   --input "$digits/digits.npz:test_x" --labels "$digits/digits.npz:test_y"
+
+echo "== per-layer numerics of the int8 digits CNN against the float model"
+"$build/bin/qopt-report" "$digits/digits.onnx" --pipeline "$quantize" \
+  --input "$digits/digits.npz:test_x"
 
 echo "== tiny CNN (TOSA) through the QDQ quantization pipeline"
 if [ $# -eq 0 ]; then

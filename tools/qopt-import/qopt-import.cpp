@@ -20,13 +20,17 @@ using namespace llvm;
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
-  cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx>"),
-                                 cl::Required);
-  cl::opt<std::string> outputPath("o", cl::desc("Output file (default: stdout)"),
+  // Only this tool's options in --help, not every LLVM backend flag.
+  cl::OptionCategory toolOptions("qopt-import options");
+  cl::opt<std::string> inputPath(cl::cat(toolOptions), cl::Positional,
+                                 cl::desc("<model.onnx>"), cl::Required);
+  cl::opt<std::string> outputPath(cl::cat(toolOptions), "o",
+                                  cl::desc("Output file (default: stdout)"),
                                   cl::value_desc("file"), cl::init("-"));
   cl::opt<int64_t> batch(
-      "batch", cl::desc("Value of a symbolic batch dimension (default 1)"),
-      cl::init(1));
+      cl::cat(toolOptions), "batch",
+      cl::desc("Value of a symbolic batch dimension (default 1)"), cl::init(1));
+  cl::HideUnrelatedOptions(toolOptions);
   cl::ParseCommandLineOptions(
       argc, argv,
       "qopt-import: ONNX model (opsets 11-17) to a TOSA graph in NHWC\n");

@@ -27,10 +27,10 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/Path.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 
 #include <cmath>
@@ -105,19 +105,24 @@ struct Layer {
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
-  cl::opt<std::string> floatPath(cl::Positional, cl::desc("<float.mlir>"),
-                                 cl::Required);
+  // Only this tool's options in --help, not every LLVM backend flag.
+  cl::OptionCategory toolOptions("qopt-report options");
+  cl::opt<std::string> floatPath(cl::cat(toolOptions), cl::Positional,
+                                 cl::desc("<float.mlir|onnx>"), cl::Required);
   cl::opt<std::string> pipeline(
-      "pipeline",
+      cl::cat(toolOptions), "pipeline",
       cl::desc("Passes that quantize the model, e.g. "
                "\"qopt-calibrate{data=calib.npy},qopt-quantize-qdq\""),
       cl::Required);
-  cl::opt<std::string> input("input", cl::desc("Data: file.npy or file.npz:key"),
+  cl::opt<std::string> input(cl::cat(toolOptions), "input",
+                             cl::desc("Data: file.npy or file.npz:key"),
                              cl::Required);
-  cl::opt<std::string> jsonPath("json", cl::desc("Also write the report as JSON"));
-  cl::opt<int64_t> maxSamples("max-samples",
+  cl::opt<std::string> jsonPath(cl::cat(toolOptions), "json",
+                                cl::desc("Also write the report as JSON"));
+  cl::opt<int64_t> maxSamples(cl::cat(toolOptions), "max-samples",
                               cl::desc("Use at most this many samples"),
                               cl::init(0));
+  cl::HideUnrelatedOptions(toolOptions);
   cl::ParseCommandLineOptions(
       argc, argv,
       "qopt-report: per-layer SQNR and LSB error of a quantized model\n");
@@ -201,8 +206,7 @@ int main(int argc, char **argv) {
         SmallVector<mlir::Value> extra;
         SmallVector<Operation *> ops;
         f->walk([&](Operation *op) {
-          if (op->getNumResults() != 1 ||
-              op->hasTrait<OpTrait::ConstantLike>())
+          if (op->getNumResults() != 1 || op->hasTrait<OpTrait::ConstantLike>())
             return;
           auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
           if (type && type.getElementType().isF32())
@@ -226,8 +230,10 @@ int main(int argc, char **argv) {
         for (Operation *op : ops) {
           if (next >= static_cast<int64_t>(quantOps.size()))
             break;
-          if (locationKey(op->getLoc()) != locationKey(quantOps[next]->getLoc()) ||
-              op->getResult(0).getType() != quantOps[next]->getResult(0).getType())
+          if (locationKey(op->getLoc()) !=
+                  locationKey(quantOps[next]->getLoc()) ||
+              op->getResult(0).getType() !=
+                  quantOps[next]->getResult(0).getType())
             continue;
           OpBuilder b(op->getContext());
           b.setInsertionPointAfter(op);
@@ -239,10 +245,12 @@ int main(int argc, char **argv) {
         return extra;
       });
 
-  auto floatRunner = qopt::ModelRunner::create(*floatCopy, floatFunc.getSymName());
+  auto floatRunner =
+      qopt::ModelRunner::create(*floatCopy, floatFunc.getSymName());
   if (!floatRunner)
     return failWith("float model: " + toString(floatRunner.takeError()));
-  auto quantRunner = qopt::ModelRunner::create(*quantCopy, quantFunc.getSymName());
+  auto quantRunner =
+      qopt::ModelRunner::create(*quantCopy, quantFunc.getSymName());
   if (!quantRunner)
     return failWith("quantized model: " + toString(quantRunner.takeError()));
 
@@ -280,31 +288,39 @@ int main(int argc, char **argv) {
   }
 
   json::Array jsonLayers;
-  outs() << format("%-28s %-22s %12s %10s %14s\n", "layer", "op", "scale",
-                   "SQNR (dB)", "max |err| LSB");
+  int nameWidth = 5, opWidth = 2;
+  for (const Layer &l : layers) {
+    nameWidth = std::max(nameWidth, static_cast<int>(l.name.size()));
+    opWidth = std::max(opWidth, static_cast<int>(l.op.size()));
+  }
+  outs() << format("%-*s  %-*s %12s %10s %14s\n", nameWidth, "layer", opWidth,
+                   "op", "scale", "SQNR (dB)", "max |err| LSB");
   for (const Layer &l : layers) {
     double sqnr = l.noise == 0 ? std::numeric_limits<double>::infinity()
                                : 10.0 * std::log10(l.signal / l.noise);
     double lsb = l.maxError / l.scale;
-    outs() << format("%-28s %-22s %12.6g %10.2f %14.2f\n", l.name.c_str(),
-                     l.op.c_str(), l.scale, sqnr, lsb);
-    jsonLayers.push_back(json::Object{{"layer", l.name},
-                                      {"op", l.op},
-                                      {"scale", l.scale},
-                                      {"sqnr_db", std::isinf(sqnr) ? 999.0 : sqnr},
-                                      {"max_abs_error_lsb", lsb},
-                                      {"elements", l.count}});
+    outs() << format("%-*s  %-*s %12.6g %10.2f %14.2f\n", nameWidth,
+                     l.name.c_str(), opWidth, l.op.c_str(), l.scale, sqnr, lsb);
+    jsonLayers.push_back(
+        json::Object{{"layer", l.name},
+                     {"op", l.op},
+                     {"scale", l.scale},
+                     // An exact layer has no finite SQNR: JSON null.
+                     {"sqnr_db", std::isinf(sqnr) ? json::Value(nullptr)
+                                                  : json::Value(sqnr)},
+                     {"max_abs_error_lsb", lsb},
+                     {"elements", l.count}});
   }
-  outs() << "qopt-report: " << layers.size() << " layers, "
-         << limit * batch << " samples\n";
+  outs() << "qopt-report: " << layers.size() << " layers, " << limit * batch
+         << " samples\n";
   if (!jsonPath.empty()) {
     std::error_code ec;
     raw_fd_ostream os(jsonPath, ec, sys::fs::OF_Text);
     if (ec)
       return failWith("cannot write '" + jsonPath + "': " + ec.message());
-    os << formatv("{0:2}", llvm::json::Value(json::Object{
-                               {"samples", limit * batch},
-                               {"layers", std::move(jsonLayers)}}))
+    os << formatv("{0:2}", llvm::json::Value(
+                               json::Object{{"samples", limit * batch},
+                                            {"layers", std::move(jsonLayers)}}))
        << "\n";
   }
   return 0;

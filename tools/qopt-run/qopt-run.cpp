@@ -32,22 +32,27 @@ static int failWith(const Twine &message) {
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
-  cl::opt<std::string> modelPath(cl::Positional, cl::desc("<model.mlir|onnx>"),
-                                 cl::Required);
+  // Only this tool's options in --help, not every LLVM backend flag.
+  cl::OptionCategory toolOptions("qopt-run options");
+  cl::opt<std::string> modelPath(cl::cat(toolOptions), cl::Positional,
+                                 cl::desc("<model.mlir|onnx>"), cl::Required);
   cl::list<std::string> inputs(
-      "input", cl::desc("Input array: file.npy or file.npz:key (repeat per "
-                        "model input, in order)"),
+      cl::cat(toolOptions), "input",
+      cl::desc("Input array: file.npy or file.npz:key (repeat per "
+               "model input, in order)"),
       cl::value_desc("spec"));
-  cl::opt<std::string> output("output",
+  cl::opt<std::string> output(cl::cat(toolOptions), "output",
                               cl::desc("Write outputs to .npy (one output) "
                                        "or .npz (keyed by output name)"),
                               cl::value_desc("file"));
   cl::opt<std::string> labels(
-      "labels", cl::desc("Integer class labels: print top-1 accuracy"),
+      cl::cat(toolOptions), "labels",
+      cl::desc("Integer class labels: print top-1 accuracy"),
       cl::value_desc("spec"));
-  cl::opt<std::string> function("function",
+  cl::opt<std::string> function(cl::cat(toolOptions), "function",
                                 cl::desc("Function to run (default: the only "
                                          "public one)"));
+  cl::HideUnrelatedOptions(toolOptions);
   cl::ParseCommandLineOptions(argc, argv,
                               "qopt-run: run a float model on NumPy data\n");
   qopt::registerJitPasses();
@@ -61,8 +66,8 @@ int main(int argc, char **argv) {
   } else {
     SourceMgr sourceMgr;
     mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
-    module = mlir::parseSourceFile<mlir::ModuleOp>(modelPath, sourceMgr,
-                                                   &context);
+    module =
+        mlir::parseSourceFile<mlir::ModuleOp>(modelPath, sourceMgr, &context);
   }
   if (!module)
     return 1;
@@ -84,12 +89,12 @@ int main(int argc, char **argv) {
   auto results = (*runner)->run(arrays);
   if (!results)
     return failWith(toString(results.takeError()));
-  double seconds = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - start)
-                       .count();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   int64_t samples = arrays.empty() ? 0 : arrays.front().shape[0];
-  outs() << "qopt-run: " << samples << " samples in "
-         << format("%.3f", seconds) << " s\n";
+  outs() << "qopt-run: " << samples << " samples in " << format("%.3f", seconds)
+         << " s\n";
 
   if (!labels.empty()) {
     auto labelArray = qopt::readArray(labels);
