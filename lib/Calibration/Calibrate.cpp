@@ -75,23 +75,13 @@ void CalibratePass::runOnOperation() {
   if (bins < 2 || percentile <= 0.0 || percentile > 100.0)
     return fail("bins must be >= 2 and percentile in (0, 100]");
 
-  func::FuncOp func;
-  for (auto f : module.getOps<func::FuncOp>()) {
-    if (f.isExternal() || f.isPrivate())
-      continue;
-    if (function.empty() ? !func : f.getSymName() == function) {
-      if (func && function.empty())
-        return fail("the module has several functions; name one with "
-                    "function=...");
-      func = f;
-    }
-  }
-  if (!func)
-    return fail("no function to calibrate");
+  auto found = findEntryFunction(module, function, "function=...");
+  if (!found)
+    return fail(toString(found.takeError()));
+  func::FuncOp func = *found;
   if (func.getNumArguments() != 1)
     return fail("calibration supports single-input models; '" +
-                func.getSymName() + "' takes " +
-                Twine(func.getNumArguments()));
+                func.getSymName() + "' takes " + Twine(func.getNumArguments()));
 
   // The calibration set: finite float32 samples.
   auto array = readArray(data);
@@ -107,8 +97,8 @@ void CalibratePass::runOnOperation() {
     int64_t perSample = array->numElements() / array->shape[0];
     for (int64_t i = 0; i < array->numElements(); ++i)
       if (!std::isfinite(v[i]))
-        return fail("calibration sample " + Twine(i / perSample) +
-                    " holds " + (std::isnan(v[i]) ? "NaN" : "an infinity") +
+        return fail("calibration sample " + Twine(i / perSample) + " holds " +
+                    (std::isnan(v[i]) ? "NaN" : "an infinity") +
                     " at element " + Twine(i % perSample));
   }
 

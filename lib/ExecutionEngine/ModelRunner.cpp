@@ -40,22 +40,32 @@ static const char *const kGraphPipeline =
     "convert-math-to-llvm,convert-arith-to-llvm,convert-cf-to-llvm,"
     "convert-func-to-llvm,reconcile-unrealized-casts";
 
-llvm::Expected<std::unique_ptr<ModelRunner>>
-ModelRunner::create(ModuleOp module, llvm::StringRef function) {
+llvm::Expected<func::FuncOp> qopt::findEntryFunction(ModuleOp module,
+                                                     llvm::StringRef name,
+                                                     llvm::StringRef chooser) {
   func::FuncOp func;
   for (auto f : module.getOps<func::FuncOp>()) {
     if (f.isExternal() || f.isPrivate())
       continue;
-    if (function.empty() ? !func : f.getSymName() == function) {
-      if (func && function.empty())
-        return fail("the module has several functions; name one with "
-                    "--function");
-      func = f;
-    }
+    if (!name.empty() && f.getSymName() != name)
+      continue;
+    if (func)
+      return fail("the module has several functions; name one with " +
+                  chooser);
+    func = f;
   }
   if (!func)
-    return fail(function.empty() ? llvm::Twine("the module has no function")
-                                 : "no function named '" + function + "'");
+    return fail(name.empty() ? llvm::Twine("the module has no function")
+                             : "no function named '" + name + "'");
+  return func;
+}
+
+llvm::Expected<std::unique_ptr<ModelRunner>>
+ModelRunner::create(ModuleOp module, llvm::StringRef function) {
+  auto found = findEntryFunction(module, function, "--function");
+  if (!found)
+    return found.takeError();
+  func::FuncOp func = *found;
   std::unique_ptr<ModelRunner> runner(new ModelRunner());
   runner->functionName = func.getSymName().str();
   auto signature = [&](Type type, DictionaryAttr attrs, std::string fallback,
@@ -63,8 +73,7 @@ ModelRunner::create(ModuleOp module, llvm::StringRef function) {
     auto tensor = dyn_cast<RankedTensorType>(type);
     if (!tensor || !tensor.hasStaticShape() ||
         !tensor.getElementType().isF32() || tensor.getRank() == 0)
-      return fail("'" + fallback + "' has type " +
-                  llvm::Twine([&] {
+      return fail("'" + fallback + "' has type " + llvm::Twine([&] {
                     std::string s;
                     llvm::raw_string_ostream os(s);
                     os << type;
@@ -85,9 +94,9 @@ ModelRunner::create(ModuleOp module, llvm::StringRef function) {
                              "arg" + std::to_string(i), runner->inputSigs))
       return std::move(err);
   for (unsigned i = 0; i < func.getNumResults(); ++i)
-    if (auto err = signature(func.getResultTypes()[i],
-                             func.getResultAttrDict(i),
-                             "result" + std::to_string(i), runner->outputSigs))
+    if (auto err =
+            signature(func.getResultTypes()[i], func.getResultAttrDict(i),
+                      "result" + std::to_string(i), runner->outputSigs))
       return std::move(err);
 
   // Compile a copy holding just this function, callable through the C
@@ -143,8 +152,8 @@ OwningOpRef<ModuleOp> qopt::withExtraResults(
     SmallVector<Type> types;
     for (Value v : results)
       types.push_back(v.getType());
-    func.setFunctionType(FunctionType::get(module.getContext(),
-                                           func.getArgumentTypes(), types));
+    func.setFunctionType(
+        FunctionType::get(module.getContext(), func.getArgumentTypes(), types));
     func.setAllResultAttrs(ArrayRef<DictionaryAttr>{});
   }
   return copy;
@@ -152,7 +161,8 @@ OwningOpRef<ModuleOp> qopt::withExtraResults(
 
 /// A memref descriptor of any rank: {allocated, aligned, offset, sizes...,
 /// strides...}, all 64-bit.
-static std::vector<int64_t> descriptor(void *data, llvm::ArrayRef<int64_t> shape) {
+static std::vector<int64_t> descriptor(void *data,
+                                       llvm::ArrayRef<int64_t> shape) {
   std::vector<int64_t> d(3 + 2 * shape.size());
   d[0] = reinterpret_cast<int64_t>(data);
   d[1] = reinterpret_cast<int64_t>(data);
@@ -185,9 +195,9 @@ ModelRunner::countChunks(const std::vector<NumpyArray> &arrays) {
     if (!a.isFloat32())
       return fail("input '" + sig.name + "' must be float32 ('<f4'), got '" +
                   a.dtype + "'");
-    bool sameTail = a.shape.size() == sig.shape.size() &&
-                    std::equal(a.shape.begin() + 1, a.shape.end(),
-                               sig.shape.begin() + 1);
+    bool sameTail =
+        a.shape.size() == sig.shape.size() &&
+        std::equal(a.shape.begin() + 1, a.shape.end(), sig.shape.begin() + 1);
     if (!sameTail || a.shape[0] % sig.shape[0] != 0)
       return fail("input '" + sig.name + "' has shape " + shapeString(a.shape) +
                   "; the model expects " + shapeString(sig.shape) +
@@ -219,9 +229,9 @@ llvm::Error ModelRunner::runChunk(const std::vector<NumpyArray> &arrays,
   std::vector<std::vector<int64_t>> descriptors;
   for (size_t i = 0; i < arrays.size(); ++i) {
     int64_t chunkBytes = arrays[i].data.size() / chunks;
-    descriptors.push_back(descriptor(
-        const_cast<char *>(arrays[i].data.data()) + chunk * chunkBytes,
-        inputSigs[i].shape));
+    descriptors.push_back(descriptor(const_cast<char *>(arrays[i].data.data()) +
+                                         chunk * chunkBytes,
+                                     inputSigs[i].shape));
   }
   for (size_t i = 0; i < outputs.size(); ++i)
     descriptors.push_back(

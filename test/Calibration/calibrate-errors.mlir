@@ -18,6 +18,11 @@
 // MISSING: error: qopt-calibrate: cannot read '{{.*}}missing.npy'
 // RUN: not qopt %s --qopt-calibrate="data=%t/nan.npy observer=kl" 2>&1 | FileCheck %s --check-prefix=OBSERVER
 // OBSERVER: error: qopt-calibrate: unknown observer 'kl' (expected minmax, moving-average, percentile, mse or entropy)
+// RUN: not qopt %s --qopt-calibrate="data=%t/nan.npy function=nosuch" 2>&1 | FileCheck %s --check-prefix=NOFUNC
+// NOFUNC: error: qopt-calibrate: no function named 'nosuch'
+// RUN: sed 's/@model/@second/' %s >> %t/two.mlir && cat %s >> %t/two.mlir
+// RUN: not qopt %t/two.mlir --qopt-calibrate="data=%t/nan.npy" 2>&1 | FileCheck %s --check-prefix=SEVERAL
+// SEVERAL: error: qopt-calibrate: the module has several functions; name one with function=...
 func.func @model(%x: tensor<1x1x4xf32>) -> tensor<1x1x4xf32> {
   %r = tosa.clamp %x {min_val = 0.0 : f32, max_val = 3.40282347E+38 : f32} : (tensor<1x1x4xf32>) -> tensor<1x1x4xf32>
   return %r : tensor<1x1x4xf32>

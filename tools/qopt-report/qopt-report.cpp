@@ -1,7 +1,7 @@
 //===- qopt-report.cpp - per-layer numerics of a quantized model ----------===//
 //
 //   qopt-report model.{mlir,onnx} --pipeline "<passes>" --input data.npz:x
-//               [--json report.json] [--max-samples N]
+//               [--json report.json] [--max-samples N] [--function f]
 //
 // Quantizes the float model with `--pipeline` (qopt's passes, e.g.
 // calibration, QDQ, integer conversion), runs the float model and the
@@ -85,14 +85,6 @@ std::string matchKey(Location loc, ArrayRef<int64_t> shape, StringRef op) {
   return key;
 }
 
-func::FuncOp onlyFunction(ModuleOp m) {
-  func::FuncOp found;
-  for (auto f : m.getOps<func::FuncOp>())
-    if (!f.isExternal() && !f.isPrivate())
-      found = found ? func::FuncOp() : f;
-  return found;
-}
-
 struct Layer {
   std::string name, op;
   double scale = 0;
@@ -122,6 +114,9 @@ int main(int argc, char **argv) {
   cl::opt<int64_t> maxSamples(cl::cat(toolOptions), "max-samples",
                               cl::desc("Use at most this many samples"),
                               cl::init(0));
+  cl::opt<std::string> function(
+      cl::cat(toolOptions), "function",
+      cl::desc("Function to compare (default: the only public one)"));
   cl::HideUnrelatedOptions(toolOptions);
   cl::ParseCommandLineOptions(
       argc, argv,
@@ -152,10 +147,16 @@ int main(int argc, char **argv) {
     if (failed(pm.run(*quantModule)))
       return failWith("the quantization pipeline failed");
   }
-  func::FuncOp floatFunc = onlyFunction(*floatModule);
-  func::FuncOp quantFunc = onlyFunction(*quantModule);
-  if (!floatFunc || !quantFunc)
-    return failWith("each module must have exactly one public function");
+  auto floatFound =
+      qopt::findEntryFunction(*floatModule, function, "--function");
+  if (!floatFound)
+    return failWith(toString(floatFound.takeError()));
+  func::FuncOp floatFunc = *floatFound;
+  auto quantFound = qopt::findEntryFunction(
+      *quantModule, floatFunc.getSymName(), "--function");
+  if (!quantFound)
+    return failWith("after --pipeline: " + toString(quantFound.takeError()));
+  func::FuncOp quantFunc = *quantFound;
 
   // Float values by (location, shape): the last op of a layer wins.
   llvm::StringMap<int64_t> floatValueIndex;

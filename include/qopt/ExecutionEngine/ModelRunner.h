@@ -13,6 +13,7 @@
 #include "qopt/ExecutionEngine/JitKernel.h"
 #include "qopt/Support/NumpyIO.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/Error.h"
 
@@ -26,6 +27,13 @@ struct TensorSignature {
   std::string name;           ///< onnx.name attribute, or argN / resultN
   std::vector<int64_t> shape; ///< static shape, batch first
 };
+
+/// The public function of `module` named `name`, or its only public function
+/// when `name` is empty. `chooser` is how the user names one (e.g.
+/// "--function"), quoted in the error when there are several.
+llvm::Expected<mlir::func::FuncOp> findEntryFunction(mlir::ModuleOp module,
+                                                     llvm::StringRef name,
+                                                     llvm::StringRef chooser);
 
 /// A copy of `module` in which function `function` also returns the values
 /// `select` picks in the copy (after its original results), for observing

@@ -23,10 +23,10 @@ namespace {
 /// The integer operands of a QDQ convolution or matmul, or why there are
 /// none.
 struct IntegerConv {
-  Value input;          // i8 storage, zero point shifted for uint8
+  Value input; // i8 storage, zero point shifted for uint8
   int64_t inputZp = 0;
   double inputScale = 0;
-  Value weights;        // i8 constant in the op's layout
+  Value weights;                    // i8 constant in the op's layout
   SmallVector<double> weightScales; // per output channel (or one)
   std::string refusal;
 };
@@ -89,8 +89,8 @@ IntegerConv matchOperands(Value input, Value weight, Value bias,
   PatternRewriter &rewriter = *rewriterPtr;
   auto i8 = rewriter.getI8Type();
   auto xTensor = xDq.getInput().getType();
-  Value stored = quant::StorageCastOp::create(rewriter, loc,
-                                              xTensor.clone(i8), xDq.getInput());
+  Value stored = quant::StorageCastOp::create(rewriter, loc, xTensor.clone(i8),
+                                              xDq.getInput());
   r.inputZp = xType.getZeroPoint();
   if (!xType.isSigned()) {
     SmallVector<int64_t> ones(xTensor.getRank(), 1);
@@ -116,8 +116,8 @@ IntegerConv matchOperands(Value input, Value weight, Value bias,
 /// depthwise: per tensor only).
 IntegerConv matchLayer(Operation *op, PatternRewriter *rewriter) {
   if (auto conv = dyn_cast<tosa::Conv2DOp>(op))
-    return matchOperands(conv.getInput(), conv.getWeight(), conv.getBias(),
-                         0, op->getLoc(), rewriter);
+    return matchOperands(conv.getInput(), conv.getWeight(), conv.getBias(), 0,
+                         op->getLoc(), rewriter);
   if (auto dw = dyn_cast<tosa::DepthwiseConv2DOp>(op))
     return matchOperands(dw.getInput(), dw.getWeight(), dw.getBias(), -1,
                          op->getLoc(), rewriter);
@@ -135,8 +135,40 @@ std::string refusalFor(Operation *layer, QuantizeOp quantize) {
   return matchLayer(layer, nullptr).refusal;
 }
 
-template <typename ConvOp>
-struct ConvertConv : OpRewritePattern<QuantizeOp> {
+/// A rank-1 int8 zero-point operand, as TOSA convolutions and matmul take.
+Value createZeroPoint(OpBuilder &builder, Location loc, int64_t value) {
+  auto type = RankedTensorType::get({1}, builder.getI8Type());
+  return tosa::ConstOp::create(
+      builder, loc, type,
+      DenseElementsAttr::get(type, ArrayRef<int8_t>{int8_t(value)}));
+}
+
+/// Replaces `quantize` by a requantize of the int32 accumulator `acc`, whose
+/// real value is acc * accScales[c] along the last axis (one scale: per
+/// tensor).
+void replaceWithRequantize(PatternRewriter &rewriter, QuantizeOp quantize,
+                           Value acc, ArrayRef<double> accScales,
+                           RoundingMode rounding) {
+  auto accType = cast<RankedTensorType>(acc.getType());
+  Type i32 = rewriter.getI32Type(), f32 = rewriter.getF32Type();
+  Type accQuant;
+  if (llvm::all_equal(accScales))
+    accQuant = quant::UniformQuantizedType::get(
+        quant::QuantizationFlags::Signed, i32, f32, accScales.front(), 0,
+        INT32_MIN, INT32_MAX);
+  else
+    accQuant = quant::UniformQuantizedPerAxisType::get(
+        quant::QuantizationFlags::Signed, i32, f32, accScales,
+        SmallVector<int64_t>(accScales.size(), 0), accType.getRank() - 1,
+        INT32_MIN, INT32_MAX);
+  Value accQ = quant::StorageCastOp::create(rewriter, acc.getLoc(),
+                                            accType.clone(accQuant), acc);
+  rewriter.replaceOpWithNewOp<RequantizeOp>(
+      quantize, quantize.getOutput().getType(), accQ,
+      RoundingModeAttr::get(rewriter.getContext(), rounding));
+}
+
+template <typename ConvOp> struct ConvertConv : OpRewritePattern<QuantizeOp> {
   ConvertConv(MLIRContext *ctx, RoundingMode rounding)
       : OpRewritePattern(ctx), rounding(rounding) {}
   RoundingMode rounding;
@@ -146,7 +178,6 @@ struct ConvertConv : OpRewritePattern<QuantizeOp> {
     auto conv = quantize.getInput().getDefiningOp<ConvOp>();
     if (!conv)
       return rewriter.notifyMatchFailure(quantize, "not after a convolution");
-    auto outType = quantize.getOutput().getType();
     if (!refusalFor(conv, quantize).empty())
       return rewriter.notifyMatchFailure(quantize, "not convertible");
     OpBuilder::InsertionGuard guard(rewriter);
@@ -167,8 +198,8 @@ struct ConvertConv : OpRewritePattern<QuantizeOp> {
       accScales.push_back(scale);
       double q = roundToIntegral(b.convertToDouble() / scale,
                                  RoundingMode::half_to_even);
-      biasValues.push_back(static_cast<int32_t>(
-          std::clamp<double>(q, INT32_MIN, INT32_MAX)));
+      biasValues.push_back(
+          static_cast<int32_t>(std::clamp<double>(q, INT32_MIN, INT32_MAX)));
       ++c;
     }
     auto i32 = rewriter.getI32Type();
@@ -176,31 +207,12 @@ struct ConvertConv : OpRewritePattern<QuantizeOp> {
     Value intBias = tosa::ConstOp::create(
         rewriter, loc, biasType,
         DenseElementsAttr::get(biasType, ArrayRef(biasValues)));
-    auto zpType = RankedTensorType::get({1}, rewriter.getI8Type());
-    auto zp = [&](int64_t v) {
-      return tosa::ConstOp::create(
-          rewriter, loc, zpType,
-          DenseElementsAttr::get(zpType, ArrayRef<int8_t>{int8_t(v)}));
-    };
-    Value acc = ConvOp::create(
-        rewriter, loc, resultType.clone(i32), ops.input, ops.weights, intBias,
-        zp(ops.inputZp), zp(0), conv.getPadAttr(), conv.getStrideAttr(),
-        conv.getDilationAttr(), TypeAttr::get(i32));
-    Type accQuant;
-    if (accScales.size() == 1 || llvm::all_equal(accScales))
-      accQuant = quant::UniformQuantizedType::get(
-          quant::QuantizationFlags::Signed, i32, rewriter.getF32Type(),
-          accScales.front(), 0, INT32_MIN, INT32_MAX);
-    else
-      accQuant = quant::UniformQuantizedPerAxisType::get(
-          quant::QuantizationFlags::Signed, i32, rewriter.getF32Type(),
-          accScales, SmallVector<int64_t>(accScales.size(), 0),
-          resultType.getRank() - 1, INT32_MIN, INT32_MAX);
-    Value accQ = quant::StorageCastOp::create(
-        rewriter, loc, resultType.clone(accQuant), acc);
-    rewriter.replaceOpWithNewOp<RequantizeOp>(
-        quantize, outType, accQ,
-        RoundingModeAttr::get(rewriter.getContext(), rounding));
+    auto zp = [&](int64_t v) { return createZeroPoint(rewriter, loc, v); };
+    Value acc = ConvOp::create(rewriter, loc, resultType.clone(i32), ops.input,
+                               ops.weights, intBias, zp(ops.inputZp), zp(0),
+                               conv.getPadAttr(), conv.getStrideAttr(),
+                               conv.getDilationAttr(), TypeAttr::get(i32));
+    replaceWithRequantize(rewriter, quantize, acc, accScales, rounding);
     rewriter.eraseOp(conv);
     return success();
   }
@@ -223,33 +235,14 @@ struct ConvertMatMul : OpRewritePattern<QuantizeOp> {
     Location loc = mm.getLoc();
     auto resultType = cast<RankedTensorType>(mm.getType());
     auto i32 = rewriter.getI32Type();
-    auto zpType = RankedTensorType::get({1}, rewriter.getI8Type());
-    auto zp = [&](int64_t v) {
-      return tosa::ConstOp::create(
-          rewriter, loc, zpType,
-          DenseElementsAttr::get(zpType, ArrayRef<int8_t>{int8_t(v)}));
-    };
-    Value acc = tosa::MatMulOp::create(rewriter, loc, resultType.clone(i32),
-                                       ops.input, ops.weights,
-                                       zp(ops.inputZp), zp(0));
+    auto zp = [&](int64_t v) { return createZeroPoint(rewriter, loc, v); };
+    Value acc =
+        tosa::MatMulOp::create(rewriter, loc, resultType.clone(i32), ops.input,
+                               ops.weights, zp(ops.inputZp), zp(0));
     SmallVector<double> accScales;
     for (double w : ops.weightScales)
       accScales.push_back(ops.inputScale * w);
-    Type accQuant;
-    if (accScales.size() == 1 || llvm::all_equal(accScales))
-      accQuant = quant::UniformQuantizedType::get(
-          quant::QuantizationFlags::Signed, i32, rewriter.getF32Type(),
-          accScales.front(), 0, INT32_MIN, INT32_MAX);
-    else
-      accQuant = quant::UniformQuantizedPerAxisType::get(
-          quant::QuantizationFlags::Signed, i32, rewriter.getF32Type(),
-          accScales, SmallVector<int64_t>(accScales.size(), 0), 2, INT32_MIN,
-          INT32_MAX);
-    Value accQ = quant::StorageCastOp::create(
-        rewriter, loc, resultType.clone(accQuant), acc);
-    rewriter.replaceOpWithNewOp<RequantizeOp>(
-        quantize, quantize.getOutput().getType(), accQ,
-        RoundingModeAttr::get(rewriter.getContext(), rounding));
+    replaceWithRequantize(rewriter, quantize, acc, accScales, rounding);
     rewriter.eraseOp(mm);
     return success();
   }
@@ -283,6 +276,7 @@ struct ConvertQDQToIntegerPass
 
 void qopt::populateConvertQDQToIntegerPatterns(RewritePatternSet &patterns,
                                                RoundingMode requantRounding) {
-  patterns.add<ConvertConv<tosa::Conv2DOp>, ConvertConv<tosa::DepthwiseConv2DOp>,
-               ConvertMatMul>(patterns.getContext(), requantRounding);
+  patterns.add<ConvertConv<tosa::Conv2DOp>,
+               ConvertConv<tosa::DepthwiseConv2DOp>, ConvertMatMul>(
+      patterns.getContext(), requantRounding);
 }
