@@ -256,19 +256,29 @@ struct ConvertQDQToIntegerPass
     populateConvertQDQToIntegerPatterns(patterns, rounding);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
-    // Explain every convolution left in float.
-    getOperation().walk([](QuantizeOp quantize) {
-      Operation *def = quantize.getInput().getDefiningOp();
-      std::string why;
-      if (auto conv = dyn_cast_if_present<tosa::Conv2DOp>(def))
-        why = refusalFor(conv, quantize);
-      else if (auto dw = dyn_cast_if_present<tosa::DepthwiseConv2DOp>(def))
-        why = refusalFor(dw, quantize);
-      else if (auto mm = dyn_cast_if_present<tosa::MatMulOp>(def))
-        why = refusalFor(mm, quantize);
-      else
+    // Warn about every computation still done in float on dequantized
+    // values or for a quantized result, with the reason; data movement
+    // (reshape, transpose) is exact in any type and is not reported.
+    getOperation().walk([](Operation *op) {
+      if (isa<QuantizeOp, DequantizeOp, tosa::ReshapeOp, tosa::TransposeOp,
+              func::ReturnOp>(op) ||
+          op->hasTrait<OpTrait::ConstantLike>())
         return;
-      def->emitRemark() << "kept in float: " << why;
+      auto quantize = op->hasOneUse()
+                          ? dyn_cast<QuantizeOp>(*op->getUsers().begin())
+                          : QuantizeOp();
+      if (!quantize && llvm::none_of(op->getOperands(), [](Value v) {
+            return v.getDefiningOp<DequantizeOp>();
+          }))
+        return;
+      std::string why;
+      if (isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::MatMulOp>(op))
+        why = quantize ? refusalFor(op, quantize)
+                       : "its result is not quantized";
+      else
+        why = "qopt has no integer form for '" +
+              op->getName().getStringRef().str() + "' yet";
+      op->emitWarning() << "kept in float: " << why;
     });
   }
 };

@@ -34,7 +34,7 @@ func.func @asymmetric_weights(%xq: tensor<1x2x2x1x!quant.uniform<i8:f32, 0.1>>) 
   %w = qopt.dequantize %wq : tensor<1x1x1x1x!quant.uniform<i8:f32, 0.5:4>> -> tensor<1x1x1x1xf32>
   %b = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
   %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
-  // expected-remark @+1 {{kept in float: weights are not symmetric (zero point != 0)}}
+  // expected-warning @+1 {{kept in float: weights are not symmetric (zero point != 0)}}
   %y = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x2x2x1xf32>, tensor<1x1x1x1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x2x1xf32>
   %yq = qopt.quantize %y rounding half_to_even : tensor<1x2x2x1xf32> -> tensor<1x2x2x1x!quant.uniform<i8:f32, 0.2>>
   return %yq : tensor<1x2x2x1x!quant.uniform<i8:f32, 0.2>>
@@ -46,7 +46,7 @@ func.func @asymmetric_weights(%xq: tensor<1x2x2x1x!quant.uniform<i8:f32, 0.1>>) 
 func.func @float_operands(%x: tensor<1x2x2x1xf32>, %w: tensor<1x1x1x1xf32>) -> tensor<1x2x2x1x!quant.uniform<i8:f32, 0.2>> {
   %b = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
   %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
-  // expected-remark @+1 {{kept in float: input is not a dequantized 8-bit per-tensor tensor}}
+  // expected-warning @+1 {{kept in float: input is not a dequantized 8-bit per-tensor tensor}}
   %y = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x2x2x1xf32>, tensor<1x1x1x1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x2x1xf32>
   %yq = qopt.quantize %y rounding half_to_even : tensor<1x2x2x1xf32> -> tensor<1x2x2x1x!quant.uniform<i8:f32, 0.2>>
   return %yq : tensor<1x2x2x1x!quant.uniform<i8:f32, 0.2>>
@@ -68,4 +68,19 @@ func.func @matmul(%aq: tensor<1x1x2x!quant.uniform<i8:f32, 0.1:5>>) -> tensor<1x
   %y = tosa.matmul %a, %b, %zp, %zp : (tensor<1x1x2xf32>, tensor<1x2x3xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x3xf32>
   %yq = qopt.quantize %y rounding half_to_even : tensor<1x1x3xf32> -> tensor<1x1x3x!quant.uniform<i8:f32, 0.2>>
   return %yq : tensor<1x1x3x!quant.uniform<i8:f32, 0.2>>
+}
+
+// -----
+
+// Ops with no integer form yet are named in a warning; data movement is not.
+// CHECK-LABEL: func @float_kept_ops
+func.func @float_kept_ops(%x: tensor<1x2x2x1x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x4xf32> {
+  %s = tosa.const_shape {values = dense<[1, 4]> : tensor<2xindex>} : () -> !tosa.shape<2>
+  %d = qopt.dequantize %x : tensor<1x2x2x1x!quant.uniform<i8:f32, 0.1>> -> tensor<1x2x2x1xf32>
+  // expected-warning @+1 {{kept in float: qopt has no integer form for 'tosa.clamp' yet}}
+  %r = tosa.clamp %d {min_val = 0.0 : f32, max_val = 3.40282347E+38 : f32} : (tensor<1x2x2x1xf32>) -> tensor<1x2x2x1xf32>
+  %q = qopt.quantize %r rounding half_to_even : tensor<1x2x2x1xf32> -> tensor<1x2x2x1x!quant.uniform<i8:f32, 0.1>>
+  %d2 = qopt.dequantize %q : tensor<1x2x2x1x!quant.uniform<i8:f32, 0.1>> -> tensor<1x2x2x1xf32>
+  %flat = tosa.reshape %d2, %s : (tensor<1x2x2x1xf32>, !tosa.shape<2>) -> tensor<1x4xf32>
+  return %flat : tensor<1x4xf32>
 }

@@ -175,8 +175,10 @@ def ConvertQDQToIntegerPass
     Requirements, else the float form stays: 8-bit per-tensor activations;
     8-bit symmetric (zero point 0) weights from a `qopt.constant`, per
     tensor or per output channel (conv2d); a float constant bias; the
-    convolution's only use is the quantize. Every conversion or refusal is
-    explained in a remark.
+    convolution's only use is the quantize. Every op that still computes in
+    float on dequantized values (a refused convolution, or an op qopt has no
+    integer form for yet, such as pooling or add) gets a warning that says
+    why; reshapes and transposes are exact and not reported.
   }];
   let dependentDialects = ["::mlir::tosa::TosaDialect",
                            "::mlir::quant::QuantDialect"];
