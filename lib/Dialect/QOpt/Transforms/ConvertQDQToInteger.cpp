@@ -248,6 +248,53 @@ struct ConvertMatMul : OpRewritePattern<QuantizeOp> {
   }
 };
 
+/// Why quantize(max_pool2d(dequantize(x))) cannot run on the stored
+/// integers, or "" when it can. Max commutes with the increasing map
+/// q -> s * (q - zp), so with the same quantized type in and out the integer
+/// pool is exact.
+std::string maxPoolRefusal(tosa::MaxPool2dOp pool, QuantizeOp quantize) {
+  if (!pool->hasOneUse())
+    return "its result has other uses";
+  auto dequantize = pool.getInput().getDefiningOp<DequantizeOp>();
+  if (!dequantize)
+    return "its input is not dequantized";
+  Type inElement = dequantize.getInput().getType().getElementType();
+  if (inElement != quantize.getOutput().getType().getElementType())
+    return "its input and output are quantized differently";
+  auto quant = dyn_cast<quant::UniformQuantizedType>(inElement);
+  if (!quant || !quant.isSigned() || quant.getStorageTypeIntegralWidth() != 8)
+    return "it is not quantized signed 8-bit per tensor";
+  return "";
+}
+
+/// quantize(max_pool2d(dequantize(x_q))) -> max_pool2d on x_q's int8 values.
+struct ConvertMaxPool : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(QuantizeOp quantize,
+                                PatternRewriter &rewriter) const override {
+    auto pool = quantize.getInput().getDefiningOp<tosa::MaxPool2dOp>();
+    if (!pool || !maxPoolRefusal(pool, quantize).empty())
+      return rewriter.notifyMatchFailure(quantize, "not an exact int8 pool");
+    Value quantized = pool.getInput().getDefiningOp<DequantizeOp>().getInput();
+    auto inType = cast<RankedTensorType>(quantized.getType());
+    auto storage =
+        cast<quant::QuantizedType>(inType.getElementType()).getStorageType();
+    RankedTensorType outType = quantize.getOutput().getType();
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(pool);
+    Value stored = quant::StorageCastOp::create(
+        rewriter, pool.getLoc(), inType.clone(storage), quantized);
+    Operation *intPool = rewriter.clone(*pool);
+    intPool->setOperand(0, stored);
+    intPool->getResult(0).setType(outType.clone(storage));
+    rewriter.replaceOpWithNewOp<quant::StorageCastOp>(quantize, outType,
+                                                      intPool->getResult(0));
+    rewriter.eraseOp(pool);
+    return success();
+  }
+};
+
 struct ConvertQDQToIntegerPass
     : qopt::impl::ConvertQDQToIntegerPassBase<ConvertQDQToIntegerPass> {
   using Base::Base;
@@ -273,7 +320,10 @@ struct ConvertQDQToIntegerPass
         return;
       std::string why;
       if (isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::MatMulOp>(op))
-        why = quantize ? refusalFor(op, quantize)
+        why =
+            quantize ? refusalFor(op, quantize) : "its result is not quantized";
+      else if (auto pool = dyn_cast<tosa::MaxPool2dOp>(op))
+        why = quantize ? maxPoolRefusal(pool, quantize)
                        : "its result is not quantized";
       else
         why = "qopt has no integer form for '" +
@@ -289,4 +339,5 @@ void qopt::populateConvertQDQToIntegerPatterns(RewritePatternSet &patterns,
   patterns.add<ConvertConv<tosa::Conv2DOp>,
                ConvertConv<tosa::DepthwiseConv2DOp>, ConvertMatMul>(
       patterns.getContext(), requantRounding);
+  patterns.add<ConvertMaxPool>(patterns.getContext());
 }

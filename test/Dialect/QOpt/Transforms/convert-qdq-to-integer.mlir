@@ -84,3 +84,42 @@ func.func @float_kept_ops(%x: tensor<1x2x2x1x!quant.uniform<i8:f32, 0.1>>) -> te
   %flat = tosa.reshape %d2, %s : (tensor<1x2x2x1xf32>, !tosa.shape<2>) -> tensor<1x4xf32>
   return %flat : tensor<1x4xf32>
 }
+
+// -----
+
+// Max pooling with the same quantized type in and out runs on the stored
+// int8 values (exact: max commutes with the increasing dequantization).
+// CHECK-LABEL: func @max_pool_same_type
+// CHECK-NOT: qopt.dequantize
+// CHECK: %[[S:.*]] = quant.scast %arg0 : tensor<1x2x2x1x!quant.uniform<i8:f32, 1.000000e-01:-5>> to tensor<1x2x2x1xi8>
+// CHECK: %[[P:.*]] = tosa.max_pool2d %[[S]] {{.*}} : (tensor<1x2x2x1xi8>) -> tensor<1x1x1x1xi8>
+// CHECK: %[[R:.*]] = quant.scast %[[P]] : tensor<1x1x1x1xi8> to tensor<1x1x1x1x!quant.uniform<i8:f32, 1.000000e-01:-5>>
+// CHECK-NEXT: return %[[R]]
+func.func @max_pool_same_type(%x: tensor<1x2x2x1x!quant.uniform<i8:f32, 0.1:-5>>) -> tensor<1x1x1x1x!quant.uniform<i8:f32, 0.1:-5>> {
+  %d = qopt.dequantize %x : tensor<1x2x2x1x!quant.uniform<i8:f32, 0.1:-5>> -> tensor<1x2x2x1xf32>
+  %p = tosa.max_pool2d %d {kernel = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 2, 2>} : (tensor<1x2x2x1xf32>) -> tensor<1x1x1x1xf32>
+  %q = qopt.quantize %p rounding half_to_even : tensor<1x1x1x1xf32> -> tensor<1x1x1x1x!quant.uniform<i8:f32, 0.1:-5>>
+  return %q : tensor<1x1x1x1x!quant.uniform<i8:f32, 0.1:-5>>
+}
+
+// -----
+
+// A different output scale would need a rescale: kept in float.
+func.func @max_pool_rescaled(%x: tensor<1x2x2x1x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x1x1x1x!quant.uniform<i8:f32, 0.2>> {
+  %d = qopt.dequantize %x : tensor<1x2x2x1x!quant.uniform<i8:f32, 0.1>> -> tensor<1x2x2x1xf32>
+  // expected-warning @+1 {{kept in float: its input and output are quantized differently}}
+  %p = tosa.max_pool2d %d {kernel = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 2, 2>} : (tensor<1x2x2x1xf32>) -> tensor<1x1x1x1xf32>
+  %q = qopt.quantize %p rounding half_to_even : tensor<1x1x1x1xf32> -> tensor<1x1x1x1x!quant.uniform<i8:f32, 0.2>>
+  return %q : tensor<1x1x1x1x!quant.uniform<i8:f32, 0.2>>
+}
+
+// -----
+
+// uint8 storage is not handled yet: kept in float.
+func.func @max_pool_uint8(%x: tensor<1x2x2x1x!quant.uniform<u8:f32, 0.1:128>>) -> tensor<1x1x1x1x!quant.uniform<u8:f32, 0.1:128>> {
+  %d = qopt.dequantize %x : tensor<1x2x2x1x!quant.uniform<u8:f32, 0.1:128>> -> tensor<1x2x2x1xf32>
+  // expected-warning @+1 {{kept in float: it is not quantized signed 8-bit per tensor}}
+  %p = tosa.max_pool2d %d {kernel = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 2, 2>} : (tensor<1x2x2x1xf32>) -> tensor<1x1x1x1xf32>
+  %q = qopt.quantize %p rounding half_to_even : tensor<1x1x1x1xf32> -> tensor<1x1x1x1x!quant.uniform<u8:f32, 0.1:128>>
+  return %q : tensor<1x1x1x1x!quant.uniform<u8:f32, 0.1:128>>
+}
