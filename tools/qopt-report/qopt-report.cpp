@@ -6,10 +6,10 @@
 // Quantizes the float model with `--pipeline` (qopt's passes, e.g.
 // calibration, QDQ, integer conversion), runs the float model and the
 // quantized one on the same data and, for every quantized activation (each
-// qopt.quantize / qopt.requantize), reports against the float model's value
-// at the same layer (the op of the same kind, location and shape): the SQNR in
-// dB and the largest absolute error in LSBs of that activation's scale.
-// Accumulated batch by batch in constant memory.
+// qopt.quantize / qopt.requantize / 8-bit storage cast), reports against the
+// float model's value at the same layer (the op of the same kind, location and
+// shape): the SQNR in dB and the largest absolute error in LSBs of that
+// activation's scale. Accumulated batch by batch in constant memory.
 //
 //===----------------------------------------------------------------------===//
 
@@ -85,10 +85,45 @@ std::string matchKey(Location loc, ArrayRef<int64_t> shape, StringRef op) {
   return key;
 }
 
+/// A float activation of the float model: a non-constant f32 tensor result.
+bool isFloatActivation(Operation *op) {
+  if (op->getNumResults() != 1 || op->hasTrait<OpTrait::ConstantLike>())
+    return false;
+  auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  return type && type.getElementType().isF32();
+}
+
+/// A quantized activation: a quantize, a requantize, or an 8-bit integer
+/// layer's result cast to its quantized type (e.g. an integer max pool whose
+/// result is not consumed as integers).
+bool isQuantizedActivation(Operation *op) {
+  if (isa<qopt::QuantizeOp, qopt::RequantizeOp>(op))
+    return true;
+  auto cast = dyn_cast<quant::StorageCastOp>(op);
+  if (!cast)
+    return false;
+  auto quant = dyn_cast<quant::QuantizedType>(
+      getElementTypeOrSelf(cast.getResult().getType()));
+  return quant && quant.getStorageTypeIntegralWidth() == 8 &&
+         cast.getInput().getDefiningOp();
+}
+
+/// The ops of `func` that `pick` selects, in walk order. A position in this
+/// list names the same op in a clone of `func`.
+SmallVector<Operation *>
+collectOps(Operation *func, llvm::function_ref<bool(Operation *)> pick) {
+  SmallVector<Operation *> ops;
+  func->walk([&](Operation *op) {
+    if (pick(op))
+      ops.push_back(op);
+  });
+  return ops;
+}
+
 struct Layer {
   std::string name, op;
   double scale = 0;
-  int64_t floatIndex = -1, quantIndex = -1; // extra-result positions
+  int64_t floatIndex = -1, quantIndex = -1; // positions from collectOps
   double signal = 0, noise = 0, maxError = 0;
   int64_t count = 0;
 };
@@ -158,44 +193,35 @@ int main(int argc, char **argv) {
     return failWith("after --pipeline: " + toString(quantFound.takeError()));
   func::FuncOp quantFunc = *quantFound;
 
-  // Float values by (location, shape): the last op of a layer wins.
+  // Float values by (location, op, shape): the last op of a layer wins.
+  SmallVector<Operation *> floatOps = collectOps(floatFunc, isFloatActivation);
   llvm::StringMap<int64_t> floatValueIndex;
-  SmallVector<Operation *> floatOps;
-  floatFunc.walk([&](Operation *op) {
-    if (op->getNumResults() != 1 || op->hasTrait<OpTrait::ConstantLike>())
-      return;
-    auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
-    if (!type || !type.getElementType().isF32())
-      return;
-    floatValueIndex[matchKey(op->getLoc(), type.getShape(),
-                             op->getName().getStringRef())] = floatOps.size();
-    floatOps.push_back(op);
-  });
+  for (auto [index, op] : llvm::enumerate(floatOps))
+    floatValueIndex[matchKey(
+        op->getLoc(), cast<ShapedType>(op->getResult(0).getType()).getShape(),
+        op->getName().getStringRef())] = index;
 
   // Quantized activations and their float counterparts.
   std::vector<Layer> layers;
-  SmallVector<int64_t> quantOpIndex;
-  SmallVector<Operation *> quantOps;
-  quantFunc.walk([&](Operation *op) {
-    if (!isa<qopt::QuantizeOp, qopt::RequantizeOp>(op))
-      return;
+  SmallVector<Operation *> quantOps =
+      collectOps(quantFunc, isQuantizedActivation);
+  for (auto [index, op] : llvm::enumerate(quantOps)) {
     auto type = cast<RankedTensorType>(op->getResult(0).getType());
     auto quant = dyn_cast<quant::UniformQuantizedType>(type.getElementType());
     if (!quant)
-      return;
+      continue;
     auto it = floatValueIndex.find(
         matchKey(op->getLoc(), type.getShape(), producerName(op)));
     if (it == floatValueIndex.end())
-      return;
+      continue;
     Layer layer;
     layer.name = layerName(op->getLoc());
     layer.op = floatOps[it->second]->getName().getStringRef().str();
     layer.scale = quant.getScale();
     layer.floatIndex = it->second;
-    layer.quantIndex = quantOps.size();
-    quantOps.push_back(op);
+    layer.quantIndex = index;
     layers.push_back(layer);
-  });
+  }
   if (layers.empty())
     return failWith("no quantized activation matches a float layer (same "
                     "location and shape)");
@@ -204,15 +230,8 @@ int main(int argc, char **argv) {
   int64_t floatBase = floatFunc.getNumResults();
   auto floatCopy = qopt::withExtraResults(
       *floatModule, floatFunc.getSymName(), [&](Operation *f) {
+        SmallVector<Operation *> ops = collectOps(f, isFloatActivation);
         SmallVector<mlir::Value> extra;
-        SmallVector<Operation *> ops;
-        f->walk([&](Operation *op) {
-          if (op->getNumResults() != 1 || op->hasTrait<OpTrait::ConstantLike>())
-            return;
-          auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
-          if (type && type.getElementType().isF32())
-            ops.push_back(op);
-        });
         for (const Layer &l : layers)
           extra.push_back(ops[l.floatIndex]->getResult(0));
         return extra;
@@ -220,28 +239,15 @@ int main(int argc, char **argv) {
   int64_t quantBase = quantFunc.getNumResults();
   auto quantCopy = qopt::withExtraResults(
       *quantModule, quantFunc.getSymName(), [&](Operation *f) {
-        SmallVector<Operation *> ops;
-        f->walk([&](Operation *op) {
-          if (isa<qopt::QuantizeOp, qopt::RequantizeOp>(op))
-            ops.push_back(op);
-        });
-        // Map the walk again: only the matched ones, in the same order.
+        SmallVector<Operation *> ops = collectOps(f, isQuantizedActivation);
         SmallVector<mlir::Value> extra;
-        int64_t next = 0;
-        for (Operation *op : ops) {
-          if (next >= static_cast<int64_t>(quantOps.size()))
-            break;
-          if (locationKey(op->getLoc()) !=
-                  locationKey(quantOps[next]->getLoc()) ||
-              op->getResult(0).getType() !=
-                  quantOps[next]->getResult(0).getType())
-            continue;
+        for (const Layer &l : layers) {
+          Operation *op = ops[l.quantIndex];
           OpBuilder b(op->getContext());
           b.setInsertionPointAfter(op);
           auto type = cast<RankedTensorType>(op->getResult(0).getType());
           extra.push_back(qopt::DequantizeOp::create(
               b, op->getLoc(), type.clone(b.getF32Type()), op->getResult(0)));
-          ++next;
         }
         return extra;
       });
