@@ -29,7 +29,8 @@ static const char *const kGraphPipeline =
     "func.func(tosa-infer-shapes,tosa-make-broadcastable,tosa-to-linalg-named),"
     "canonicalize,"
     "func.func(tosa-layerwise-constant-fold,tosa-make-broadcastable,"
-    "tosa-to-linalg,tosa-to-tensor,tosa-to-arith),canonicalize,"
+    "tosa-to-linalg,tosa-to-tensor,"
+    "tosa-to-arith{include-apply-rescale=true}),canonicalize,"
     "eliminate-empty-tensors,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
@@ -50,8 +51,7 @@ llvm::Expected<func::FuncOp> qopt::findEntryFunction(ModuleOp module,
     if (!name.empty() && f.getSymName() != name)
       continue;
     if (func)
-      return fail("the module has several functions; name one with " +
-                  chooser);
+      return fail("the module has several functions; name one with " + chooser);
     func = f;
   }
   if (!func)

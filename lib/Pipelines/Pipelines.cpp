@@ -1,6 +1,7 @@
 //===- Pipelines.cpp - qopt's named pass pipelines ------------------------===//
 
 #include "qopt/Pipelines/Pipelines.h"
+#include "qopt/Calibration/Passes.h"
 #include "qopt/Dialect/QOpt/Transforms/Passes.h"
 
 #include "mlir/Pass/PassRegistry.h"
@@ -21,7 +22,42 @@ void qopt::buildQuantizeQDQPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
 }
 
+void qopt::buildPostTrainingQuantizationPipeline(
+    OpPassManager &pm, const PostTrainingQuantizationOptions &options) {
+  pm.addNestedPass<func::FuncOp>(createFoldBatchNormPass());
+  pm.addPass(createCanonicalizerPass());
+  CalibratePassOptions calibrate;
+  calibrate.data = options.data;
+  calibrate.observer = options.observer;
+  calibrate.maxSamples = options.maxSamples;
+  pm.addPass(createCalibratePass(calibrate));
+  pm.addNestedPass<func::FuncOp>(createPropagateRangesPass());
+  QuantizeQDQPipelineOptions qdq;
+  qdq.activationPolicy = options.activationPolicy;
+  qdq.weightPolicy = options.weightPolicy;
+  buildQuantizeQDQPipeline(pm, qdq);
+  bool dyadic = options.profile != RequantProfile::fp32_rne;
+  ConvertQDQToIntegerPassOptions integer;
+  integer.rounding =
+      dyadic ? RoundingMode::half_away_from_zero : RoundingMode::fp32_rne;
+  pm.addNestedPass<func::FuncOp>(createConvertQDQToIntegerPass(integer));
+  if (dyadic) {
+    RequantToDyadicPassOptions rescale;
+    rescale.rounding = options.profile == RequantProfile::double_round
+                           ? RoundingMode::double_round
+                           : RoundingMode::single_round;
+    pm.addPass(createRequantToDyadicPass(rescale));
+  }
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
 void qopt::registerQOptPipelines() {
+  PassPipelineRegistration<PostTrainingQuantizationOptions>(
+      "qopt-ptq",
+      "Post-training quantization of a float model to an integer graph: "
+      "BN folding, calibration, range propagation, Q/DQ, integer ops",
+      buildPostTrainingQuantizationPipeline);
   PassPipelineRegistration<QuantizeQDQPipelineOptions>(
       "qopt-quantize-qdq",
       "Quantize a float graph with calibrated ranges into QDQ form with "

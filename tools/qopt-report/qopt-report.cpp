@@ -21,10 +21,12 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
@@ -69,10 +71,13 @@ std::string layerName(Location loc) {
 }
 
 /// The float-graph op a quantized activation stands for: the producer of a
-/// quantize's input, or the integer layer behind a requantize's accumulator.
+/// quantize's input, or the integer layer behind a requantize's (or dyadic
+/// rescale's) accumulator.
 std::string producerName(Operation *quantizing) {
   Operation *def = quantizing->getOperand(0).getDefiningOp();
-  if (isa_and_present<quant::StorageCastOp>(def))
+  // Through the casts and the dyadic rescale qopt-requant-to-dyadic makes
+  // of a requantize.
+  while (isa_and_present<quant::StorageCastOp, qopt::RescaleOp>(def))
     def = def->getOperand(0).getDefiningOp();
   return def ? def->getName().getStringRef().str() : "";
 }
@@ -201,6 +206,15 @@ int main(int argc, char **argv) {
         op->getLoc(), cast<ShapedType>(op->getResult(0).getType()).getShape(),
         op->getName().getStringRef())] = index;
 
+  // Float ops the quantized graph still has (by location); an activation
+  // absent from it was fused into its producer's requantize.
+  llvm::StringSet<> quantLocations;
+  quantFunc.walk(
+      [&](Operation *op) { quantLocations.insert(locationKey(op->getLoc())); });
+  llvm::DenseMap<Operation *, int64_t> floatOpIndex;
+  for (auto [index, op] : llvm::enumerate(floatOps))
+    floatOpIndex[op] = index;
+
   // Quantized activations and their float counterparts.
   std::vector<Layer> layers;
   SmallVector<Operation *> quantOps =
@@ -216,9 +230,20 @@ int main(int argc, char **argv) {
       continue;
     Layer layer;
     layer.name = layerName(op->getLoc());
-    layer.op = floatOps[it->second]->getName().getStringRef().str();
-    layer.scale = quant.getScale();
     layer.floatIndex = it->second;
+    Operation *floatOp = floatOps[it->second];
+    layer.op = floatOp->getName().getStringRef().str();
+    // A ReLU/clamp fused into this layer (qopt-propagate-ranges): the
+    // quantized value stands for the clamp's output.
+    if (floatOp->hasOneUse()) {
+      Operation *user = *floatOp->getUsers().begin();
+      if (isa<tosa::ClampOp>(user) &&
+          !quantLocations.contains(locationKey(user->getLoc()))) {
+        layer.floatIndex = floatOpIndex.lookup(user);
+        layer.op += "+clamp";
+      }
+    }
+    layer.scale = quant.getScale();
     layer.quantIndex = index;
     layers.push_back(layer);
   }

@@ -26,8 +26,9 @@ struct QuantizeQDQPipelineOptions
       llvm::cl::init("si8, asymmetric, per_tensor")};
   Option<std::string> weightPolicy{
       *this, "weight-policy",
-      llvm::cl::desc("Policy for float constants of rank >= 2 without their "
-                     "own qopt.policy; empty: annotated constants only"),
+      llvm::cl::desc("Policy for float constants with two or more non-unit "
+                     "dimensions without their own qopt.policy; empty: "
+                     "annotated constants only"),
       llvm::cl::init("si8, symmetric, narrow_range, per_tensor")};
   Option<RoundingMode> rounding{
       *this, "rounding", llvm::cl::desc("Rounding of quantize ops"),
@@ -37,8 +38,7 @@ struct QuantizeQDQPipelineOptions
                      "ties to even (ONNX, PyTorch)"),
           clEnumValN(RoundingMode::half_away_from_zero, "half_away_from_zero",
                      "ties away from zero (TFLite)"),
-          clEnumValN(RoundingMode::half_up, "half_up",
-                     "ties toward +infinity"),
+          clEnumValN(RoundingMode::half_up, "half_up", "ties toward +infinity"),
           clEnumValN(RoundingMode::fp32_rne, "fp32_rne",
                      "float32 division, ties to even (ONNX reference)"))};
 };
@@ -47,6 +47,57 @@ struct QuantizeQDQPipelineOptions
 /// as integers (`qopt.constant`) behind `qopt.dequantize`.
 void buildQuantizeQDQPipeline(mlir::OpPassManager &pm,
                               const QuantizeQDQPipelineOptions &options);
+
+/// Requantization profile of the integer graph.
+enum class RequantProfile {
+  /// float32 multiplier, ties to even (ONNX Runtime, PyTorch's quantized
+  /// ops): bit-exact with those runtimes.
+  fp32_rne,
+  /// Integer-only dyadic rescales, gemmlowp / TFLite rounding.
+  double_round,
+  /// Integer-only dyadic rescales, TOSA SINGLE_ROUND.
+  single_round,
+};
+
+struct PostTrainingQuantizationOptions
+    : public mlir::PassPipelineOptions<PostTrainingQuantizationOptions> {
+  Option<std::string> data{
+      *this, "data",
+      llvm::cl::desc("Calibration inputs: file.npy or file.npz:key")};
+  Option<std::string> observer{
+      *this, "observer",
+      llvm::cl::desc("minmax, moving-average, percentile, mse or entropy"),
+      llvm::cl::init("minmax")};
+  Option<int64_t> maxSamples{
+      *this, "max-samples",
+      llvm::cl::desc("Calibrate on at most this many samples (0: all)"),
+      llvm::cl::init(0)};
+  Option<std::string> activationPolicy{
+      *this, "activation-policy",
+      llvm::cl::desc("Policy of activations (body of a #qopt.policy)"),
+      llvm::cl::init("si8, asymmetric, per_tensor")};
+  Option<std::string> weightPolicy{
+      *this, "weight-policy",
+      llvm::cl::desc("Policy of weights (body of a #qopt.policy)"),
+      llvm::cl::init("si8, symmetric, narrow_range, per_channel(axis = 0)")};
+  Option<RequantProfile> profile{
+      *this, "profile", llvm::cl::desc("Requantization between layers"),
+      llvm::cl::init(RequantProfile::fp32_rne),
+      llvm::cl::values(
+          clEnumValN(RequantProfile::fp32_rne, "fp32_rne",
+                     "float32 multiplier, ties to even (ONNX Runtime, "
+                     "PyTorch)"),
+          clEnumValN(RequantProfile::double_round, "double_round",
+                     "integer-only, gemmlowp/TFLite rounding"),
+          clEnumValN(RequantProfile::single_round, "single_round",
+                     "integer-only, TOSA SINGLE_ROUND"))};
+};
+
+/// The whole post-training quantization: fold batch-norm, calibrate (JIT),
+/// propagate ranges, insert Q/DQ, turn Q/DQ islands into integer ops, and
+/// for the integer-only profiles make every requantize a dyadic rescale.
+void buildPostTrainingQuantizationPipeline(
+    mlir::OpPassManager &pm, const PostTrainingQuantizationOptions &options);
 
 /// Registers every named qopt pipeline with the global registry.
 void registerQOptPipelines();

@@ -112,15 +112,25 @@ IntegerConv matchOperands(Value input, Value weight, Value bias,
 /// Why the quantize of `conv` cannot become integer arithmetic ("" if it
 /// can).
 /// The integer operands of `op`; per-channel weight scales are accepted
-/// along the output-channel axis (conv2d OHWI: 0; matmul [1, K, N]: 2;
-/// depthwise: per tensor only).
+/// along the output-channel axis (conv2d OHWI: 0; depthwise [KH, KW, C, M]:
+/// 2; matmul [1, K, N]: 2).
 IntegerConv matchLayer(Operation *op, PatternRewriter *rewriter) {
   if (auto conv = dyn_cast<tosa::Conv2DOp>(op))
     return matchOperands(conv.getInput(), conv.getWeight(), conv.getBias(), 0,
                          op->getLoc(), rewriter);
-  if (auto dw = dyn_cast<tosa::DepthwiseConv2DOp>(op))
-    return matchOperands(dw.getInput(), dw.getWeight(), dw.getBias(), -1,
-                         op->getLoc(), rewriter);
+  if (auto dw = dyn_cast<tosa::DepthwiseConv2DOp>(op)) {
+    // Weights [KH, KW, C, M]: output channel c * M + m has scale s[c].
+    IntegerConv r = matchOperands(dw.getInput(), dw.getWeight(), dw.getBias(),
+                                  2, op->getLoc(), rewriter);
+    int64_t multiplier = dw.getWeight().getType().getShape()[3];
+    if (r.weightScales.size() > 1 && multiplier > 1) {
+      SmallVector<double> perOutput;
+      for (double s : r.weightScales)
+        perOutput.append(multiplier, s);
+      r.weightScales = std::move(perOutput);
+    }
+    return r;
+  }
   auto mm = cast<tosa::MatMulOp>(op);
   return matchOperands(mm.getA(), mm.getB(), Value(), 2, op->getLoc(),
                        rewriter);
@@ -218,7 +228,48 @@ template <typename ConvOp> struct ConvertConv : OpRewritePattern<QuantizeOp> {
   }
 };
 
-/// quantize(matmul(dequantize(a), dequantize(B))) -> integer matmul.
+/// A matmul, optionally followed by a reshape and the add of a constant bias
+/// (a fully-connected layer), ending at a quantize.
+struct MatMulChain {
+  tosa::MatMulOp matmul;
+  tosa::ReshapeOp reshape;  // between matmul and bias add, or null
+  tosa::AddOp add;          // the bias add, or null
+  DenseFPElementsAttr bias; // its constant operand
+};
+
+/// quantize(add(reshape?(matmul), bias)) or quantize(matmul); the bias must
+/// hold one value per matmul column.
+std::optional<MatMulChain> matchMatMulChain(QuantizeOp quantize) {
+  MatMulChain chain;
+  Value value = quantize.getInput();
+  if ((chain.add = value.getDefiningOp<tosa::AddOp>())) {
+    if (!chain.add->hasOneUse())
+      return std::nullopt;
+    if (matchPattern(chain.add.getInput2(), m_Constant(&chain.bias)))
+      value = chain.add.getInput1();
+    else if (matchPattern(chain.add.getInput1(), m_Constant(&chain.bias)))
+      value = chain.add.getInput2();
+    else
+      return std::nullopt;
+    if ((chain.reshape = value.getDefiningOp<tosa::ReshapeOp>())) {
+      if (!chain.reshape->hasOneUse())
+        return std::nullopt;
+      value = chain.reshape.getInput1();
+    }
+  }
+  chain.matmul = value.getDefiningOp<tosa::MatMulOp>();
+  if (!chain.matmul)
+    return std::nullopt;
+  int64_t columns = chain.matmul.getType().getShape().back();
+  if (chain.bias && (chain.bias.getNumElements() != columns ||
+                     chain.bias.getType().getShape().back() != columns))
+    return std::nullopt;
+  return chain;
+}
+
+/// quantize(add(reshape?(matmul(dequantize(a), dequantize(B))), bias)) ->
+/// integer matmul, the bias added in the int32 accumulator at s_a * s_B[n]
+/// (ties to even), requantize.
 struct ConvertMatMul : OpRewritePattern<QuantizeOp> {
   ConvertMatMul(MLIRContext *ctx, RoundingMode rounding)
       : OpRewritePattern(ctx), rounding(rounding) {}
@@ -226,9 +277,10 @@ struct ConvertMatMul : OpRewritePattern<QuantizeOp> {
 
   LogicalResult matchAndRewrite(QuantizeOp quantize,
                                 PatternRewriter &rewriter) const override {
-    auto mm = quantize.getInput().getDefiningOp<tosa::MatMulOp>();
-    if (!mm || !refusalFor(mm, quantize).empty())
+    std::optional<MatMulChain> chain = matchMatMulChain(quantize);
+    if (!chain || !refusalFor(chain->matmul, quantize).empty())
       return rewriter.notifyMatchFailure(quantize, "not convertible");
+    tosa::MatMulOp mm = chain->matmul;
     OpBuilder::InsertionGuard guard(rewriter);
     rewriter.setInsertionPoint(mm);
     IntegerConv ops = matchLayer(mm, &rewriter);
@@ -242,58 +294,436 @@ struct ConvertMatMul : OpRewritePattern<QuantizeOp> {
     SmallVector<double> accScales;
     for (double w : ops.weightScales)
       accScales.push_back(ops.inputScale * w);
+    if (chain->reshape) {
+      rewriter.setInsertionPoint(chain->reshape);
+      acc = tosa::ReshapeOp::create(rewriter, chain->reshape.getLoc(),
+                                    chain->reshape.getType().clone(i32), acc,
+                                    chain->reshape.getShape());
+    }
+    if (chain->bias) {
+      rewriter.setInsertionPoint(chain->add);
+      SmallVector<int32_t> biasValues;
+      int64_t n = 0;
+      for (APFloat b : chain->bias.getValues<APFloat>()) {
+        double scale = accScales[accScales.size() == 1 ? 0 : n++];
+        double q = roundToIntegral(b.convertToDouble() / scale,
+                                   RoundingMode::half_to_even);
+        biasValues.push_back(
+            static_cast<int32_t>(std::clamp<double>(q, INT32_MIN, INT32_MAX)));
+      }
+      auto biasType = chain->bias.getType().clone(i32);
+      Value intBias = tosa::ConstOp::create(
+          rewriter, chain->add.getLoc(), biasType,
+          DenseElementsAttr::get(biasType, ArrayRef(biasValues)));
+      acc = tosa::AddOp::create(rewriter, chain->add.getLoc(),
+                                chain->add.getType().clone(i32), acc, intBias);
+    }
     replaceWithRequantize(rewriter, quantize, acc, accScales, rounding);
+    if (chain->add)
+      rewriter.eraseOp(chain->add);
+    if (chain->reshape)
+      rewriter.eraseOp(chain->reshape);
     rewriter.eraseOp(mm);
     return success();
   }
 };
 
-/// Why quantize(max_pool2d(dequantize(x))) cannot run on the stored
-/// integers, or "" when it can. Max commutes with the increasing map
-/// q -> s * (q - zp), so with the same quantized type in and out the integer
-/// pool is exact.
-std::string maxPoolRefusal(tosa::MaxPool2dOp pool, QuantizeOp quantize) {
-  if (!pool->hasOneUse())
+//===----------------------------------------------------------------------===//
+// Ops on 8-bit values: data movement, pooling, clamp, add, mul, concat
+//===----------------------------------------------------------------------===//
+
+/// The per-tensor 8-bit quantized tensor `value` is the dequantization of,
+/// or null.
+Value dequantizedSource(Value value) {
+  auto dq = value.getDefiningOp<DequantizeOp>();
+  if (!dq)
+    return Value();
+  auto type = dyn_cast<quant::UniformQuantizedType>(
+      dq.getInput().getType().getElementType());
+  return type && type.getStorageTypeIntegralWidth() == 8 ? dq.getInput()
+                                                         : Value();
+}
+
+quant::UniformQuantizedType perTensorType(Value quantized) {
+  return dyn_cast<quant::UniformQuantizedType>(
+      cast<RankedTensorType>(quantized.getType()).getElementType());
+}
+
+/// Why the quantize after `op` cannot be produced by an integer op with the
+/// input of `op` in `operandIndex` ("" when it can): the input must be a
+/// per-tensor 8-bit dequantization, the output per tensor 8-bit, and both
+/// signed when `needsSigned` (integer comparisons on the stored values).
+std::string checkUnary(Operation *op, QuantizeOp quantize, bool needsSigned) {
+  if (!op->hasOneUse())
     return "its result has other uses";
-  auto dequantize = pool.getInput().getDefiningOp<DequantizeOp>();
-  if (!dequantize)
-    return "its input is not dequantized";
-  Type inElement = dequantize.getInput().getType().getElementType();
-  if (inElement != quantize.getOutput().getType().getElementType())
-    return "its input and output are quantized differently";
-  auto quant = dyn_cast<quant::UniformQuantizedType>(inElement);
-  if (!quant || !quant.isSigned() || quant.getStorageTypeIntegralWidth() != 8)
-    return "it is not quantized signed 8-bit per tensor";
+  Value source = dequantizedSource(op->getOperand(0));
+  if (!source)
+    return "its input is not a dequantized 8-bit per-tensor tensor";
+  auto out = dyn_cast<quant::UniformQuantizedType>(
+      quantize.getOutput().getType().getElementType());
+  if (!out || out.getStorageTypeIntegralWidth() != 8)
+    return "its output is not quantized 8-bit per tensor";
+  if (needsSigned && (!perTensorType(source).isSigned() || !out.isSigned()))
+    return "it is quantized unsigned (only signed 8-bit is supported)";
   return "";
 }
 
-/// quantize(max_pool2d(dequantize(x_q))) -> max_pool2d on x_q's int8 values.
-struct ConvertMaxPool : OpRewritePattern<QuantizeOp> {
-  using OpRewritePattern::OpRewritePattern;
+/// The stored integers of a quantized tensor.
+Value storageOf(OpBuilder &builder, Location loc, Value quantized) {
+  auto type = cast<RankedTensorType>(quantized.getType());
+  auto element = cast<quant::QuantizedType>(type.getElementType());
+  return quant::StorageCastOp::create(
+      builder, loc, type.clone(element.getStorageType()), quantized);
+}
+
+/// `quantized` requantized to `element`, or itself when it has that type.
+/// A requantize between 8-bit types is an extra rounding step the float
+/// model does not have; `user` gets a remark saying why it is there.
+Value requantizeTo(PatternRewriter &rewriter, Location loc, Value quantized,
+                   Type element, RoundingMode rounding, Operation *user,
+                   StringRef why) {
+  auto type = cast<RankedTensorType>(quantized.getType());
+  if (type.getElementType() == element)
+    return quantized;
+  if (user)
+    user->emitRemark() << "requantize inserted: " << why << " ("
+                       << type.getElementType() << " -> " << element << ")";
+  return RequantizeOp::create(
+      rewriter, loc, type.clone(element), quantized,
+      RoundingModeAttr::get(rewriter.getContext(), rounding));
+}
+
+/// A per-tensor int32 accumulator type at `scale`, zero point 0.
+Type accumulatorType(Builder &builder, double scale) {
+  return quant::UniformQuantizedType::get(
+      quant::QuantizationFlags::Signed, builder.getI32Type(),
+      builder.getF32Type(), scale, 0, INT32_MIN, INT32_MAX);
+}
+
+/// quantize_B(op(dequantize_A(x))) for data movement and max pooling: the
+/// op runs on the stored integers of x requantized to B. Max commutes with
+/// any increasing map, so requantizing first is exact; with A == B (what
+/// qopt-propagate-ranges arranges) there is nothing to requantize.
+template <typename OpTy>
+struct ConvertDataMovement : OpRewritePattern<QuantizeOp> {
+  ConvertDataMovement(MLIRContext *ctx, RoundingMode rounding)
+      : OpRewritePattern(ctx), rounding(rounding) {}
+  RoundingMode rounding;
 
   LogicalResult matchAndRewrite(QuantizeOp quantize,
                                 PatternRewriter &rewriter) const override {
-    auto pool = quantize.getInput().getDefiningOp<tosa::MaxPool2dOp>();
-    if (!pool || !maxPoolRefusal(pool, quantize).empty())
-      return rewriter.notifyMatchFailure(quantize, "not an exact int8 pool");
-    Value quantized = pool.getInput().getDefiningOp<DequantizeOp>().getInput();
-    auto inType = cast<RankedTensorType>(quantized.getType());
-    auto storage =
-        cast<quant::QuantizedType>(inType.getElementType()).getStorageType();
+    auto op = quantize.getInput().getDefiningOp<OpTy>();
+    if (!op || !checkUnary(op, quantize, isa<tosa::MaxPool2dOp>(op)).empty())
+      return rewriter.notifyMatchFailure(quantize, "not convertible");
     RankedTensorType outType = quantize.getOutput().getType();
     OpBuilder::InsertionGuard guard(rewriter);
-    rewriter.setInsertionPoint(pool);
-    Value stored = quant::StorageCastOp::create(
-        rewriter, pool.getLoc(), inType.clone(storage), quantized);
-    Operation *intPool = rewriter.clone(*pool);
-    intPool->setOperand(0, stored);
-    intPool->getResult(0).setType(outType.clone(storage));
+    rewriter.setInsertionPoint(op);
+    Value source = requantizeTo(
+        rewriter, op.getLoc(), dequantizedSource(op->getOperand(0)),
+        outType.getElementType(), rounding, op,
+        "its input and output were calibrated to different ranges");
+    Value stored = storageOf(rewriter, op.getLoc(), source);
+    Operation *intOp = rewriter.clone(*op);
+    intOp->setOperand(0, stored);
+    intOp->getResult(0).setType(outType.clone(
+        cast<RankedTensorType>(stored.getType()).getElementType()));
     rewriter.replaceOpWithNewOp<quant::StorageCastOp>(quantize, outType,
-                                                      intPool->getResult(0));
+                                                      intOp->getResult(0));
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+/// quantize_B(clamp(dequantize_A(x), lo, hi)) -> clamp of the stored values
+/// to [q(lo), q(hi)], then requantize to B. Exact: for an integer q,
+/// max(q, round(lo / s) + zp) equals round(max(s (q - zp), lo) / s) + zp for
+/// any monotone rounding. The clamp disappears when those bounds cover the
+/// whole storage range, as after qopt-propagate-ranges fused it into the
+/// producer's range.
+struct ConvertClamp : OpRewritePattern<QuantizeOp> {
+  ConvertClamp(MLIRContext *ctx, RoundingMode rounding)
+      : OpRewritePattern(ctx), rounding(rounding) {}
+  RoundingMode rounding;
+
+  LogicalResult matchAndRewrite(QuantizeOp quantize,
+                                PatternRewriter &rewriter) const override {
+    auto clamp = quantize.getInput().getDefiningOp<tosa::ClampOp>();
+    if (!clamp || !clampRefusal(clamp, quantize).empty())
+      return rewriter.notifyMatchFailure(quantize, "not convertible");
+    Value source = dequantizedSource(clamp.getInput());
+    auto type = perTensorType(source);
+    QuantParams params{type.getScale(), type.getZeroPoint()};
+    StorageRange range{type.getStorageTypeMin(), type.getStorageTypeMax()};
+    int64_t lo =
+        quantizeValue(cast<FloatAttr>(clamp.getMinValAttr()).getValueAsDouble(),
+                      params, range, quantize.getRounding());
+    int64_t hi =
+        quantizeValue(cast<FloatAttr>(clamp.getMaxValAttr()).getValueAsDouble(),
+                      params, range, quantize.getRounding());
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(clamp);
+    Location loc = clamp.getLoc();
+    Value clamped = source;
+    if (lo > range.min || hi < range.max) {
+      Value stored = storageOf(rewriter, loc, source);
+      auto i8 = rewriter.getI8Type();
+      Value intClamp = tosa::ClampOp::create(
+          rewriter, loc, stored.getType(), stored,
+          rewriter.getIntegerAttr(i8, lo), rewriter.getIntegerAttr(i8, hi));
+      clamped = quant::StorageCastOp::create(rewriter, loc, source.getType(),
+                                             intClamp);
+    }
+    Value result = requantizeTo(
+        rewriter, loc, clamped, quantize.getOutput().getType().getElementType(),
+        rounding, clamp, "the clamp's input and output types differ");
+    rewriter.replaceOp(quantize, result);
+    rewriter.eraseOp(clamp);
+    return success();
+  }
+
+  static std::string clampRefusal(tosa::ClampOp clamp, QuantizeOp quantize) {
+    if (!isa<FloatAttr>(clamp.getMinValAttr()) ||
+        !isa<FloatAttr>(clamp.getMaxValAttr()))
+      return "its bounds are not floats";
+    return checkUnary(clamp, quantize, /*needsSigned=*/true);
+  }
+};
+
+/// quantize_B(avg_pool2d(dequantize_A(x))) -> TOSA's int8 average pool
+/// (int32 sum, division by the window size rounded as tosa-to-linalg does)
+/// at A's scale with B's zero point, then a requantize if the scales
+/// differ.
+struct ConvertAvgPool : OpRewritePattern<QuantizeOp> {
+  ConvertAvgPool(MLIRContext *ctx, RoundingMode rounding)
+      : OpRewritePattern(ctx), rounding(rounding) {}
+  RoundingMode rounding;
+
+  LogicalResult matchAndRewrite(QuantizeOp quantize,
+                                PatternRewriter &rewriter) const override {
+    auto pool = quantize.getInput().getDefiningOp<tosa::AvgPool2dOp>();
+    if (!pool || !checkUnary(pool, quantize, true).empty())
+      return rewriter.notifyMatchFailure(quantize, "not convertible");
+    Value source = dequantizedSource(pool.getInput());
+    auto inType = perTensorType(source);
+    RankedTensorType outType = quantize.getOutput().getType();
+    auto outQuant = cast<quant::UniformQuantizedType>(outType.getElementType());
+    // The pool keeps A's scale; with B's zero point when the scales agree.
+    auto poolQuant =
+        inType.getScale() == outQuant.getScale()
+            ? outQuant
+            : quant::UniformQuantizedType::get(
+                  inType.getFlags(), inType.getStorageType(),
+                  inType.getExpressedType(), inType.getScale(),
+                  inType.getZeroPoint(), inType.getStorageTypeMin(),
+                  inType.getStorageTypeMax());
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(pool);
+    Location loc = pool.getLoc();
+    auto i8 = rewriter.getI8Type(), i32 = rewriter.getI32Type();
+    Value stored = storageOf(rewriter, loc, source);
+    Value intPool = tosa::AvgPool2dOp::create(
+        rewriter, loc, outType.clone(i8), stored,
+        createZeroPoint(rewriter, loc, inType.getZeroPoint()),
+        createZeroPoint(rewriter, loc, poolQuant.getZeroPoint()),
+        pool.getKernelAttr(), pool.getStrideAttr(), pool.getPadAttr(),
+        TypeAttr::get(i32));
+    Value pooled = quant::StorageCastOp::create(
+        rewriter, loc, outType.clone(poolQuant), intPool);
+    rewriter.replaceOp(
+        quantize, requantizeTo(rewriter, loc, pooled, outQuant, rounding, pool,
+                               "the pool's input and output scales "
+                               "differ"));
     rewriter.eraseOp(pool);
     return success();
   }
 };
+
+/// Why a binary elementwise op of two dequantized tensors cannot be
+/// integer ("" when it can).
+std::string checkBinary(Operation *op, QuantizeOp quantize) {
+  if (!op->hasOneUse())
+    return "its result has other uses";
+  if (!dequantizedSource(op->getOperand(0)) ||
+      !dequantizedSource(op->getOperand(1)))
+    return "its inputs are not both dequantized 8-bit per-tensor tensors";
+  if (!isa<quant::UniformQuantizedType>(
+          quantize.getOutput().getType().getElementType()))
+    return "its output is not quantized per tensor";
+  return "";
+}
+
+/// Headroom of the common add scale, as TFLite's add: inputs are rescaled
+/// to 2 * max(s_a, s_b) / 2^20, so the rounding there is 2^-20 of an input
+/// step, far below the output's.
+constexpr int kAddLeftShift = 20;
+
+/// quantize_C(add(dequantize_A(a), dequantize_B(b))) -> both inputs
+/// requantized to an int32 accumulator at a common scale, an int32 add, and
+/// a requantize to C (TOSA's and TFLite's integer add).
+struct ConvertAdd : OpRewritePattern<QuantizeOp> {
+  ConvertAdd(MLIRContext *ctx, RoundingMode rounding)
+      : OpRewritePattern(ctx), rounding(rounding) {}
+  RoundingMode rounding;
+
+  LogicalResult matchAndRewrite(QuantizeOp quantize,
+                                PatternRewriter &rewriter) const override {
+    auto add = quantize.getInput().getDefiningOp<tosa::AddOp>();
+    if (!add || !checkBinary(add, quantize).empty())
+      return rewriter.notifyMatchFailure(quantize, "not convertible");
+    Value a = dequantizedSource(add.getInput1());
+    Value b = dequantizedSource(add.getInput2());
+    double scale =
+        2 * std::max(perTensorType(a).getScale(), perTensorType(b).getScale()) /
+        double(1 << kAddLeftShift);
+    Type acc = accumulatorType(rewriter, scale);
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(add);
+    Location loc = add.getLoc();
+    auto widen = [&](Value v) {
+      return storageOf(
+          rewriter, loc,
+          requantizeTo(rewriter, loc, v, acc, rounding, nullptr, ""));
+    };
+    RankedTensorType outType = quantize.getOutput().getType();
+    Value sum =
+        tosa::AddOp::create(rewriter, loc, outType.clone(rewriter.getI32Type()),
+                            widen(a), widen(b));
+    Value sumQ =
+        quant::StorageCastOp::create(rewriter, loc, outType.clone(acc), sum);
+    rewriter.replaceOpWithNewOp<RequantizeOp>(
+        quantize, outType, sumQ,
+        RoundingModeAttr::get(rewriter.getContext(), rounding));
+    rewriter.eraseOp(add);
+    return success();
+  }
+};
+
+/// quantize_C(mul(dequantize_A(a), dequantize_B(b))) -> (a - zp_a) *
+/// (b - zp_b) in int32 (exact: |product| < 2^16), an accumulator at
+/// s_a * s_b, and a requantize to C.
+struct ConvertMul : OpRewritePattern<QuantizeOp> {
+  ConvertMul(MLIRContext *ctx, RoundingMode rounding)
+      : OpRewritePattern(ctx), rounding(rounding) {}
+  RoundingMode rounding;
+
+  LogicalResult matchAndRewrite(QuantizeOp quantize,
+                                PatternRewriter &rewriter) const override {
+    auto mul = quantize.getInput().getDefiningOp<tosa::MulOp>();
+    if (!mul || !mulRefusal(mul, quantize).empty())
+      return rewriter.notifyMatchFailure(quantize, "not convertible");
+    Value a = dequantizedSource(mul.getInput1());
+    Value b = dequantizedSource(mul.getInput2());
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(mul);
+    Location loc = mul.getLoc();
+    // Requantizing by exactly 1 to zero point 0 subtracts the zero point.
+    auto centered = [&](Value v) {
+      double s = perTensorType(v).getScale();
+      return storageOf(rewriter, loc,
+                       requantizeTo(rewriter, loc, v,
+                                    accumulatorType(rewriter, s), rounding,
+                                    nullptr, ""));
+    };
+    RankedTensorType outType = quantize.getOutput().getType();
+    auto shiftType = RankedTensorType::get({1}, rewriter.getI8Type());
+    Value noShift = tosa::ConstOp::create(
+        rewriter, loc, shiftType,
+        DenseElementsAttr::get(shiftType, ArrayRef<int8_t>{0}));
+    Value product =
+        tosa::MulOp::create(rewriter, loc, outType.clone(rewriter.getI32Type()),
+                            centered(a), centered(b), noShift);
+    Type acc = accumulatorType(rewriter, perTensorType(a).getScale() *
+                                             perTensorType(b).getScale());
+    Value productQ = quant::StorageCastOp::create(rewriter, loc,
+                                                  outType.clone(acc), product);
+    rewriter.replaceOpWithNewOp<RequantizeOp>(
+        quantize, outType, productQ,
+        RoundingModeAttr::get(rewriter.getContext(), rounding));
+    rewriter.eraseOp(mul);
+    return success();
+  }
+
+  static std::string mulRefusal(tosa::MulOp mul, QuantizeOp quantize) {
+    APInt shift;
+    if (!matchPattern(mul.getShift(), m_ConstantInt(&shift)) || !shift.isZero())
+      return "its shift is not a constant 0";
+    return checkBinary(mul, quantize);
+  }
+};
+
+/// quantize_C(concat(dequantize_Ai(x_i))) -> concat of the stored values,
+/// each input requantized to C unless it already has C's type (what
+/// qopt-propagate-ranges arranges when it can).
+struct ConvertConcat : OpRewritePattern<QuantizeOp> {
+  ConvertConcat(MLIRContext *ctx, RoundingMode rounding)
+      : OpRewritePattern(ctx), rounding(rounding) {}
+  RoundingMode rounding;
+
+  LogicalResult matchAndRewrite(QuantizeOp quantize,
+                                PatternRewriter &rewriter) const override {
+    auto concat = quantize.getInput().getDefiningOp<tosa::ConcatOp>();
+    if (!concat || !concatRefusal(concat, quantize).empty())
+      return rewriter.notifyMatchFailure(quantize, "not convertible");
+    RankedTensorType outType = quantize.getOutput().getType();
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(concat);
+    Location loc = concat.getLoc();
+    SmallVector<Value> stored;
+    for (Value input : concat.getInput1())
+      stored.push_back(storageOf(
+          rewriter, loc,
+          requantizeTo(rewriter, loc, dequantizedSource(input),
+                       outType.getElementType(), rounding, concat,
+                       "a concat input has its own range (its producer has "
+                       "other uses)")));
+    auto storage =
+        cast<quant::QuantizedType>(outType.getElementType()).getStorageType();
+    Value intConcat = tosa::ConcatOp::create(
+        rewriter, loc, outType.clone(storage), stored, concat.getAxisAttr());
+    rewriter.replaceOpWithNewOp<quant::StorageCastOp>(quantize, outType,
+                                                      intConcat);
+    rewriter.eraseOp(concat);
+    return success();
+  }
+
+  static std::string concatRefusal(tosa::ConcatOp concat, QuantizeOp quantize) {
+    if (!concat->hasOneUse())
+      return "its result has other uses";
+    if (!llvm::all_of(concat.getInput1(), dequantizedSource))
+      return "its inputs are not all dequantized 8-bit per-tensor tensors";
+    auto out = dyn_cast<quant::UniformQuantizedType>(
+        quantize.getOutput().getType().getElementType());
+    if (!out || out.getStorageTypeIntegralWidth() != 8)
+      return "its output is not quantized 8-bit per tensor";
+    return "";
+  }
+};
+
+/// Why the quantize after `op` cannot be produced in integer arithmetic
+/// ("" when it can); one place for the patterns' checks and the warnings.
+std::string integerRefusal(Operation *op, QuantizeOp quantize) {
+  if (!isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::MatMulOp,
+           tosa::MaxPool2dOp, tosa::AvgPool2dOp, tosa::ReshapeOp,
+           tosa::TransposeOp, tosa::SliceOp, tosa::ClampOp, tosa::AddOp,
+           tosa::MulOp, tosa::ConcatOp>(op))
+    return "qopt has no integer form for '" +
+           op->getName().getStringRef().str() + "' yet";
+  if (!quantize)
+    return "its result is not quantized";
+  if (isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::MatMulOp>(op))
+    return refusalFor(op, quantize);
+  if (isa<tosa::MaxPool2dOp, tosa::AvgPool2dOp>(op))
+    return checkUnary(op, quantize, /*needsSigned=*/true);
+  if (isa<tosa::ReshapeOp, tosa::TransposeOp, tosa::SliceOp>(op))
+    return checkUnary(op, quantize, /*needsSigned=*/false);
+  if (auto clamp = dyn_cast<tosa::ClampOp>(op))
+    return ConvertClamp::clampRefusal(clamp, quantize);
+  if (isa<tosa::AddOp>(op))
+    return checkBinary(op, quantize);
+  if (auto mul = dyn_cast<tosa::MulOp>(op))
+    return ConvertMul::mulRefusal(mul, quantize);
+  return ConvertConcat::concatRefusal(cast<tosa::ConcatOp>(op), quantize);
+}
 
 struct ConvertQDQToIntegerPass
     : qopt::impl::ConvertQDQToIntegerPassBase<ConvertQDQToIntegerPass> {
@@ -318,17 +748,7 @@ struct ConvertQDQToIntegerPass
             return v.getDefiningOp<DequantizeOp>();
           }))
         return;
-      std::string why;
-      if (isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::MatMulOp>(op))
-        why =
-            quantize ? refusalFor(op, quantize) : "its result is not quantized";
-      else if (auto pool = dyn_cast<tosa::MaxPool2dOp>(op))
-        why = quantize ? maxPoolRefusal(pool, quantize)
-                       : "its result is not quantized";
-      else
-        why = "qopt has no integer form for '" +
-              op->getName().getStringRef().str() + "' yet";
-      op->emitWarning() << "kept in float: " << why;
+      op->emitWarning() << "kept in float: " << integerRefusal(op, quantize);
     });
   }
 };
@@ -336,8 +756,12 @@ struct ConvertQDQToIntegerPass
 
 void qopt::populateConvertQDQToIntegerPatterns(RewritePatternSet &patterns,
                                                RoundingMode requantRounding) {
-  patterns.add<ConvertConv<tosa::Conv2DOp>,
-               ConvertConv<tosa::DepthwiseConv2DOp>, ConvertMatMul>(
-      patterns.getContext(), requantRounding);
-  patterns.add<ConvertMaxPool>(patterns.getContext());
+  patterns
+      .add<ConvertConv<tosa::Conv2DOp>, ConvertConv<tosa::DepthwiseConv2DOp>,
+           ConvertMatMul, ConvertDataMovement<tosa::MaxPool2dOp>,
+           ConvertDataMovement<tosa::ReshapeOp>,
+           ConvertDataMovement<tosa::TransposeOp>,
+           ConvertDataMovement<tosa::SliceOp>, ConvertClamp, ConvertAvgPool,
+           ConvertAdd, ConvertMul, ConvertConcat>(patterns.getContext(),
+                                                  requantRounding);
 }

@@ -20,8 +20,7 @@ namespace {
 /// Float values of a constant tensor.
 std::optional<SmallVector<float>> constantValues(Value v) {
   DenseFPElementsAttr attr;
-  if (!matchPattern(v, m_Constant(&attr)) ||
-      !attr.getElementType().isF32())
+  if (!matchPattern(v, m_Constant(&attr)) || !attr.getElementType().isF32())
     return std::nullopt;
   SmallVector<float> out;
   for (APFloat f : attr.getValues<APFloat>())
@@ -71,8 +70,8 @@ bool isRelu(tosa::ClampOp clamp) {
 /// conv2d / depthwise_conv2d with constant weights and bias, or matmul with
 /// a constant right-hand side (optionally behind a reshape).
 struct Layer {
-  Operation *op = nullptr;       // conv / depthwise / matmul
-  tosa::ReshapeOp reshape;       // matmul's 3-D -> 2-D reshape, if any
+  Operation *op = nullptr; // conv / depthwise / matmul
+  tosa::ReshapeOp reshape; // matmul's 3-D -> 2-D reshape, if any
   int64_t channels = 0;
 
   static std::optional<Layer> match(Value v) {
@@ -142,8 +141,8 @@ struct Layer {
     }
     if (auto dw = dyn_cast<tosa::DepthwiseConv2DOp>(op)) {
       // [KH, KW, C, M]: output channel c * M + m is the innermost pair.
-      Value w = scaleWeights(dw.getWeight(),
-                             [&](size_t i) { return i % channels; });
+      Value w =
+          scaleWeights(dw.getWeight(), [&](size_t i) { return i % channels; });
       Value b = newBias(dw.getBias());
       rewriter.modifyOpInPlace(dw, [&] {
         dw.getWeightMutable().assign(w);
@@ -239,7 +238,8 @@ struct DistributeMulOverAdd : OpRewritePattern<tosa::MulOp> {
         Value aValue = otherOperand(mul, side);
         std::optional<SmallVector<float>> a =
             channelVector(aValue, layer->channels);
-        std::optional<SmallVector<float>> c = channelVector(c1, layer->channels);
+        std::optional<SmallVector<float>> c =
+            channelVector(c1, layer->channels);
         if (!a || !c)
           continue;
         SmallVector<float> scaledBias;
@@ -254,7 +254,8 @@ struct DistributeMulOverAdd : OpRewritePattern<tosa::MulOp> {
             rewriter, loc, type, inner,
             makeConstant(rewriter, loc, paramType, *a), mul.getShift());
         rewriter.replaceOpWithNewOp<tosa::AddOp>(
-            mul, type, newMul, makeConstant(rewriter, loc, paramType, scaledBias));
+            mul, type, newMul,
+            makeConstant(rewriter, loc, paramType, scaledBias));
         return success();
       }
     }

@@ -46,8 +46,8 @@ private:
     }
     if (!result)
       return emitError(UnknownLoc::get(ctx))
-             << "invalid " << name << " '" << body << "': "
-             << (diagnostic.empty() ? "not a policy" : diagnostic);
+             << "invalid " << name << " '" << body
+             << "': " << (diagnostic.empty() ? "not a policy" : diagnostic);
     return success();
   }
 
@@ -74,8 +74,8 @@ private:
     auto expressed = cast<FloatType>(type.getElementType());
     FloatRange floatRange{static_cast<float>(range.getMinValue()),
                           static_cast<float>(range.getMaxValue())};
-    Type element = buildQuantizedElementType(policy, expressed,
-                                             type.getShape(), {floatRange});
+    Type element = buildQuantizedElementType(policy, expressed, type.getShape(),
+                                             {floatRange});
     materializeQDQ(builder, value, element);
     return success();
   }
@@ -100,6 +100,39 @@ private:
     return success();
   }
 
+  /// The output-channel axis of `weights` when every use is the weight
+  /// operand of a convolution or matmul (and they agree), else nullopt.
+  static std::optional<int64_t> outputChannelAxis(Value weights) {
+    std::optional<int64_t> axis;
+    for (OpOperand &use : weights.getUses()) {
+      std::optional<int64_t> useAxis;
+      if (use.getOperandNumber() == 1 && isa<tosa::Conv2DOp>(use.getOwner()))
+        useAxis = 0;
+      else if (use.getOperandNumber() == 1 &&
+               isa<tosa::DepthwiseConv2DOp, tosa::MatMulOp>(use.getOwner()))
+        useAxis = 2;
+      if (!useAxis || (axis && axis != useAxis))
+        return std::nullopt;
+      axis = useAxis;
+    }
+    return axis;
+  }
+
+  /// A per-channel default weight policy applies along the output channels
+  /// of the op the weights feed (conv2d OHWI: 0, depthwise [KH, KW, C, M]:
+  /// 2, matmul [1, K, N]: 2), whatever axis the option names.
+  static PolicyAttr withOutputChannelAxis(PolicyAttr policy, Value weights) {
+    if (!policy || policy.getGranularity() != Granularity::per_channel)
+      return policy;
+    std::optional<int64_t> axis = outputChannelAxis(weights);
+    if (!axis)
+      return policy;
+    return PolicyAttr::get(
+        policy.getContext(), policy.getKind(), policy.getBits(),
+        policy.getIsSigned(), policy.getSymmetric(), policy.getNarrowRange(),
+        Granularity::per_channel, *axis, policy.getGroupSize());
+  }
+
   PolicyAttr defaultActivationPolicy;
   PolicyAttr defaultWeightPolicy;
 };
@@ -113,8 +146,8 @@ void InsertQDQPass::runOnOperation() {
   if (!func.isExternal()) {
     Block &entry = func.getBody().front();
     for (BlockArgument arg : entry.getArguments()) {
-      auto range = func.getArgAttrOfType<RangeAttr>(arg.getArgNumber(),
-                                                    QOptDialect::kRangeAttrName);
+      auto range = func.getArgAttrOfType<RangeAttr>(
+          arg.getArgNumber(), QOptDialect::kRangeAttrName);
       if (!range)
         continue;
       auto policy = func.getArgAttrOfType<PolicyAttr>(
@@ -147,9 +180,15 @@ void InsertQDQPass::runOnOperation() {
         failedAny = true;
     } else if (matchPattern(op, m_Constant(&values)) &&
                isa<RankedTensorType>(values.getType())) {
-      int64_t rank = cast<RankedTensorType>(values.getType()).getRank();
-      if (!policy && rank >= 2)
-        policy = defaultWeightPolicy;
+      // Weights feed a convolution or matmul, or have two or more non-unit
+      // dimensions; a broadcast vector ([1, C], [1, 1, 1, C]) is a bias or
+      // per-channel factor, which the integer conversion takes in float
+      // (biases become int32).
+      ArrayRef<int64_t> shape = values.getType().getShape();
+      if (!policy &&
+          (outputChannelAxis(op->getResult(0)) ||
+           llvm::count_if(shape, [](int64_t d) { return d != 1; }) >= 2))
+        policy = withOutputChannelAxis(defaultWeightPolicy, op->getResult(0));
       if (policy && failed(quantizeConstant(builder, op, values, policy)))
         failedAny = true;
     } else if (policy) {

@@ -72,16 +72,15 @@ func.func @matmul(%aq: tensor<1x1x2x!quant.uniform<i8:f32, 0.1:5>>) -> tensor<1x
 
 // -----
 
-// Ops with no integer form yet are named in a warning; data movement is not.
+// Ops with no integer form are named in a warning; data movement of float
+// values is not.
 // CHECK-LABEL: func @float_kept_ops
 func.func @float_kept_ops(%x: tensor<1x2x2x1x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x4xf32> {
   %s = tosa.const_shape {values = dense<[1, 4]> : tensor<2xindex>} : () -> !tosa.shape<2>
   %d = qopt.dequantize %x : tensor<1x2x2x1x!quant.uniform<i8:f32, 0.1>> -> tensor<1x2x2x1xf32>
-  // expected-warning @+1 {{kept in float: qopt has no integer form for 'tosa.clamp' yet}}
-  %r = tosa.clamp %d {min_val = 0.0 : f32, max_val = 3.40282347E+38 : f32} : (tensor<1x2x2x1xf32>) -> tensor<1x2x2x1xf32>
-  %q = qopt.quantize %r rounding half_to_even : tensor<1x2x2x1xf32> -> tensor<1x2x2x1x!quant.uniform<i8:f32, 0.1>>
-  %d2 = qopt.dequantize %q : tensor<1x2x2x1x!quant.uniform<i8:f32, 0.1>> -> tensor<1x2x2x1xf32>
-  %flat = tosa.reshape %d2, %s : (tensor<1x2x2x1xf32>, !tosa.shape<2>) -> tensor<1x4xf32>
+  // expected-warning @+1 {{kept in float: qopt has no integer form for 'tosa.sigmoid' yet}}
+  %r = tosa.sigmoid %d : (tensor<1x2x2x1xf32>) -> tensor<1x2x2x1xf32>
+  %flat = tosa.reshape %r, %s : (tensor<1x2x2x1xf32>, !tosa.shape<2>) -> tensor<1x4xf32>
   return %flat : tensor<1x4xf32>
 }
 
@@ -104,10 +103,15 @@ func.func @max_pool_same_type(%x: tensor<1x2x2x1x!quant.uniform<i8:f32, 0.1:-5>>
 
 // -----
 
-// A different output scale would need a rescale: kept in float.
+// A different output scale: requantize first (max commutes with the
+// increasing requantization), then pool; the remark says why.
+// CHECK-LABEL: func @max_pool_rescaled
+// CHECK: %[[R:.*]] = qopt.requantize %arg0 rounding fp32_rne : tensor<1x2x2x1x!quant.uniform<i8:f32, 1.000000e-01>> -> tensor<1x2x2x1x!quant.uniform<i8:f32, 2.000000e-01>>
+// CHECK: %[[S:.*]] = quant.scast %[[R]]
+// CHECK: tosa.max_pool2d %[[S]]
 func.func @max_pool_rescaled(%x: tensor<1x2x2x1x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x1x1x1x!quant.uniform<i8:f32, 0.2>> {
   %d = qopt.dequantize %x : tensor<1x2x2x1x!quant.uniform<i8:f32, 0.1>> -> tensor<1x2x2x1xf32>
-  // expected-warning @+1 {{kept in float: its input and output are quantized differently}}
+  // expected-remark @+1 {{requantize inserted: its input and output were calibrated to different ranges ('!quant.uniform<i8:f32, 1.000000e-01>' -> '!quant.uniform<i8:f32, 2.000000e-01>')}}
   %p = tosa.max_pool2d %d {kernel = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 2, 2>} : (tensor<1x2x2x1xf32>) -> tensor<1x1x1x1xf32>
   %q = qopt.quantize %p rounding half_to_even : tensor<1x1x1x1xf32> -> tensor<1x1x1x1x!quant.uniform<i8:f32, 0.2>>
   return %q : tensor<1x1x1x1x!quant.uniform<i8:f32, 0.2>>
@@ -115,11 +119,188 @@ func.func @max_pool_rescaled(%x: tensor<1x2x2x1x!quant.uniform<i8:f32, 0.1>>) ->
 
 // -----
 
-// uint8 storage is not handled yet: kept in float.
+// uint8 storage would compare as signed: kept in float.
 func.func @max_pool_uint8(%x: tensor<1x2x2x1x!quant.uniform<u8:f32, 0.1:128>>) -> tensor<1x1x1x1x!quant.uniform<u8:f32, 0.1:128>> {
   %d = qopt.dequantize %x : tensor<1x2x2x1x!quant.uniform<u8:f32, 0.1:128>> -> tensor<1x2x2x1xf32>
-  // expected-warning @+1 {{kept in float: it is not quantized signed 8-bit per tensor}}
+  // expected-warning @+1 {{kept in float: it is quantized unsigned (only signed 8-bit is supported)}}
   %p = tosa.max_pool2d %d {kernel = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 2, 2>} : (tensor<1x2x2x1xf32>) -> tensor<1x1x1x1xf32>
   %q = qopt.quantize %p rounding half_to_even : tensor<1x1x1x1xf32> -> tensor<1x1x1x1x!quant.uniform<u8:f32, 0.1:128>>
   return %q : tensor<1x1x1x1x!quant.uniform<u8:f32, 0.1:128>>
+}
+
+// -----
+
+// ReLU on a type whose lowest code is real 0 (what qopt-propagate-ranges
+// gives the producer) changes no stored value: it disappears.
+// CHECK-LABEL: func @relu_fused
+// CHECK-NOT: tosa.clamp
+// CHECK-NOT: qopt.requantize
+// CHECK: return %arg0
+func.func @relu_fused(%x: tensor<4x!quant.uniform<i8:f32, 0.1:-128>>) -> tensor<4x!quant.uniform<i8:f32, 0.1:-128>> {
+  %d = qopt.dequantize %x : tensor<4x!quant.uniform<i8:f32, 0.1:-128>> -> tensor<4xf32>
+  %r = tosa.clamp %d {min_val = 0.0 : f32, max_val = 3.40282347E+38 : f32} : (tensor<4xf32>) -> tensor<4xf32>
+  %q = qopt.quantize %r rounding half_to_even : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.1:-128>>
+  return %q : tensor<4x!quant.uniform<i8:f32, 0.1:-128>>
+}
+
+// -----
+
+// ReLU6 inside the storage range: an int8 clamp to [q(0), q(6)] =
+// [-128, -128 + 60].
+// CHECK-LABEL: func @relu6_on_integers
+// CHECK: %[[S:.*]] = quant.scast %arg0
+// CHECK: %[[C:.*]] = tosa.clamp %[[S]] {max_val = -68 : i8, min_val = -128 : i8} : (tensor<4xi8>) -> tensor<4xi8>
+// CHECK: %[[R:.*]] = quant.scast %[[C]]
+// CHECK-NEXT: return %[[R]]
+func.func @relu6_on_integers(%x: tensor<4x!quant.uniform<i8:f32, 0.1:-128>>) -> tensor<4x!quant.uniform<i8:f32, 0.1:-128>> {
+  %d = qopt.dequantize %x : tensor<4x!quant.uniform<i8:f32, 0.1:-128>> -> tensor<4xf32>
+  %r = tosa.clamp %d {min_val = 0.0 : f32, max_val = 6.0 : f32} : (tensor<4xf32>) -> tensor<4xf32>
+  %q = qopt.quantize %r rounding half_to_even : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.1:-128>>
+  return %q : tensor<4x!quant.uniform<i8:f32, 0.1:-128>>
+}
+
+// -----
+
+// A clamp between different types: clamp on the input's integers, then a
+// requantize, explained.
+// CHECK-LABEL: func @clamp_retyped
+// CHECK: tosa.clamp {{.*}} {max_val = 127 : i8, min_val = 0 : i8}
+// CHECK: qopt.requantize {{.*}} -> tensor<4x!quant.uniform<i8:f32, 5.000000e-02:-128>>
+func.func @clamp_retyped(%x: tensor<4x!quant.uniform<i8:f32, 0.1>>) -> tensor<4x!quant.uniform<i8:f32, 0.05:-128>> {
+  %d = qopt.dequantize %x : tensor<4x!quant.uniform<i8:f32, 0.1>> -> tensor<4xf32>
+  // expected-remark @+1 {{requantize inserted: the clamp's input and output types differ}}
+  %r = tosa.clamp %d {min_val = 0.0 : f32, max_val = 3.40282347E+38 : f32} : (tensor<4xf32>) -> tensor<4xf32>
+  %q = qopt.quantize %r rounding half_to_even : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.05:-128>>
+  return %q : tensor<4x!quant.uniform<i8:f32, 0.05:-128>>
+}
+
+// -----
+
+// Average pooling at one scale: TOSA's int8 average pool with both zero
+// points, no requantize.
+// CHECK-LABEL: func @avg_pool
+// CHECK-DAG: %[[IZP:.*]] = "tosa.const"() <{values = dense<-3> : tensor<1xi8>}>
+// CHECK-DAG: %[[OZP:.*]] = "tosa.const"() <{values = dense<7> : tensor<1xi8>}>
+// CHECK: tosa.avg_pool2d %{{.*}}, %[[IZP]], %[[OZP]] {acc_type = i32, {{.*}}} : (tensor<1x2x2x1xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x1x1x1xi8>
+// CHECK-NOT: qopt.requantize
+func.func @avg_pool(%x: tensor<1x2x2x1x!quant.uniform<i8:f32, 0.1:-3>>) -> tensor<1x1x1x1x!quant.uniform<i8:f32, 0.1:7>> {
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %d = qopt.dequantize %x : tensor<1x2x2x1x!quant.uniform<i8:f32, 0.1:-3>> -> tensor<1x2x2x1xf32>
+  %p = tosa.avg_pool2d %d, %zp, %zp {acc_type = f32, kernel = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 2, 2>} : (tensor<1x2x2x1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x1x1xf32>
+  %q = qopt.quantize %p rounding half_to_even : tensor<1x1x1x1xf32> -> tensor<1x1x1x1x!quant.uniform<i8:f32, 0.1:7>>
+  return %q : tensor<1x1x1x1x!quant.uniform<i8:f32, 0.1:7>>
+}
+
+// -----
+
+// Add: both inputs to int32 at 2 * max(0.1, 0.05) / 2^20, int32 add,
+// requantize to the output.
+// CHECK-LABEL: func @add
+// CHECK: %[[A:.*]] = qopt.requantize %arg0 rounding fp32_rne : tensor<4x!quant.uniform<i8:f32, 1.000000e-01:3>> -> tensor<4x!quant.uniform<i32:f32, 1.9073486328125{{0*1?}}E-7>>
+// CHECK: %[[AS:.*]] = quant.scast %[[A]]
+// CHECK: %[[B:.*]] = qopt.requantize %arg1 rounding fp32_rne : tensor<4x!quant.uniform<u8:f32, 5.000000e-02:128>> -> tensor<4x!quant.uniform<i32:f32, 1.9073486328125{{0*1?}}E-7>>
+// CHECK: %[[BS:.*]] = quant.scast %[[B]]
+// CHECK: %[[SUM:.*]] = tosa.add %[[AS]], %[[BS]] : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+// CHECK: %[[SQ:.*]] = quant.scast %[[SUM]]
+// CHECK: qopt.requantize %[[SQ]] rounding fp32_rne : tensor<4x!quant.uniform<i32:f32, 1.9073486328125{{0*1?}}E-7>> -> tensor<4x!quant.uniform<i8:f32, 2.000000e-01:-1>>
+// DYADIC-LABEL: func @add
+// DYADIC-COUNT-3: rounding half_away_from_zero
+func.func @add(%a: tensor<4x!quant.uniform<i8:f32, 0.1:3>>, %b: tensor<4x!quant.uniform<u8:f32, 0.05:128>>) -> tensor<4x!quant.uniform<i8:f32, 0.2:-1>> {
+  %da = qopt.dequantize %a : tensor<4x!quant.uniform<i8:f32, 0.1:3>> -> tensor<4xf32>
+  %db = qopt.dequantize %b : tensor<4x!quant.uniform<u8:f32, 0.05:128>> -> tensor<4xf32>
+  %s = tosa.add %da, %db : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %q = qopt.quantize %s rounding half_to_even : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.2:-1>>
+  return %q : tensor<4x!quant.uniform<i8:f32, 0.2:-1>>
+}
+
+// -----
+
+// Mul: zero points removed by requantizing by exactly 1 to int32, int32
+// product at s_a * s_b, requantize.
+// CHECK-LABEL: func @mul
+// CHECK: qopt.requantize %arg0 rounding fp32_rne : {{.*}} -> tensor<4x!quant.uniform<i32:f32, 1.000000e-01>>
+// CHECK: qopt.requantize %arg1 rounding fp32_rne : {{.*}} -> tensor<4x!quant.uniform<i32:f32, 5.000000e-02>>
+// CHECK: %[[P:.*]] = tosa.mul %{{.*}}, %{{.*}}, %{{.*}} : (tensor<4xi32>, tensor<4xi32>, tensor<1xi8>) -> tensor<4xi32>
+// CHECK: %[[PQ:.*]] = quant.scast %[[P]] : tensor<4xi32> to tensor<4x!quant.uniform<i32:f32, 0.005000000000000001>>
+// CHECK: qopt.requantize %[[PQ]]
+func.func @mul(%a: tensor<4x!quant.uniform<i8:f32, 0.1:3>>, %b: tensor<4x!quant.uniform<i8:f32, 0.05:-7>>) -> tensor<4x!quant.uniform<i8:f32, 0.2:-1>> {
+  %shift = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %da = qopt.dequantize %a : tensor<4x!quant.uniform<i8:f32, 0.1:3>> -> tensor<4xf32>
+  %db = qopt.dequantize %b : tensor<4x!quant.uniform<i8:f32, 0.05:-7>> -> tensor<4xf32>
+  %p = tosa.mul %da, %db, %shift : (tensor<4xf32>, tensor<4xf32>, tensor<1xi8>) -> tensor<4xf32>
+  %q = qopt.quantize %p rounding half_to_even : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.2:-1>>
+  return %q : tensor<4x!quant.uniform<i8:f32, 0.2:-1>>
+}
+
+// -----
+
+// A mul of a dequantized tensor by a float tensor stays float.
+func.func @mul_float_operand(%a: tensor<4x!quant.uniform<i8:f32, 0.1:3>>, %b: tensor<4xf32>) -> tensor<4x!quant.uniform<i8:f32, 0.2:-1>> {
+  %shift = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %da = qopt.dequantize %a : tensor<4x!quant.uniform<i8:f32, 0.1:3>> -> tensor<4xf32>
+  // expected-warning @+1 {{kept in float: its inputs are not both dequantized 8-bit per-tensor tensors}}
+  %p = tosa.mul %da, %b, %shift : (tensor<4xf32>, tensor<4xf32>, tensor<1xi8>) -> tensor<4xf32>
+  %q = qopt.quantize %p rounding half_to_even : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.2:-1>>
+  return %q : tensor<4x!quant.uniform<i8:f32, 0.2:-1>>
+}
+
+// -----
+
+// Concat: the input with the output's type is used as is, the other is
+// requantized, with a remark.
+// CHECK-LABEL: func @concat
+// CHECK: %[[A:.*]] = quant.scast %arg0
+// CHECK: %[[R:.*]] = qopt.requantize %arg1
+// CHECK: %[[B:.*]] = quant.scast %[[R]]
+// CHECK: tosa.concat %[[A]], %[[B]] {axis = 0 : i32} : (tensor<2xi8>, tensor<2xi8>) -> tensor<4xi8>
+func.func @concat(%a: tensor<2x!quant.uniform<i8:f32, 0.1:3>>, %b: tensor<2x!quant.uniform<i8:f32, 0.05>>) -> tensor<4x!quant.uniform<i8:f32, 0.1:3>> {
+  %da = qopt.dequantize %a : tensor<2x!quant.uniform<i8:f32, 0.1:3>> -> tensor<2xf32>
+  %db = qopt.dequantize %b : tensor<2x!quant.uniform<i8:f32, 0.05>> -> tensor<2xf32>
+  // expected-remark @+1 {{requantize inserted: a concat input has its own range (its producer has other uses)}}
+  %c = tosa.concat %da, %db {axis = 0 : i32} : (tensor<2xf32>, tensor<2xf32>) -> tensor<4xf32>
+  %q = qopt.quantize %c rounding half_to_even : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.1:3>>
+  return %q : tensor<4x!quant.uniform<i8:f32, 0.1:3>>
+}
+
+// -----
+
+// A fully-connected layer: the bias (1.0 / (0.1 * 0.5) = 20, ...) is added
+// to the int32 accumulator after the reshape; one requantize at the end.
+// CHECK-LABEL: func @fully_connected
+// CHECK-DAG: %[[BIAS:.*]] = "tosa.const"() <{values = dense<{{\[\[}}20, -10, 0]]> : tensor<1x3xi32>}>
+// CHECK: %[[ACC:.*]] = tosa.matmul {{.*}} -> tensor<1x1x3xi32>
+// CHECK: %[[R:.*]] = tosa.reshape %[[ACC]], %{{.*}} : (tensor<1x1x3xi32>, !tosa.shape<2>) -> tensor<1x3xi32>
+// CHECK: %[[SUM:.*]] = tosa.add %[[R]], %[[BIAS]] : (tensor<1x3xi32>, tensor<1x3xi32>) -> tensor<1x3xi32>
+// CHECK: %[[Q:.*]] = quant.scast %[[SUM]] : tensor<1x3xi32> to tensor<1x3x!quant.uniform<i32:f32:1, {5.000000e-02,2.500000e-02,1.000000e-01}>>
+// CHECK: qopt.requantize %[[Q]]
+func.func @fully_connected(%aq: tensor<1x1x2x!quant.uniform<i8:f32, 0.1:5>>) -> tensor<1x3x!quant.uniform<i8:f32, 0.2>> {
+  %a = qopt.dequantize %aq : tensor<1x1x2x!quant.uniform<i8:f32, 0.1:5>> -> tensor<1x1x2xf32>
+  %bq = qopt.constant dense<[[[1, 2, 3], [4, 5, 6]]]> : tensor<1x2x3xi8> -> tensor<1x2x3x!quant.uniform<i8:f32:2, {0.5, 0.25, 1.0}>>
+  %b = qopt.dequantize %bq : tensor<1x2x3x!quant.uniform<i8:f32:2, {0.5, 0.25, 1.0}>> -> tensor<1x2x3xf32>
+  %bias = "tosa.const"() {values = dense<[[1.0, -0.25, 0.0]]> : tensor<1x3xf32>} : () -> tensor<1x3xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %s = tosa.const_shape {values = dense<[1, 3]> : tensor<2xindex>} : () -> !tosa.shape<2>
+  %y = tosa.matmul %a, %b, %zp, %zp : (tensor<1x1x2xf32>, tensor<1x2x3xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x3xf32>
+  %r = tosa.reshape %y, %s : (tensor<1x1x3xf32>, !tosa.shape<2>) -> tensor<1x3xf32>
+  %fc = tosa.add %r, %bias : (tensor<1x3xf32>, tensor<1x3xf32>) -> tensor<1x3xf32>
+  %q = qopt.quantize %fc rounding half_to_even : tensor<1x3xf32> -> tensor<1x3x!quant.uniform<i8:f32, 0.2>>
+  return %q : tensor<1x3x!quant.uniform<i8:f32, 0.2>>
+}
+
+// -----
+
+// Depthwise weights per channel along axis 2 ([KH, KW, C, M], M = 2): output
+// channel c * M + m has accumulator scale s_x * s_w[c].
+// CHECK-LABEL: func @depthwise_per_channel
+// CHECK: tosa.depthwise_conv2d {{.*}} -> tensor<1x1x1x4xi32>
+// CHECK: quant.scast {{.*}} to tensor<1x1x1x4x!quant.uniform<i32:f32:3, {5.000000e-02,5.000000e-02,2.500000e-02,2.500000e-02}>>
+func.func @depthwise_per_channel(%xq: tensor<1x1x1x2x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x1x1x4x!quant.uniform<i8:f32, 0.2>> {
+  %x = qopt.dequantize %xq : tensor<1x1x1x2x!quant.uniform<i8:f32, 0.1>> -> tensor<1x1x1x2xf32>
+  %wq = qopt.constant dense<[[[[1, 2], [3, 4]]]]> : tensor<1x1x2x2xi8> -> tensor<1x1x2x2x!quant.uniform<i8:f32:2, {0.5, 0.25}>>
+  %w = qopt.dequantize %wq : tensor<1x1x2x2x!quant.uniform<i8:f32:2, {0.5, 0.25}>> -> tensor<1x1x2x2xf32>
+  %b = "tosa.const"() {values = dense<0.0> : tensor<4xf32>} : () -> tensor<4xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %y = tosa.depthwise_conv2d %x, %w, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x1x1x2xf32>, tensor<1x1x2x2xf32>, tensor<4xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x1x4xf32>
+  %q = qopt.quantize %y rounding half_to_even : tensor<1x1x1x4xf32> -> tensor<1x1x1x4x!quant.uniform<i8:f32, 0.2>>
+  return %q : tensor<1x1x1x4x!quant.uniform<i8:f32, 0.2>>
 }

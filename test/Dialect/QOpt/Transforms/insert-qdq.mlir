@@ -35,9 +35,9 @@ func.func @result_with_policy(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
-// Weights: per-channel policy from the annotation; rank >= 2 constants
-// without one get weight-policy (per tensor); rank-1 constants (biases)
-// stay float.
+// Weights: per-channel policy from the annotation; constants with two or
+// more non-unit dimensions without one get weight-policy (per tensor);
+// vectors (biases) stay float.
 // CHECK-LABEL: func @weights
 // CHECK-DAG: %[[W:.*]] = qopt.quantize %{{.*}} rounding half_to_even : tensor<2x2xf32> -> tensor<2x2x!quant.uniform<i8<-127:127>:f32:0, {0.0039370078593492508,0.031496062874794006}>>
 // CHECK-DAG: qopt.quantize %{{.*}} : tensor<2x2xf32> -> tensor<2x2x!quant.uniform<i8<-127:127>:f32, 0.031496062874794006>>
@@ -84,4 +84,33 @@ func.func @low_bit_weights() -> (tensor<2x3xf32>, tensor<2x3xf32>) {
 func.func @tosa_const() -> tensor<2x2xf32> {
   %w = "tosa.const"() {values = dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>} : () -> tensor<2x2xf32>
   return %w : tensor<2x2xf32>
+}
+
+// -----
+
+// A per-channel weight-policy applies along the output channels of the op
+// each constant feeds, whatever axis the option names: conv2d OHWI 0,
+// depthwise [KH, KW, C, M] 2, matmul [1, K, N] 2. A broadcast bias vector
+// [1, C] is not a weight.
+// RUN: qopt %s -split-input-file --pass-pipeline='builtin.module(func.func(qopt-insert-qdq{weight-policy="si8, symmetric, narrow_range, per_channel(axis = 0)"}))' | FileCheck %s --check-prefix=AXIS
+// AXIS-LABEL: func @output_channel_axis
+// AXIS-DAG: tensor<2x1x1x1x!quant.uniform<i8<-127:127>:f32:0, {
+// AXIS-DAG: tensor<1x1x2x1x!quant.uniform<i8<-127:127>:f32:2, {
+// AXIS-DAG: tensor<1x2x3x!quant.uniform<i8<-127:127>:f32:2, {
+// AXIS-NOT: tensor<1x3x!quant
+// AXIS: return
+func.func @output_channel_axis(%x: tensor<1x2x2x1xf32>, %y: tensor<1x2x2x2xf32>, %a: tensor<1x1x2xf32>) -> (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x3xf32>) {
+  %w = "tosa.const"() {values = dense<[[[[0.5]]], [[[-2.0]]]]> : tensor<2x1x1x1xf32>} : () -> tensor<2x1x1x1xf32>
+  %dw = "tosa.const"() {values = dense<[[[[0.5], [-2.0]]]]> : tensor<1x1x2x1xf32>} : () -> tensor<1x1x2x1xf32>
+  %m = "tosa.const"() {values = dense<[[[1.0, 2.0, 3.0], [-1.0, 0.5, 0.25]]]> : tensor<1x2x3xf32>} : () -> tensor<1x2x3xf32>
+  %bias = "tosa.const"() {values = dense<[[1.0, 2.0, 3.0]]> : tensor<1x3xf32>} : () -> tensor<1x3xf32>
+  %b = "tosa.const"() {values = dense<0.0> : tensor<2xf32>} : () -> tensor<2xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %s = tosa.const_shape {values = dense<[1, 3]> : tensor<2xindex>} : () -> !tosa.shape<2>
+  %c = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x2x2x1xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x2x2xf32>
+  %d = tosa.depthwise_conv2d %y, %dw, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x2x2x2xf32>, tensor<1x1x2x1xf32>, tensor<2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x2x2xf32>
+  %mm = tosa.matmul %a, %m, %zp, %zp : (tensor<1x1x2xf32>, tensor<1x2x3xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x3xf32>
+  %r = tosa.reshape %mm, %s : (tensor<1x1x3xf32>, !tosa.shape<2>) -> tensor<1x3xf32>
+  %fc = tosa.add %r, %bias : (tensor<1x3xf32>, tensor<1x3xf32>) -> tensor<1x3xf32>
+  return %c, %d, %fc : tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x3xf32>
 }

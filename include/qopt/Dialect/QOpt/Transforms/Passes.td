@@ -21,8 +21,9 @@ def InsertQDQPass : Pass<"qopt-insert-qdq", "::mlir::func::FuncOp"> {
       `activation-policy`. A single range can only produce one scale, so
       such a policy must be per-tensor;
     * a float constant (any `ConstantLike` op, e.g. `arith.constant` or
-      `tosa.const`) carrying `qopt.policy`, or of rank >= 2 when
-      `weight-policy` is not empty. Its ranges are computed from its values
+      `tosa.const`) carrying `qopt.policy`, or with at least two
+      dimensions larger than 1 (weights, not a broadcast bias vector such
+      as `[1, C]`) when `weight-policy` is not empty. Its ranges are computed from its values
       per tensor, channel or group.
 
     The annotations are consumed: after the pass the parameters live in the
@@ -49,8 +50,9 @@ def InsertQDQPass : Pass<"qopt-insert-qdq", "::mlir::func::FuncOp"> {
            "(the body of a #qopt.policy<...>)">,
     Option<"weightPolicy", "weight-policy", "std::string",
            /*default=*/"\"si8, symmetric, narrow_range, per_tensor\"",
-           "Policy for float constants of rank >= 2 without their own "
-           "qopt.policy; empty quantizes only annotated constants">,
+           "Policy for float constants with two or more non-unit "
+           "dimensions without their own qopt.policy; empty quantizes only "
+           "annotated constants">,
     Option<"rounding", "rounding", "::qopt::RoundingMode",
            /*default=*/"::qopt::RoundingMode::half_to_even",
            "Rounding of the inserted qopt.quantize ops",
@@ -148,6 +150,37 @@ def FoldBatchNormPass : Pass<"qopt-fold-batchnorm", "::mlir::func::FuncOp"> {
     have shape `[1, ..., 1, C]` (or be a single value).
   }];
   let dependentDialects = ["::mlir::tosa::TosaDialect"];
+}
+
+def PropagateRangesPass
+    : Pass<"qopt-propagate-ranges", "::mlir::func::FuncOp"> {
+  let summary = "Share and tighten calibrated ranges so quantized ops need "
+                "no extra requantize";
+  let description = [{
+    Runs between calibration and `qopt-insert-qdq` and rewrites the
+    `qopt.range` attributes so that values which can share a quantized type
+    do, and the integer graph needs no requantize that is not required:
+
+    * **Fixed-range ops**: `tosa.sigmoid` gets `[0, 1]` and `tosa.tanh`
+      `[-1, 1]`, whatever calibration saw.
+    * **Clamp / ReLU fusion**: the range of a `tosa.clamp` is intersected
+      with its bounds and given to its producer when the clamp is that
+      producer's only use. The producer's output requantize then saturates
+      at the clamp's bounds, and `qopt-convert-qdq-to-integer` removes the
+      clamp when it no longer changes any stored value.
+    * **Same-scale ops**: `tosa.max_pool2d`, `avg_pool2d`, `reshape`,
+      `transpose`, `pad` and `slice` take their input's range, so input and
+      output have the same type and the integer op needs no rescale.
+    * **Concat**: the inputs and the result share the union of their
+      ranges; an input whose producer has other uses keeps its range and
+      gets a requantize (which the integer conversion explains in a remark).
+    * **Bias add after a matmul** (`add(reshape?(matmul), constant)`, a
+      fully-connected layer): the matmul's and the reshape's ranges are
+      dropped, so the bias is added in the int32 accumulator instead of
+      after an 8-bit requantize.
+
+    Values without a range are left alone; no range is invented for them.
+  }];
 }
 
 def ConvertQDQToIntegerPass
