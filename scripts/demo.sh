@@ -3,12 +3,13 @@
 # examples:
 #  1. the digits CNN (examples/digits, trained with PyTorch, exported to
 #     ONNX) is imported and run on its test split: float accuracy;
-#  2. the same model is calibrated inside the compiler (JIT over the
-#     calibration split), quantized to int8 in QDQ form, its convolutions
-#     and matmul turned into int8 TOSA ops with int32 accumulators, and run
-#     again;
+#  2. the same model goes through qopt's post-training quantization
+#     pipeline (qopt-ptq: batch-norm folding, calibration by JIT over the
+#     calibration split, range propagation, Q/DQ, integer ops): every op
+#     between the input's quantize and the logits' dequantize is integer.
+#     The int8 IR is written to build/digits.int8.mlir and run again;
 #  3. qopt-report prints per-layer SQNR and max |err| (in LSBs) of that
-#     quantized model against the float one;
+#     integer model against the float one;
 #  4. the tiny TOSA CNN with calibrated ranges goes through the quantization
 #     pipeline and the quantized IR is printed.
 # Arguments replace the default pipeline of step 4, e.g.
@@ -25,11 +26,12 @@ echo "== digits CNN (ONNX, float) on its 360-image test split"
 "$build/bin/qopt-run" "$build/digits.mlir" \
   --input "$digits/digits.npz:test_x" --labels "$digits/digits.npz:test_y"
 
-echo "== digits CNN calibrated in the compiler, int8 (integer conv/matmul) on the test split"
-quantize="qopt-calibrate{data=$digits/digits.npz:calib_x observer=minmax},qopt-quantize-qdq,func.func(qopt-convert-qdq-to-integer)"
+echo "== digits CNN, int8 integer-only graph (qopt-ptq) on the test split"
+quantize="qopt-ptq{data=$digits/digits.npz:calib_x observer=minmax}"
 "$build/bin/qopt" "$build/digits.mlir" --pass-pipeline="builtin.module($quantize)" \
-  -o "$build/digits.qdq.mlir"
-"$build/bin/qopt-run" "$build/digits.qdq.mlir" \
+  -o "$build/digits.int8.mlir"
+echo "quantized IR: $build/digits.int8.mlir"
+"$build/bin/qopt-run" "$build/digits.int8.mlir" \
   --input "$digits/digits.npz:test_x" --labels "$digits/digits.npz:test_y"
 
 echo "== per-layer numerics of the int8 digits CNN against the float model"

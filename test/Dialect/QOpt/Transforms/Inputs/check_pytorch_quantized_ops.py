@@ -1,0 +1,326 @@
+"""Bit-exactness of qopt's integer conv2d, linear and add.
+
+For random quantized tensors, qopt compiles the QDQ form of each op with
+qopt-convert-qdq-to-integer and executes it (qopt-run, JIT). Its stored
+output integers are compared with:
+
+* PyTorch's quantized ops (torch.nn.quantized.Conv2d / Linear,
+  torch.ops.quantized.add) on the qnnpack and onednn engines, with qopt's
+  fp32_rne profile (float32 multiplier fl(fl(s_x * s_w) / s_y), round half
+  to even) and the same scales and zero points. PyTorch's qnnpack add is
+  fixed point with ties away from zero, so it is compared with the
+  double_round profile instead;
+* TFLite's reference integer kernels, written out below from their
+  definition (QuantizeMultiplier, SaturatingRoundingDoublingHighMul,
+  RoundingDivideByPOT, the 8-bit add with a left shift of 20), with qopt's
+  dyadic double_round profile.
+
+Usage: check_pytorch_quantized_ops.py <qopt tools dir> <scratch dir>
+Prints one line per comparison: "ok" or "FAIL", the op, the reference and
+the number of differing outputs.
+"""
+import math
+import os
+import subprocess
+import sys
+
+import numpy as np
+import torch
+
+tools, scratch = sys.argv[1], sys.argv[2]
+os.makedirs(scratch, exist_ok=True)
+failed = False
+
+
+def f32(x):
+    return float(np.float32(x))
+
+
+def fmt(values):
+    return ", ".join(repr(float(v)) for v in np.asarray(values).ravel())
+
+
+def report(what, reference, got, expected):
+    global failed
+    bad = int(np.count_nonzero(got != expected))
+    status = "ok  " if bad == 0 else "FAIL"
+    failed |= bad != 0
+    print(f"{status} {what} vs {reference}: {bad} of {got.size} differ")
+
+
+def run_qopt(name, mlir, inputs, profile):
+    """Compiles `mlir` with the integer conversion of `profile` and runs it
+    on `inputs` (float arrays); returns the float output."""
+    src = os.path.join(scratch, f"{name}.mlir")
+    with open(src, "w") as f:
+        f.write(mlir)
+    if profile == "fp32_rne":
+        passes = "--qopt-convert-qdq-to-integer"
+        extra = []
+    else:
+        passes = "--qopt-convert-qdq-to-integer=rounding=half_away_from_zero"
+        extra = ["--qopt-requant-to-dyadic=rounding=double_round"]
+    out_mlir = os.path.join(scratch, f"{name}.{profile}.int.mlir")
+    subprocess.run([os.path.join(tools, "qopt"), src, passes, *extra,
+                    "-o", out_mlir], check=True)
+    with open(out_mlir) as f:
+        text = f.read()
+    # The op must have become integer: no float convolution/matmul/add left.
+    assert "xf32>) -> tensor" not in text.split("qopt.quantize", 1)[-1] \
+        .split("qopt.dequantize %")[0], f"{name}: not all integer"
+    args = []
+    for i, x in enumerate(inputs):
+        path = os.path.join(scratch, f"{name}.in{i}.npy")
+        np.save(path, x.astype(np.float32))
+        args += ["--input", path]
+    out = os.path.join(scratch, f"{name}.{profile}.out.npy")
+    subprocess.run([os.path.join(tools, "qopt-run"), out_mlir, *args,
+                    "--output", out], check=True, stdout=subprocess.DEVNULL)
+    return np.load(out)
+
+
+def stored(y, scale, zp):
+    """The stored integers of a dequantized qopt output."""
+    return np.rint(y.astype(np.float64) / scale).astype(np.int64) + zp
+
+
+def dequantized_input(q, scale, zp):
+    """Float values that quantize back to exactly `q`."""
+    return (np.float32(scale) * (q.astype(np.float32) - np.float32(zp)))
+
+
+# TFLite's reference requantization (tensorflow/lite/kernels/internal/
+# common.h, quantization_util.cc), for int64 numpy arrays.
+def quantize_multiplier(m):
+    if m == 0:
+        return 0, 0
+    mant, exp = math.frexp(m)
+    q = int(math.floor(abs(mant) * (1 << 31) + 0.5)) * (1 if mant > 0 else -1)
+    if q == (1 << 31):
+        q //= 2
+        exp += 1
+    if exp < -31:
+        return 0, 0
+    return q, exp
+
+
+def srdhm(a, b):
+    ab = a * b
+    nudge = np.where(ab >= 0, 1 << 30, 1 - (1 << 30))
+    s = ab + nudge
+    return np.where(s >= 0, s // (1 << 31), -((-s) // (1 << 31)))
+
+
+def rdbpot(x, e):
+    mask = (1 << e) - 1
+    remainder = x & mask
+    threshold = (mask >> 1) + (x < 0)
+    return (x >> e) + (remainder > threshold)
+
+
+def tflite_requantize(acc, multipliers, zp, qmin, qmax):
+    out = np.empty_like(acc)
+    for c, m in enumerate(multipliers):
+        q, shift = quantize_multiplier(m)
+        x = acc[..., c] * (1 << max(shift, 0))
+        out[..., c] = rdbpot(srdhm(x, q), max(-shift, 0))
+    return np.clip(out + zp, qmin, qmax)
+
+
+rng = np.random.default_rng(7)
+torch.manual_seed(7)
+
+
+def quantized_type(scale, zp, unsigned=True):
+    return f"!quant.uniform<{'u8' if unsigned else 'i8'}:f32, {scale!r}:{zp}>"
+
+
+def per_channel_type(scales, axis):
+    return f"!quant.uniform<i8:f32:{axis}, {{{fmt(scales)}}}>"
+
+
+def dense_int(values):
+    """An int8 dense literal (hex, in row-major order)."""
+    return '"0x' + np.ascontiguousarray(values).astype(np.int8).tobytes() \
+        .hex().upper() + '"'
+
+
+# --- conv2d ---------------------------------------------------------------
+for name, (C, H, W, O, K, stride, pad) in {
+    "conv2d_3x3_pad1": (16, 9, 9, 24, 3, 1, 1),
+    "conv2d_3x3_stride2": (8, 9, 9, 12, 3, 2, 1),
+    "conv2d_1x1": (8, 5, 7, 12, 1, 1, 0),
+}.items():
+    sx, zx = f32(rng.uniform(0.005, 0.05)), int(rng.integers(0, 256))
+    so, zo = f32(rng.uniform(0.02, 0.2)), int(rng.integers(0, 256))
+    xq = rng.integers(0, 256, size=(1, C, H, W))
+    wf = torch.randn(O, C, K, K) * 0.3
+    sw = (wf.abs().amax(dim=(1, 2, 3)) / 127).float()
+    w = torch.quantize_per_channel(wf, sw, torch.zeros(O, dtype=torch.long),
+                                   0, torch.qint8)
+    bias = (torch.randn(O) * 0.5).float()
+    wq = w.int_repr().numpy().astype(np.int64)  # OIHW
+    Ho = (H + 2 * pad - K) // stride + 1
+    Wo = (W + 2 * pad - K) // stride + 1
+    ohwi = np.transpose(wq, (0, 2, 3, 1))
+    sws = [f32(s) for s in sw.tolist()]
+    mlir = f"""
+func.func @{name}(%x: tensor<1x{H}x{W}x{C}xf32>) -> tensor<1x{Ho}x{Wo}x{O}xf32> {{
+  %xq = qopt.quantize %x rounding half_to_even : tensor<1x{H}x{W}x{C}xf32> -> tensor<1x{H}x{W}x{C}x{quantized_type(sx, zx)}>
+  %xd = qopt.dequantize %xq : tensor<1x{H}x{W}x{C}x{quantized_type(sx, zx)}> -> tensor<1x{H}x{W}x{C}xf32>
+  %wq = qopt.constant dense<{dense_int(ohwi)}> : tensor<{O}x{K}x{K}x{C}xi8> -> tensor<{O}x{K}x{K}x{C}x{per_channel_type(sws, 0)}>
+  %w = qopt.dequantize %wq : tensor<{O}x{K}x{K}x{C}x{per_channel_type(sws, 0)}> -> tensor<{O}x{K}x{K}x{C}xf32>
+  %b = "tosa.const"() {{values = dense<[{fmt(bias.numpy())}]> : tensor<{O}xf32>}} : () -> tensor<{O}xf32>
+  %zp = "tosa.const"() {{values = dense<0.0> : tensor<1xf32>}} : () -> tensor<1xf32>
+  %y = tosa.conv2d %xd, %w, %b, %zp, %zp {{acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: {pad}, {pad}, {pad}, {pad}>, stride = array<i64: {stride}, {stride}>}} : (tensor<1x{H}x{W}x{C}xf32>, tensor<{O}x{K}x{K}x{C}xf32>, tensor<{O}xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x{Ho}x{Wo}x{O}xf32>
+  %yq = qopt.quantize %y rounding half_to_even : tensor<1x{Ho}x{Wo}x{O}xf32> -> tensor<1x{Ho}x{Wo}x{O}x{quantized_type(so, zo)}>
+  %yd = qopt.dequantize %yq : tensor<1x{Ho}x{Wo}x{O}x{quantized_type(so, zo)}> -> tensor<1x{Ho}x{Wo}x{O}xf32>
+  return %yd : tensor<1x{Ho}x{Wo}x{O}xf32>
+}}
+"""
+    x_nhwc = dequantized_input(np.transpose(xq, (0, 2, 3, 1)), sx, zx)
+    ours = {p: stored(run_qopt(name, mlir, [x_nhwc], p), so, zo)
+            for p in ("fp32_rne", "double_round")}
+    for engine in ("qnnpack", "onednn"):
+        torch.backends.quantized.engine = engine
+        conv = torch.nn.quantized.Conv2d(C, O, K, stride=stride, padding=pad)
+        conv.set_weight_bias(w, bias)
+        conv.scale, conv.zero_point = so, zo
+        x = torch.quantize_per_tensor(
+            torch.from_numpy(dequantized_input(xq, sx, zx)), sx, zx,
+            torch.quint8)
+        assert (x.int_repr().numpy() == xq).all()
+        expected = np.transpose(conv(x).int_repr().numpy().astype(np.int64),
+                                (0, 2, 3, 1))
+        report(f"{name} fp32_rne", f"PyTorch {engine}", ours["fp32_rne"],
+               expected)
+    # TFLite reference: exact int32 accumulator (+ bias rounded to even at
+    # s_x * s_w), MultiplyByQuantizedMultiplier, zero point, clamp.
+    acc = torch.nn.functional.conv2d(
+        torch.from_numpy(xq - zx).double(), torch.from_numpy(wq).double(),
+        stride=stride, padding=0)
+    if pad:
+        padded = np.pad(xq - zx, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+        acc = torch.nn.functional.conv2d(torch.from_numpy(padded).double(),
+                                         torch.from_numpy(wq).double(),
+                                         stride=stride)
+    acc = np.transpose(acc.numpy().round().astype(np.int64), (0, 2, 3, 1))
+    acc_scales = [sx * s for s in sws]
+    bq = np.array([np.round(float(b) / s) for b, s in
+                   zip(bias.numpy().astype(np.float64), acc_scales)],
+                  dtype=np.int64)
+    expected = tflite_requantize(acc + bq, [s / so for s in acc_scales], zo,
+                                 0, 255)
+    report(f"{name} double_round", "TFLite reference", ours["double_round"],
+           expected)
+
+# --- linear ---------------------------------------------------------------
+M, K, N = 7, 64, 19
+sx, zx = f32(0.0371), 101
+so, zo = f32(0.0913), 140
+xq = rng.integers(0, 256, size=(M, K))
+wf = torch.randn(N, K) * 0.2
+sw = (wf.abs().amax(dim=1) / 127).float()
+w = torch.quantize_per_channel(wf, sw, torch.zeros(N, dtype=torch.long), 0,
+                               torch.qint8)
+bias = (torch.randn(N) * 0.5).float()
+wq = w.int_repr().numpy().astype(np.int64)
+sws = [f32(s) for s in sw.tolist()]
+mlir = f"""
+func.func @linear(%x: tensor<1x{M}x{K}xf32>) -> tensor<1x{M}x{N}xf32> {{
+  %xq = qopt.quantize %x rounding half_to_even : tensor<1x{M}x{K}xf32> -> tensor<1x{M}x{K}x{quantized_type(sx, zx)}>
+  %xd = qopt.dequantize %xq : tensor<1x{M}x{K}x{quantized_type(sx, zx)}> -> tensor<1x{M}x{K}xf32>
+  %wq = qopt.constant dense<{dense_int(wq.T[None])}> : tensor<1x{K}x{N}xi8> -> tensor<1x{K}x{N}x{per_channel_type(sws, 2)}>
+  %w = qopt.dequantize %wq : tensor<1x{K}x{N}x{per_channel_type(sws, 2)}> -> tensor<1x{K}x{N}xf32>
+  %b = "tosa.const"() {{values = dense<[[[{fmt(bias.numpy())}]]]> : tensor<1x1x{N}xf32>}} : () -> tensor<1x1x{N}xf32>
+  %zp = "tosa.const"() {{values = dense<0.0> : tensor<1xf32>}} : () -> tensor<1xf32>
+  %mm = tosa.matmul %xd, %w, %zp, %zp : (tensor<1x{M}x{K}xf32>, tensor<1x{K}x{N}xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x{M}x{N}xf32>
+  %y = tosa.add %mm, %b : (tensor<1x{M}x{N}xf32>, tensor<1x1x{N}xf32>) -> tensor<1x{M}x{N}xf32>
+  %yq = qopt.quantize %y rounding half_to_even : tensor<1x{M}x{N}xf32> -> tensor<1x{M}x{N}x{quantized_type(so, zo)}>
+  %yd = qopt.dequantize %yq : tensor<1x{M}x{N}x{quantized_type(so, zo)}> -> tensor<1x{M}x{N}xf32>
+  return %yd : tensor<1x{M}x{N}xf32>
+}}
+"""
+ours = {p: stored(run_qopt("linear", mlir,
+                           [dequantized_input(xq, sx, zx)[None]], p)[0],
+                  so, zo)
+        for p in ("fp32_rne", "double_round")}
+for engine in ("qnnpack", "onednn"):
+    torch.backends.quantized.engine = engine
+    lin = torch.nn.quantized.Linear(K, N)
+    lin.set_weight_bias(w, bias)
+    lin.scale, lin.zero_point = so, zo
+    x = torch.quantize_per_tensor(
+        torch.from_numpy(dequantized_input(xq, sx, zx)), sx, zx, torch.quint8)
+    report("linear fp32_rne", f"PyTorch {engine}", ours["fp32_rne"],
+           lin(x).int_repr().numpy().astype(np.int64))
+acc = (xq - zx) @ wq.T
+acc_scales = [sx * s for s in sws]
+bq = np.array([np.round(float(b) / s) for b, s in
+               zip(bias.numpy().astype(np.float64), acc_scales)],
+              dtype=np.int64)
+report("linear double_round", "TFLite reference", ours["double_round"],
+       tflite_requantize(acc + bq, [s / so for s in acc_scales], zo, 0, 255))
+
+# --- add ------------------------------------------------------------------
+# Random scales, then power-of-two scales where many outputs are exact
+# ties: there float addition with ties to even and fixed-point addition with
+# ties away from zero disagree, and each qopt profile must side with its
+# reference.
+L = 4096
+for name, (sa, za, sb, zb, so, zo) in {
+    "add": (f32(0.0313), 121, f32(0.0177), 137, f32(0.0429), 126),
+    "add_ties": (0.25, 128, 0.125, 120, 0.5, 130),
+}.items():
+    aq = rng.integers(0, 256, size=(L,))
+    bq_ = rng.integers(0, 256, size=(L,))
+    ta, tb, to = (quantized_type(sa, za), quantized_type(sb, zb),
+                  quantized_type(so, zo))
+    mlir = f"""
+func.func @add(%a: tensor<{L}xf32>, %b: tensor<{L}xf32>) -> tensor<{L}xf32> {{
+  %aq = qopt.quantize %a rounding half_to_even : tensor<{L}xf32> -> tensor<{L}x{ta}>
+  %ad = qopt.dequantize %aq : tensor<{L}x{ta}> -> tensor<{L}xf32>
+  %bq = qopt.quantize %b rounding half_to_even : tensor<{L}xf32> -> tensor<{L}x{tb}>
+  %bd = qopt.dequantize %bq : tensor<{L}x{tb}> -> tensor<{L}xf32>
+  %s = tosa.add %ad, %bd : (tensor<{L}xf32>, tensor<{L}xf32>) -> tensor<{L}xf32>
+  %sq = qopt.quantize %s rounding half_to_even : tensor<{L}xf32> -> tensor<{L}x{to}>
+  %sd = qopt.dequantize %sq : tensor<{L}x{to}> -> tensor<{L}xf32>
+  return %sd : tensor<{L}xf32>
+}}
+"""
+    inputs = [dequantized_input(aq, sa, za), dequantized_input(bq_, sb, zb)]
+    ours = {p: stored(run_qopt(name, mlir, inputs, p), so, zo)
+            for p in ("fp32_rne", "double_round")}
+    pytorch = {}
+    for engine in ("qnnpack", "onednn"):
+        torch.backends.quantized.engine = engine
+        a = torch.quantize_per_tensor(torch.from_numpy(inputs[0]), sa, za,
+                                      torch.quint8)
+        b = torch.quantize_per_tensor(torch.from_numpy(inputs[1]), sb, zb,
+                                      torch.quint8)
+        pytorch[engine] = torch.ops.quantized.add(a, b, so, zo).int_repr() \
+            .numpy().astype(np.int64)
+    # PyTorch's onednn engine adds in float32 and rounds ties to even (the
+    # fp32_rne profile); its qnnpack engine adds in fixed point and rounds
+    # ties away from zero, as TFLite does (the double_round profile).
+    report(f"{name} fp32_rne", "PyTorch onednn", ours["fp32_rne"],
+           pytorch["onednn"])
+    report(f"{name} double_round", "PyTorch qnnpack", ours["double_round"],
+           pytorch["qnnpack"])
+    # TFLite's reference add (kernels/add.cc, 8-bit): left shift 20, inputs
+    # rescaled to twice the larger scale, summed, output rescaled.
+    twice_max = 2 * max(sa, sb)
+    left = 1 << 20
+    a_m = quantize_multiplier(sa / twice_max)
+    b_m = quantize_multiplier(sb / twice_max)
+    a_s = rdbpot(srdhm((aq - za) * left, a_m[0]), -a_m[1])
+    b_s = rdbpot(srdhm((bq_ - zb) * left, b_m[0]), -b_m[1])
+    tflite = tflite_requantize((a_s + b_s)[:, None],
+                               [twice_max / (left * so)], zo, 0, 255)[:, 0]
+    report(f"{name} double_round", "TFLite reference", ours["double_round"],
+           tflite)
+    print(f"     {name}: PyTorch's engines differ on "
+          f"{int(np.count_nonzero(pytorch['onednn'] != pytorch['qnnpack']))}"
+          " outputs")
+
+sys.exit(1 if failed else 0)
