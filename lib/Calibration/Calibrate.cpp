@@ -83,24 +83,17 @@ void CalibratePass::runOnOperation() {
     return fail("calibration supports single-input models; '" +
                 func.getSymName() + "' takes " + Twine(func.getNumArguments()));
 
-  // The calibration set: finite float32 samples.
-  auto array = readArray(data);
-  if (!array)
-    return fail(toString(array.takeError()));
-  if (!array->isFloat32())
+  // The calibration set, read one batch at a time: memory does not grow
+  // with the number of samples.
+  auto reader = NumpySampleReader::open(data);
+  if (!reader)
+    return fail(toString(reader.takeError()));
+  const NumpyArray &header = (*reader)->header();
+  if (!header.isFloat32())
     return fail("calibration data must be float32 ('<f4'), got '" +
-                array->dtype + "'");
-  if (array->shape.empty() || array->shape[0] == 0)
+                header.dtype + "'");
+  if ((*reader)->numSamples() == 0)
     return fail("the calibration set is empty");
-  {
-    const float *v = reinterpret_cast<const float *>(array->data.data());
-    int64_t perSample = array->numElements() / array->shape[0];
-    for (int64_t i = 0; i < array->numElements(); ++i)
-      if (!std::isfinite(v[i]))
-        return fail("calibration sample " + Twine(i / perSample) + " holds " +
-                    (std::isnan(v[i]) ? "NaN" : "an infinity") +
-                    " at element " + Twine(i % perSample));
-  }
 
   // Instrument a copy: every observed op result becomes an extra result.
   // Arguments are observed on the host from the input data itself (and
@@ -139,8 +132,8 @@ void CalibratePass::runOnOperation() {
   options.scheme.symmetric = false;
   std::vector<Observer> observers(observed.size(), Observer(options));
 
-  std::vector<NumpyArray> inputs{std::move(*array)};
-  auto chunks = (*runner)->countChunks(inputs);
+  // countChunks checks dtype and shape against the model's input.
+  auto chunks = (*runner)->countChunks({header});
   if (!chunks)
     return fail(toString(chunks.takeError()));
   int64_t batch = (*runner)->inputs().front().shape[0];
@@ -148,36 +141,36 @@ void CalibratePass::runOnOperation() {
   if (maxSamples > 0)
     total = std::min<int64_t>(total, (maxSamples + batch - 1) / batch);
   bool progress = llvm::errs().is_displayed();
-  auto onChunk = [&](int64_t chunk,
-                     const std::vector<NumpyArray> &outputs) -> llvm::Error {
+  std::vector<NumpyArray> inputs(1), outputs = (*runner)->makeOutputBuffers();
+  for (int64_t chunk = 0; chunk < total; ++chunk) {
+    if (auto err = (*reader)->readNext(batch, inputs.front()))
+      return fail(toString(std::move(err)));
+    llvm::ArrayRef<float> samples(
+        reinterpret_cast<const float *>(inputs.front().data.data()),
+        inputs.front().numElements());
+    int64_t perSample = samples.size() / batch;
+    for (auto [i, v] : llvm::enumerate(samples))
+      if (!std::isfinite(v))
+        return fail("calibration sample " +
+                    Twine(chunk * batch + i / perSample) + " holds " +
+                    (std::isnan(v) ? "NaN" : "an infinity") + " at element " +
+                    Twine(i % perSample));
+    if (auto err = (*runner)->runChunk(inputs, 0, 1, outputs))
+      return fail(toString(std::move(err)));
     for (size_t i = 0; i < observers.size(); ++i) {
-      llvm::ArrayRef<float> values;
-      if (outputIndex[i] < 0) {
-        const NumpyArray &in = inputs.front();
-        int64_t perChunk = in.numElements() / *chunks;
-        values = llvm::ArrayRef<float>(
-            reinterpret_cast<const float *>(in.data.data()) + chunk * perChunk,
-            perChunk);
-      } else {
-        const NumpyArray &out = outputs[outputIndex[i]];
-        values = llvm::ArrayRef<float>(
-            reinterpret_cast<const float *>(out.data.data()),
-            out.numElements());
-      }
-      if (auto err = observers[i].observe(values))
-        return llvm::createStringError(
-            llvm::inconvertibleErrorCode(),
-            "sample " + llvm::Twine(chunk * batch) +
-                " produced a non-finite intermediate: " +
-                llvm::toString(std::move(err)));
+      const NumpyArray &out =
+          outputIndex[i] < 0 ? inputs.front() : outputs[outputIndex[i]];
+      if (auto err = observers[i].observe(llvm::ArrayRef<float>(
+              reinterpret_cast<const float *>(out.data.data()),
+              out.numElements())))
+        return fail(
+            "sample " + Twine(chunk * batch) +
+            " produced a non-finite intermediate: " + toString(std::move(err)));
     }
     if (progress && (chunk % 16 == 0 || chunk + 1 == total))
       llvm::errs() << "\rqopt-calibrate: " << (chunk + 1) * batch << "/"
                    << total * batch << " samples";
-    return llvm::Error::success();
-  };
-  if (auto err = (*runner)->forEachChunk(inputs, onChunk, total))
-    return fail(toString(std::move(err)));
+  }
   if (progress)
     llvm::errs() << "\n";
 
@@ -186,6 +179,22 @@ void CalibratePass::runOnOperation() {
     auto range = observers[index].range();
     if (!range)
       return fail(toString(range.takeError()));
+    // A value that never varies still gets a valid (smallest) scale, but a
+    // range of one point usually means the data or the graph is not what
+    // the user thinks.
+    if (range->min == range->max)
+      emitWarning(v.value.getLoc())
+          << "qopt-calibrate: "
+          << (v.argument ? "argument " + std::to_string(*v.argument)
+                         : "'" +
+                               v.value.getDefiningOp()
+                                   ->getName()
+                                   .getStringRef()
+                                   .str() +
+                               "'")
+          << " is " << range->min
+          << " on every calibration sample (min == max): it is quantized "
+             "with the smallest scale and represents little else";
     auto attr = RangeAttr::get(ctx, range->min, range->max);
     if (v.argument)
       func.setArgAttr(*v.argument, QOptDialect::kRangeAttrName, attr);

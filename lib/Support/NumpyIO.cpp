@@ -9,6 +9,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstring>
+#include <fstream>
 #include <zlib.h>
 
 using namespace llvm;
@@ -27,7 +28,8 @@ int64_t NumpyArray::numElements() const {
 
 int64_t NumpyArray::elementSize() const {
   unsigned size = 0;
-  if (dtype.size() >= 3 && !StringRef(dtype).drop_front(2).getAsInteger(10, size))
+  if (dtype.size() >= 3 &&
+      !StringRef(dtype).drop_front(2).getAsInteger(10, size))
     return size;
   return 0;
 }
@@ -89,7 +91,10 @@ static std::optional<StringRef> headerField(StringRef header, StringRef key) {
   return rest.ltrim();
 }
 
-Expected<NumpyArray> qopt::parseNpy(StringRef bytes, StringRef name) {
+/// Parses the .npy header at the start of `bytes` into `array`'s dtype and
+/// shape; returns the offset of the data.
+static Expected<size_t> parseNpyHeader(StringRef bytes, StringRef name,
+                                       NumpyArray &array) {
   if (!bytes.starts_with("\x93NUMPY") || bytes.size() < 10)
     return fail(name + ": not a .npy file (bad magic)");
   uint8_t major = bytes[6];
@@ -110,11 +115,11 @@ Expected<NumpyArray> qopt::parseNpy(StringRef bytes, StringRef name) {
   if (bytes.size() < offset + headerLen)
     return fail(name + ": truncated .npy header");
   StringRef header = bytes.substr(offset, headerLen);
-  NumpyArray array;
   auto descr = headerField(header, "descr");
   if (!descr || !descr->starts_with("'"))
     return fail(name + ": .npy header has no dtype");
-  array.dtype = descr->drop_front().take_until([](char c) { return c == '\''; }).str();
+  array.dtype =
+      descr->drop_front().take_until([](char c) { return c == '\''; }).str();
   if (array.dtype == "<f4" || array.dtype == "|u1" || array.dtype == "|i1" ||
       array.dtype == "<i2" || array.dtype == "<u2" || array.dtype == "<i4" ||
       array.dtype == "<u4" || array.dtype == "<i8" || array.dtype == "<u8" ||
@@ -142,8 +147,32 @@ Expected<NumpyArray> qopt::parseNpy(StringRef bytes, StringRef name) {
       return fail(name + ": bad shape entry '" + part + "'");
     array.shape.push_back(d);
   }
+  return offset + headerLen;
+}
+
+/// Bytes of .npy header a reader needs before it knows the header length.
+static constexpr size_t kNpyPreamble = 12;
+
+/// The header length field of a .npy preamble (version 1: 2 bytes at 8,
+/// else 4 bytes); 0 if the magic is wrong.
+static size_t npyHeaderEnd(StringRef preamble) {
+  if (!preamble.starts_with("\x93NUMPY") || preamble.size() < kNpyPreamble)
+    return 0;
+  if (preamble[6] == 1)
+    return 10 + (uint8_t(preamble[8]) | (size_t(uint8_t(preamble[9])) << 8));
+  size_t len = 0;
+  for (int i = 0; i < 4; ++i)
+    len |= size_t(uint8_t(preamble[8 + i])) << (8 * i);
+  return 12 + len;
+}
+
+Expected<NumpyArray> qopt::parseNpy(StringRef bytes, StringRef name) {
+  NumpyArray array;
+  auto dataAt = parseNpyHeader(bytes, name, array);
+  if (!dataAt)
+    return dataAt.takeError();
   size_t expected = array.numElements() * array.elementSize();
-  StringRef payload = bytes.drop_front(offset + headerLen);
+  StringRef payload = bytes.drop_front(*dataAt);
   if (payload.size() < expected)
     return fail(name + ": truncated data (" + Twine(payload.size()) +
                 " bytes for " + Twine(expected) + ")");
@@ -208,7 +237,8 @@ Expected<std::map<std::string, NumpyArray>> qopt::readNpz(StringRef path) {
     if (method == 8) {
       inflated.resize(uncompressed);
       z_stream stream{};
-      stream.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(payload.data()));
+      stream.next_in =
+          reinterpret_cast<Bytef *>(const_cast<char *>(payload.data()));
       stream.avail_in = payload.size();
       stream.next_out = reinterpret_cast<Bytef *>(inflated.data());
       stream.avail_out = inflated.size();
@@ -253,8 +283,8 @@ Expected<NumpyArray> qopt::readArray(StringRef spec) {
       std::string names;
       for (auto &[k, v] : *arrays)
         names += (names.empty() ? "" : ", ") + k;
-      return fail(file + " holds several arrays (" + names +
-                  "); name one as " + file + ":<key>");
+      return fail(file + " holds several arrays (" + names + "); name one as " +
+                  file + ":<key>");
     }
     return std::move(arrays->begin()->second);
   }
@@ -272,8 +302,10 @@ std::string qopt::serializeNpy(const NumpyArray &array) {
   // Python tuple syntax: (), (3,), (2, 3).
   std::string shape = "(";
   for (size_t i = 0; i < array.shape.size(); ++i)
-    shape += std::to_string(array.shape[i]) +
-             (array.shape.size() == 1 ? "," : i + 1 < array.shape.size() ? ", " : "");
+    shape +=
+        std::to_string(array.shape[i]) + (array.shape.size() == 1      ? ","
+                                          : i + 1 < array.shape.size() ? ", "
+                                                                       : "");
   shape += ")";
   std::string header = "{'descr': '" + array.dtype +
                        "', 'fortran_order': False, 'shape': " + shape + ", }";
@@ -365,5 +397,166 @@ Error qopt::writeNpz(StringRef path,
   put32(end, file.size());
   put16(end, 0);
   os << file << central << end;
+  return Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// NumpySampleReader
+//===----------------------------------------------------------------------===//
+
+NumpySampleReader::~NumpySampleReader() {
+  if (inflater)
+    inflateEnd(inflater.get());
+}
+
+Error NumpySampleReader::readRaw(char *dst, size_t n) {
+  if (!inflater) {
+    if (n > remaining)
+      return fail(name + ": truncated data");
+    file.read(dst, n);
+    if (size_t(file.gcount()) != n)
+      return fail(name + ": truncated data");
+    remaining -= n;
+    return Error::success();
+  }
+  z_stream &stream = *inflater;
+  stream.next_out = reinterpret_cast<Bytef *>(dst);
+  stream.avail_out = n;
+  while (stream.avail_out > 0) {
+    if (stream.avail_in == 0) {
+      size_t chunk = std::min<uint64_t>(compressedBuffer.size(), remaining);
+      if (chunk == 0)
+        return fail(name + ": truncated compressed data");
+      file.read(compressedBuffer.data(), chunk);
+      if (size_t(file.gcount()) != chunk)
+        return fail(name + ": truncated compressed data");
+      remaining -= chunk;
+      stream.next_in = reinterpret_cast<Bytef *>(compressedBuffer.data());
+      stream.avail_in = chunk;
+    }
+    int status = inflate(&stream, Z_NO_FLUSH);
+    if (status == Z_STREAM_END && stream.avail_out > 0)
+      return fail(name + ": truncated compressed data");
+    if (status != Z_OK && status != Z_STREAM_END)
+      return fail(name + ": corrupt compressed data");
+  }
+  return Error::success();
+}
+
+/// Finds member `key` (the only one when empty) of the .npz `path` and
+/// leaves `file` at its data; returns the zip method and stored size.
+static Expected<std::pair<uint16_t, uint64_t>>
+seekNpzMember(std::ifstream &file, StringRef path, StringRef key) {
+  std::vector<std::string> names;
+  std::optional<std::pair<uint16_t, uint64_t>> found;
+  std::streamoff foundAt = 0;
+  while (true) {
+    char fixed[30];
+    file.read(fixed, 30);
+    if (file.gcount() != 30 || le32(StringRef(fixed, 30), 0) != 0x04034b50)
+      break;
+    StringRef h(fixed, 30);
+    uint16_t flags = le16(h, 6), method = le16(h, 8);
+    uint64_t compressed = le32(h, 18);
+    std::string name(le16(h, 26), '\0'), extra(le16(h, 28), '\0');
+    file.read(name.data(), name.size());
+    file.read(extra.data(), extra.size());
+    if (!file)
+      return fail(path + ": truncated zip entry");
+    for (size_t e = 0; e + 4 <= extra.size();) {
+      uint16_t id = le16(extra, e), len = le16(extra, e + 2);
+      if (id == 0x0001 && len >= 16 && e + 4 + len <= extra.size())
+        compressed = le64(extra, e + 12);
+      e += 4 + len;
+    }
+    if (flags & 0x8)
+      return fail(path + ": zip entries with trailing data descriptors are "
+                         "not supported");
+    StringRef member = StringRef(name);
+    member.consume_back(".npy");
+    names.push_back(member.str());
+    if (member == key || key.empty()) {
+      found = std::make_pair(method, compressed);
+      foundAt = file.tellg();
+    }
+    file.seekg(compressed, std::ios::cur);
+  }
+  if (names.empty())
+    return fail(path + ": not an .npz archive (no arrays found)");
+  std::string list = llvm::join(names, ", ");
+  if (key.empty() && names.size() != 1)
+    return fail(path + " holds several arrays (" + list + "); name one as " +
+                path + ":<key>");
+  if (!found)
+    return fail(path + " has no array '" + key + "' (it has: " + list + ")");
+  if (found->first != 0 && found->first != 8)
+    return fail(path + ": unsupported zip compression method " +
+                Twine(found->first));
+  file.clear();
+  file.seekg(foundAt);
+  return *found;
+}
+
+Expected<std::unique_ptr<NumpySampleReader>>
+NumpySampleReader::open(StringRef spec) {
+  std::unique_ptr<NumpySampleReader> reader(new NumpySampleReader());
+  auto [path, key] = spec.rsplit(':');
+  bool npz = spec.contains(".npz");
+  if (!npz || !path.ends_with(".npz")) {
+    path = spec;
+    key = "";
+  }
+  reader->name = npz && !key.empty() ? spec.str() : path.str();
+  reader->file.open(path.str(), std::ios::binary);
+  if (!reader->file)
+    return fail("cannot read '" + path + "': " +
+                std::error_code(errno, std::generic_category()).message());
+  if (npz) {
+    auto member = seekNpzMember(reader->file, path, key);
+    if (!member)
+      return member.takeError();
+    reader->remaining = member->second;
+    if (member->first == 8) {
+      reader->compressedBuffer.resize(1 << 16);
+      auto stream = std::make_unique<z_stream>();
+      if (inflateInit2(stream.get(), -MAX_WBITS) != Z_OK)
+        return fail(reader->name + ": cannot inflate");
+      reader->inflater = std::move(stream);
+    }
+  } else {
+    reader->file.seekg(0, std::ios::end);
+    reader->remaining = reader->file.tellg();
+    reader->file.seekg(0);
+  }
+  // The header: a fixed preamble that gives its length, then the rest.
+  std::string header(kNpyPreamble, '\0');
+  if (reader->remaining < kNpyPreamble && !reader->inflater)
+    return fail(reader->name + ": not a .npy file (bad magic)");
+  if (auto err = reader->readRaw(header.data(), kNpyPreamble))
+    return std::move(err);
+  size_t end = npyHeaderEnd(header);
+  if (end < kNpyPreamble)
+    return fail(reader->name + ": not a .npy file (bad magic)");
+  header.resize(end);
+  if (auto err =
+          reader->readRaw(header.data() + kNpyPreamble, end - kNpyPreamble))
+    return std::move(err);
+  auto dataAt = parseNpyHeader(header, reader->name, reader->info);
+  if (!dataAt)
+    return dataAt.takeError();
+  if (reader->info.shape.empty())
+    return fail(reader->name + ": a 0-d array has no samples");
+  return reader;
+}
+
+Error NumpySampleReader::readNext(int64_t count, NumpyArray &out) {
+  count = std::min(count, numSamples() - next);
+  out.dtype = info.dtype;
+  out.shape = info.shape;
+  out.shape[0] = count;
+  out.data.resize(out.numElements() * out.elementSize());
+  if (auto err = readRaw(out.data.data(), out.data.size()))
+    return err;
+  next += count;
   return Error::success();
 }

@@ -20,6 +20,26 @@
 // OBSERVER: error: qopt-calibrate: unknown observer 'kl' (expected minmax, moving-average, percentile, mse or entropy)
 // RUN: not qopt %s --qopt-calibrate="data=%t/nan.npy function=nosuch" 2>&1 | FileCheck %s --check-prefix=NOFUNC
 // NOFUNC: error: qopt-calibrate: no function named 'nosuch'
+// RUN: %python3 -c "import numpy as np; x = np.ones((3, 1, 4), np.float32); x[2, 0, 1] = np.nan; np.savez_compressed('%t/nan.npz', calib=x, other=x); np.save('%t/trunc.npy', np.ones((4, 1, 4), np.float32)); open('%t/notnpy.npy', 'w').write('hello world, not numpy')"
+// RUN: truncate -s -10 %t/trunc.npy
+// Compressed .npz members stream through zlib: the NaN is found in the
+// third sample as with .npy.
+// RUN: not qopt %s --qopt-calibrate="data=%t/nan.npz:calib" 2>&1 | FileCheck %s --check-prefix=NAN
+// RUN: not qopt %s --qopt-calibrate="data=%t/nan.npz" 2>&1 | FileCheck %s --check-prefix=NOKEY
+// NOKEY: error: qopt-calibrate: {{.*}}nan.npz holds several arrays (calib, other); name one as {{.*}}nan.npz:<key>
+// RUN: not qopt %s --qopt-calibrate="data=%t/nan.npz:nosuch" 2>&1 | FileCheck %s --check-prefix=NOARRAY
+// NOARRAY: error: qopt-calibrate: {{.*}}nan.npz has no array 'nosuch' (it has: calib, other)
+// RUN: not qopt %s --qopt-calibrate="data=%t/trunc.npy" 2>&1 | FileCheck %s --check-prefix=TRUNC
+// TRUNC: error: qopt-calibrate: {{.*}}trunc.npy: truncated data
+// RUN: not qopt %s --qopt-calibrate="data=%t/notnpy.npy" 2>&1 | FileCheck %s --check-prefix=MAGIC
+// MAGIC: error: qopt-calibrate: {{.*}}notnpy.npy: not a .npy file (bad magic)
+// Tensors constant over the calibration set (the input, and its ReLU) are
+// quantized, with a warning naming each.
+// RUN: %python3 -c "import numpy as np; np.save('%t/negative.npy', np.full((5, 1, 4), -2.0, np.float32))"
+// RUN: qopt %s --qopt-calibrate="data=%t/negative.npy" 2>&1 | FileCheck %s --check-prefix=CONSTANT
+// CONSTANT: warning: qopt-calibrate: argument 0 is -2.000000e+00 on every calibration sample
+// CONSTANT: warning: qopt-calibrate: 'tosa.clamp' is 0.000000e+00 on every calibration sample (min == max): it is quantized with the smallest scale and represents little else
+// CONSTANT: qopt.range = #qopt.range<min = 0.000000e+00, max = 0.000000e+00>
 // RUN: sed 's/@model/@second/' %s >> %t/two.mlir && cat %s >> %t/two.mlir
 // RUN: not qopt %t/two.mlir --qopt-calibrate="data=%t/nan.npy" 2>&1 | FileCheck %s --check-prefix=SEVERAL
 // SEVERAL: error: qopt-calibrate: the module has several functions; name one with function=...

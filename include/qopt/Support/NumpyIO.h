@@ -13,9 +13,13 @@
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
+#include <fstream>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
+
+struct z_stream_s; // zlib's stream state, for NumpySampleReader
 
 namespace qopt {
 
@@ -50,6 +54,36 @@ llvm::Expected<std::map<std::string, NumpyArray>> readNpz(llvm::StringRef path);
 /// Reads `file.npy`, or one array `file.npz:key` (the key may be omitted
 /// when the archive holds exactly one array).
 llvm::Expected<NumpyArray> readArray(llvm::StringRef spec);
+
+/// Reads an array one batch of samples (slices along its first dimension)
+/// at a time, so memory does not grow with the number of samples: a .npy
+/// file or an .npz member (`file.npz:key`), stored (np.savez) or compressed
+/// (np.savez_compressed, inflated as a stream).
+class NumpySampleReader {
+public:
+  static llvm::Expected<std::unique_ptr<NumpySampleReader>>
+  open(llvm::StringRef spec);
+  ~NumpySampleReader();
+
+  /// The array's dtype and full shape (no data).
+  const NumpyArray &header() const { return info; }
+  int64_t numSamples() const { return info.shape.front(); }
+  /// Reads the next `count` samples (fewer at the end) into `out`, whose
+  /// shape becomes [count, ...].
+  llvm::Error readNext(int64_t count, NumpyArray &out);
+
+private:
+  NumpySampleReader() = default;
+  llvm::Error readRaw(char *dst, size_t n);
+
+  std::string name;
+  NumpyArray info;
+  std::ifstream file;
+  uint64_t remaining = 0; // bytes of the file (or stored member) left
+  int64_t next = 0;       // next sample
+  std::unique_ptr<z_stream_s> inflater; // set for compressed members
+  std::vector<char> compressedBuffer;
+};
 
 std::string serializeNpy(const NumpyArray &array);
 llvm::Error writeNpy(llvm::StringRef path, const NumpyArray &array);
