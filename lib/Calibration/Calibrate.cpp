@@ -36,17 +36,22 @@ bool isObservable(Value v) {
 }
 
 /// Values calibration observes, in a deterministic order: arguments, then
-/// single-result non-constant ops in program order.
+/// results of single-result ops that depend on an argument, in program order
+/// (values computed from constants alone, such as sliced weights, are
+/// weights, not activations).
 SmallVector<ObservedValue> observedValues(func::FuncOp func) {
   SmallVector<ObservedValue> out;
+  llvm::DenseSet<Value> variable(func.getArguments().begin(),
+                                 func.getArguments().end());
   for (BlockArgument arg : func.getArguments())
     if (isObservable(arg))
       out.push_back({arg, arg.getArgNumber()});
   func.walk([&](Operation *op) {
-    if (op->getNumResults() != 1 || op->hasTrait<OpTrait::ConstantLike>() ||
-        isa<func::ReturnOp>(op))
+    if (llvm::none_of(op->getOperands(),
+                      [&](Value v) { return variable.contains(v); }))
       return;
-    if (isObservable(op->getResult(0)))
+    variable.insert(op->getResults().begin(), op->getResults().end());
+    if (op->getNumResults() == 1 && isObservable(op->getResult(0)))
       out.push_back({op->getResult(0), std::nullopt});
   });
   return out;

@@ -198,13 +198,19 @@ int main(int argc, char **argv) {
     return failWith("after --pipeline: " + toString(quantFound.takeError()));
   func::FuncOp quantFunc = *quantFound;
 
-  // Float values by (location, op, shape): the last op of a layer wins.
+  // Float values by (location, op, shape), in program order: one ONNX node
+  // can give several ops with the same key (a grouped convolution's
+  // per-group convolutions); the k-th quantized one matches the k-th float
+  // one.
   SmallVector<Operation *> floatOps = collectOps(floatFunc, isFloatActivation);
-  llvm::StringMap<int64_t> floatValueIndex;
+  llvm::StringMap<SmallVector<int64_t>> floatValueIndex;
   for (auto [index, op] : llvm::enumerate(floatOps))
     floatValueIndex[matchKey(
-        op->getLoc(), cast<ShapedType>(op->getResult(0).getType()).getShape(),
-        op->getName().getStringRef())] = index;
+                        op->getLoc(),
+                        cast<ShapedType>(op->getResult(0).getType()).getShape(),
+                        op->getName().getStringRef())]
+        .push_back(index);
+  llvm::StringMap<size_t> keyOccurrences;
 
   // Float ops the quantized graph still has (by location); an activation
   // absent from it was fused into its producer's requantize.
@@ -224,14 +230,15 @@ int main(int argc, char **argv) {
     auto quant = dyn_cast<quant::UniformQuantizedType>(type.getElementType());
     if (!quant)
       continue;
-    auto it = floatValueIndex.find(
-        matchKey(op->getLoc(), type.getShape(), producerName(op)));
+    std::string key = matchKey(op->getLoc(), type.getShape(), producerName(op));
+    auto it = floatValueIndex.find(key);
     if (it == floatValueIndex.end())
       continue;
+    size_t occurrence = std::min(keyOccurrences[key]++, it->second.size() - 1);
     Layer layer;
     layer.name = layerName(op->getLoc());
-    layer.floatIndex = it->second;
-    Operation *floatOp = floatOps[it->second];
+    layer.floatIndex = it->second[occurrence];
+    Operation *floatOp = floatOps[layer.floatIndex];
     layer.op = floatOp->getName().getStringRef().str();
     // A ReLU/clamp fused into this layer (qopt-propagate-ranges): the
     // quantized value stands for the clamp's output.

@@ -21,6 +21,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
@@ -93,8 +94,7 @@ private:
   Value mulShift() {
     auto type = RankedTensorType::get({1}, builder.getI8Type());
     return tosa::ConstOp::create(
-        builder, loc, type,
-        DenseElementsAttr::get(type, ArrayRef<int8_t>{0}));
+        builder, loc, type, DenseElementsAttr::get(type, ArrayRef<int8_t>{0}));
   }
   Value shapeValue(ArrayRef<int64_t> shape) {
     auto type = tosa::shapeType::get(ctx, shape.size());
@@ -119,6 +119,31 @@ private:
     }
     return tosa::TransposeOp::create(builder, loc, like(v, out), v,
                                      builder.getDenseI32ArrayAttr(perm32));
+  }
+  /// The slice of `v` at `offsets` of `shape`; computed here when `v` is a
+  /// constant, so that grouped convolution weights stay constants the
+  /// quantizer can see.
+  Value slice(Value v, ArrayRef<int64_t> offsets, ArrayRef<int64_t> shape) {
+    DenseElementsAttr values;
+    if (!matchPattern(v, m_Constant(&values)))
+      return tosa::SliceOp::create(builder, loc, like(v, shape), v,
+                                   shapeValue(offsets), shapeValue(shape));
+    ArrayRef<int64_t> in = shapeOf(v);
+    SmallVector<Attribute> all(values.getValues<Attribute>());
+    SmallVector<Attribute> out;
+    SmallVector<int64_t> index(shape.size(), 0);
+    int64_t count = ShapedType::getNumElements(shape);
+    for (int64_t i = 0; i < count; ++i) {
+      int64_t flat = 0;
+      for (size_t d = 0; d < shape.size(); ++d)
+        flat = flat * in[d] + offsets[d] + index[d];
+      out.push_back(values.isSplat() ? all.front() : all[flat]);
+      for (int64_t d = shape.size() - 1; d >= 0 && ++index[d] == shape[d]; --d)
+        index[d] = 0;
+    }
+    auto type = like(v, shape);
+    return tosa::ConstOp::create(builder, loc, type,
+                                 DenseElementsAttr::get(type, out));
   }
   /// A tensor type of `shape` with `v`'s element type.
   static RankedTensorType like(Value v, ArrayRef<int64_t> shape) {
@@ -172,8 +197,8 @@ private:
   const onnx::TensorProto *requireConstant(const onnx::NodeProto &node, int i,
                                            const char *what);
   /// Constant float data of input `i` (an initializer or a Constant node).
-  FailureOr<std::vector<float>> constFloats(const onnx::NodeProto &node,
-                                            int i, const char *what);
+  FailureOr<std::vector<float>> constFloats(const onnx::NodeProto &node, int i,
+                                            const char *what);
   FailureOr<std::vector<int64_t>> constInts(const onnx::NodeProto &node, int i,
                                             const char *what);
   const onnx::AttributeProto *attr(const onnx::NodeProto &node,
@@ -207,7 +232,8 @@ private:
   FailureOr<SmallVector<int64_t>> outputShape(const onnx::NodeProto &node,
                                               int i);
 
-  // --- operators --------------------------------------------------------------
+  // --- operators
+  // --------------------------------------------------------------
   static bool isSupportedOperator(const onnx::NodeProto &node);
   LogicalResult convertNode(const onnx::NodeProto &node);
   LogicalResult convertConv(const onnx::NodeProto &node);
@@ -238,8 +264,7 @@ private:
   LogicalResult convertConstant(const onnx::NodeProto &node);
   LogicalResult convertQuantizeLinear(const onnx::NodeProto &node);
   LogicalResult convertIntegerConv(const onnx::NodeProto &node, bool qlinear);
-  LogicalResult convertIntegerMatMul(const onnx::NodeProto &node,
-                                     bool qlinear);
+  LogicalResult convertIntegerMatMul(const onnx::NodeProto &node, bool qlinear);
   LogicalResult convertCast(const onnx::NodeProto &node);
   /// An 8-bit operand of an integer operator as signed i8 storage. Unsigned
   /// data moves to signed by flipping the top bit (u - 128), and its zero
@@ -257,8 +282,7 @@ private:
              int defaultType);
   /// requantize an i32 accumulator at scale s_in[c] to the output described
   /// by inputs (scaleIdx, zpIdx), per channel along `channelAxis`.
-  FailureOr<Value> requantizeAccumulator(const onnx::NodeProto &node,
-                                         Value acc,
+  FailureOr<Value> requantizeAccumulator(const onnx::NodeProto &node, Value acc,
                                          ArrayRef<double> accScales,
                                          int64_t channelAxis, int scaleIdx,
                                          int zpIdx);
@@ -277,12 +301,10 @@ private:
     std::array<int64_t, 4> pads;
     std::array<int64_t, 2> crop;
   };
-  FailureOr<Windows> spatialPads(const onnx::NodeProto &node,
-                                 ArrayRef<int64_t> inHW,
-                                 ArrayRef<int64_t> kernel,
-                                 ArrayRef<int64_t> strides,
-                                 ArrayRef<int64_t> dilations,
-                                 ArrayRef<int64_t> outHW);
+  FailureOr<Windows>
+  spatialPads(const onnx::NodeProto &node, ArrayRef<int64_t> inHW,
+              ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+              ArrayRef<int64_t> dilations, ArrayRef<int64_t> outHW);
   /// Drops `crop` trailing rows/columns of an NHWC value.
   Value cropNHWC(Value v, std::array<int64_t, 2> crop) {
     if (crop[0] == 0 && crop[1] == 0)
@@ -327,8 +349,7 @@ private:
 // Data access
 //===----------------------------------------------------------------------===//
 
-FailureOr<std::vector<float>>
-Importer::floatData(const onnx::TensorProto &t) {
+FailureOr<std::vector<float>> Importer::floatData(const onnx::TensorProto &t) {
   if (t.data_location() == onnx::TensorProto::EXTERNAL)
     return fail("tensor '" + t.name() +
                 "' uses external data, which qopt does not read");
@@ -341,8 +362,8 @@ Importer::floatData(const onnx::TensorProto &t) {
   if (t.has_raw_data()) {
     if (static_cast<int64_t>(t.raw_data().size()) != count * 4)
       return fail("tensor '" + t.name() + "' has " +
-                  std::to_string(t.raw_data().size()) +
-                  " bytes of data for " + std::to_string(count) + " floats");
+                  std::to_string(t.raw_data().size()) + " bytes of data for " +
+                  std::to_string(count) + " floats");
     data.resize(count);
     std::memcpy(data.data(), t.raw_data().data(), count * 4);
   } else {
@@ -355,8 +376,7 @@ Importer::floatData(const onnx::TensorProto &t) {
   return data;
 }
 
-FailureOr<std::vector<int64_t>>
-Importer::intData(const onnx::TensorProto &t) {
+FailureOr<std::vector<int64_t>> Importer::intData(const onnx::TensorProto &t) {
   if (t.data_location() == onnx::TensorProto::EXTERNAL)
     return fail("tensor '" + t.name() + "' uses external data");
   int64_t count = 1;
@@ -433,10 +453,10 @@ Importer::outputShape(const onnx::NodeProto &node, int i) {
 // Operators
 //===----------------------------------------------------------------------===//
 
-FailureOr<Importer::Windows> Importer::spatialPads(
-    const onnx::NodeProto &node, ArrayRef<int64_t> inHW,
-    ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
-    ArrayRef<int64_t> dilations, ArrayRef<int64_t> outHW) {
+FailureOr<Importer::Windows>
+Importer::spatialPads(const onnx::NodeProto &node, ArrayRef<int64_t> inHW,
+                      ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                      ArrayRef<int64_t> dilations, ArrayRef<int64_t> outHW) {
   std::string autoPad = stringAttr(node, "auto_pad", "NOTSET");
   SmallVector<int64_t> pads = intsAttr(node, "pads", {0, 0, 0, 0});
   if (pads.size() != 4)
@@ -461,7 +481,8 @@ FailureOr<Importer::Windows> Importer::spatialPads(
     // TOSA requires (in - 1 + pads - (k - 1) * d) to divide by the stride;
     // ONNX floors. Trailing rows that no output reads are dropped by
     // shrinking the end padding.
-    int64_t span = inHW[d] - 1 + begin[d] + end[d] - (kernel[d] - 1) * dilations[d];
+    int64_t span =
+        inHW[d] - 1 + begin[d] + end[d] - (kernel[d] - 1) * dilations[d];
     int64_t rem = span % strides[d];
     int64_t fromPad = std::min(rem, end[d]);
     end[d] -= fromPad;
@@ -510,7 +531,8 @@ FailureOr<Value> Importer::emitConv(const onnx::NodeProto &node,
   SmallVector<int64_t> xShape = logicalShape(ops.x);
   if (xShape.size() != 4)
     return fail("only 2-D convolutions (4-D inputs) are supported, input has "
-                "rank " + std::to_string(xShape.size()));
+                "rank " +
+                std::to_string(xShape.size()));
   Value weights = ops.weights;
   SmallVector<int64_t> wShape(shapeOf(weights));
   int64_t group = intAttr(node, "group", 1);
@@ -543,10 +565,10 @@ FailureOr<Value> Importer::emitConv(const onnx::NodeProto &node,
   };
 
   if (group == 1)
-    return Value(tosa::Conv2DOp::create(
-        builder, loc, resultType(outNHWC), in, transpose(weights, kToNHWC),
-        ops.bias, ops.inputZp, ops.weightZp, padAttr, strideAttr,
-        dilationAttr, acc));
+    return Value(tosa::Conv2DOp::create(builder, loc, resultType(outNHWC), in,
+                                        transpose(weights, kToNHWC), ops.bias,
+                                        ops.inputZp, ops.weightZp, padAttr,
+                                        strideAttr, dilationAttr, acc));
   if (group == cin) {
     // Depthwise: OIHW [C*M, 1, KH, KW] -> [KH, KW, C, M].
     int64_t mult = cout / cin;
@@ -562,19 +584,13 @@ FailureOr<Value> Importer::emitConv(const onnx::NodeProto &node,
   ArrayRef<int64_t> inShape = shapeOf(in);
   for (int64_t g = 0; g < group; ++g) {
     SmallVector<int64_t> sliceShape{inShape[0], inShape[1], inShape[2], gin};
-    Value slice = tosa::SliceOp::create(builder, loc, like(in, sliceShape), in,
-                                        shapeValue({0, 0, 0, g * gin}),
-                                        shapeValue(sliceShape));
-    SmallVector<int64_t> gwShape{gout, gin, kernel[0], kernel[1]};
-    Value gw = tosa::SliceOp::create(builder, loc, like(weights, gwShape),
-                                     weights, shapeValue({g * gout, 0, 0, 0}),
-                                     shapeValue(gwShape));
-    Value gb = tosa::SliceOp::create(builder, loc, like(ops.bias, {gout}),
-                                     ops.bias, shapeValue({g * gout}),
-                                     shapeValue({gout}));
+    Value part = slice(in, {0, 0, 0, g * gin}, sliceShape);
+    Value gw =
+        slice(weights, {g * gout, 0, 0, 0}, {gout, gin, kernel[0], kernel[1]});
+    Value gb = slice(ops.bias, {g * gout}, {gout});
     parts.push_back(tosa::Conv2DOp::create(
         builder, loc, resultType({outNHWC[0], outNHWC[1], outNHWC[2], gout}),
-        slice, transpose(gw, kToNHWC), gb, ops.inputZp, ops.weightZp, padAttr,
+        part, transpose(gw, kToNHWC), gb, ops.inputZp, ops.weightZp, padAttr,
         strideAttr, dilationAttr, acc));
   }
   return Value(tosa::ConcatOp::create(builder, loc, resultType(outNHWC), parts,
@@ -637,16 +653,17 @@ LogicalResult Importer::convertPool(const onnx::NodeProto &node, bool isMax,
                                (*outShape)[1]};
   Value result;
   if (isMax)
-    result = tosa::MaxPool2dOp::create(
-        builder, loc, f32(outNHWC), in, builder.getDenseI64ArrayAttr(kernel),
-        builder.getDenseI64ArrayAttr(strides),
-        builder.getDenseI64ArrayAttr(pads));
+    result = tosa::MaxPool2dOp::create(builder, loc, f32(outNHWC), in,
+                                       builder.getDenseI64ArrayAttr(kernel),
+                                       builder.getDenseI64ArrayAttr(strides),
+                                       builder.getDenseI64ArrayAttr(pads));
   else
-    result = tosa::AvgPool2dOp::create(
-        builder, loc, f32(outNHWC), in, zeroPoint(), zeroPoint(),
-        builder.getDenseI64ArrayAttr(kernel),
-        builder.getDenseI64ArrayAttr(strides),
-        builder.getDenseI64ArrayAttr(pads), TypeAttr::get(builder.getF32Type()));
+    result = tosa::AvgPool2dOp::create(builder, loc, f32(outNHWC), in,
+                                       zeroPoint(), zeroPoint(),
+                                       builder.getDenseI64ArrayAttr(kernel),
+                                       builder.getDenseI64ArrayAttr(strides),
+                                       builder.getDenseI64ArrayAttr(pads),
+                                       TypeAttr::get(builder.getF32Type()));
   define(node, 0, {result, true});
   return success();
 }
@@ -749,14 +766,14 @@ LogicalResult Importer::convertGemm(const onnx::NodeProto &node) {
     b = transpose(b, {1, 0});
   int64_t m = shapeOf(a)[0], k = shapeOf(a)[1], n = shapeOf(b)[1];
   if (shapeOf(b)[0] != k)
-    return fail("Gemm inner dimensions differ (" + std::to_string(k) +
-                " vs " + std::to_string(shapeOf(b)[0]) + ")");
-  Value product = tosa::MatMulOp::create(builder, loc, f32({1, m, n}),
-                                         reshape(a, {1, m, k}),
-                                         reshape(b, {1, k, n}), zeroPoint(),
-                                         zeroPoint());
+    return fail("Gemm inner dimensions differ (" + std::to_string(k) + " vs " +
+                std::to_string(shapeOf(b)[0]) + ")");
+  Value product = tosa::MatMulOp::create(
+      builder, loc, f32({1, m, n}), reshape(a, {1, m, k}),
+      reshape(b, {1, k, n}), zeroPoint(), zeroPoint());
   Value y = reshape(product, {m, n});
-  float alpha = floatAttr(node, "alpha", 1.0f), beta = floatAttr(node, "beta", 1.0f);
+  float alpha = floatAttr(node, "alpha", 1.0f),
+        beta = floatAttr(node, "beta", 1.0f);
   if (alpha != 1.0f)
     y = tosa::MulOp::create(builder, loc, f32({m, n}), y,
                             constF32({alpha}, {1, 1}), mulShift());
@@ -819,9 +836,8 @@ LogicalResult Importer::convertConcat(const onnx::NodeProto &node) {
   int64_t axis = intAttr(node, "axis", 0);
   if (axis < 0)
     axis += rank;
-  bool nhwc = rank == 4 && llvm::all_of(inputs, [](const Tensor &t) {
-                return t.nhwc;
-              });
+  bool nhwc =
+      rank == 4 && llvm::all_of(inputs, [](const Tensor &t) { return t.nhwc; });
   SmallVector<Value> parts;
   for (const Tensor &t : inputs)
     parts.push_back(nhwc ? t.value : plain(t));
@@ -945,10 +961,12 @@ LogicalResult Importer::convertSoftmax(const onnx::NodeProto &node) {
   SmallVector<int64_t> reduced(s);
   reduced[reduceAxis] = 1;
   auto axisAttr = builder.getI32IntegerAttr(reduceAxis);
-  Value max = tosa::ReduceMaxOp::create(builder, loc, f32(reduced), v, axisAttr);
+  Value max =
+      tosa::ReduceMaxOp::create(builder, loc, f32(reduced), v, axisAttr);
   Value shifted = tosa::SubOp::create(builder, loc, v.getType(), v, max);
   Value e = tosa::ExpOp::create(builder, loc, v.getType(), shifted);
-  Value sum = tosa::ReduceSumOp::create(builder, loc, f32(reduced), e, axisAttr);
+  Value sum =
+      tosa::ReduceSumOp::create(builder, loc, f32(reduced), e, axisAttr);
   Value inv = tosa::ReciprocalOp::create(builder, loc, f32(reduced), sum);
   Value y = tosa::MulOp::create(builder, loc, v.getType(), e, inv, mulShift());
   y = reshape(y, original);
@@ -964,7 +982,8 @@ LogicalResult Importer::convertClamp(const onnx::NodeProto &node, float lo,
   Value y = tosa::ClampOp::create(
       builder, loc, x->value.getType(), x->value, builder.getF32FloatAttr(lo),
       builder.getF32FloatAttr(hi),
-      tosa::NanPropagationModeAttr::get(ctx, tosa::NanPropagationMode::PROPAGATE));
+      tosa::NanPropagationModeAttr::get(ctx,
+                                        tosa::NanPropagationMode::PROPAGATE));
   define(node, 0, {y, x->nhwc});
   return success();
 }
@@ -986,15 +1005,37 @@ LogicalResult Importer::convertConstant(const onnx::NodeProto &node) {
 }
 
 bool Importer::isSupportedOperator(const onnx::NodeProto &node) {
-  static const llvm::StringSet<> kSupported = {
-      "Add",         "AveragePool", "BatchNormalization", "Clip",
-      "Concat",      "Constant",    "Conv",               "Dropout",
-      "Flatten",     "Gemm",        "GlobalAveragePool",  "Identity",
-      "LeakyRelu",   "MatMul",      "MaxPool",            "Mul",
-      "Pad",         "Relu",        "Reshape",            "Sigmoid",
-      "Softmax",     "Sub",         "Transpose",          "QuantizeLinear",
-      "DequantizeLinear", "QLinearConv", "QLinearMatMul", "ConvInteger",
-      "MatMulInteger", "Cast", "ConstantOfShape"};
+  static const llvm::StringSet<> kSupported = {"Add",
+                                               "AveragePool",
+                                               "BatchNormalization",
+                                               "Clip",
+                                               "Concat",
+                                               "Constant",
+                                               "Conv",
+                                               "Dropout",
+                                               "Flatten",
+                                               "Gemm",
+                                               "GlobalAveragePool",
+                                               "Identity",
+                                               "LeakyRelu",
+                                               "MatMul",
+                                               "MaxPool",
+                                               "Mul",
+                                               "Pad",
+                                               "Relu",
+                                               "Reshape",
+                                               "Sigmoid",
+                                               "Softmax",
+                                               "Sub",
+                                               "Transpose",
+                                               "QuantizeLinear",
+                                               "DequantizeLinear",
+                                               "QLinearConv",
+                                               "QLinearMatMul",
+                                               "ConvInteger",
+                                               "MatMulInteger",
+                                               "Cast",
+                                               "ConstantOfShape"};
   return (node.domain().empty() || node.domain() == "ai.onnx") &&
          kSupported.contains(node.op_type());
 }
@@ -1019,23 +1060,23 @@ FailureOr<Type> Importer::quantTypeOf(const onnx::NodeProto &node,
   bool isSigned = storageType != onnx::TensorProto::UINT8;
   unsigned width = storageType == onnx::TensorProto::INT32 ? 32 : 8;
   int64_t qmin = isSigned ? -(int64_t(1) << (width - 1)) : 0;
-  int64_t qmax = isSigned ? (int64_t(1) << (width - 1)) - 1
-                          : (int64_t(1) << width) - 1;
+  int64_t qmax =
+      isSigned ? (int64_t(1) << (width - 1)) - 1 : (int64_t(1) << width) - 1;
   for (int64_t zp : zps)
     if (zp < qmin || zp > qmax)
       return fail("zero point " + std::to_string(zp) + " is out of range");
   unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;
   auto storage = builder.getIntegerType(width);
   if (scales->size() == 1)
-    return Type(quant::UniformQuantizedType::get(flags, storage,
-                                                 builder.getF32Type(),
-                                                 scales->front(), zps.front(),
-                                                 qmin, qmax));
+    return Type(quant::UniformQuantizedType::get(
+        flags, storage, builder.getF32Type(), scales->front(), zps.front(),
+        qmin, qmax));
   int64_t rank = shape.size();
   int64_t axis = intAttr(node, "axis", 1);
   if (axis < 0)
     axis += rank;
-  if (axis < 0 || axis >= rank || shape[axis] != static_cast<int64_t>(scales->size()))
+  if (axis < 0 || axis >= rank ||
+      shape[axis] != static_cast<int64_t>(scales->size()))
     return fail("per-axis scale has " + std::to_string(scales->size()) +
                 " values, which does not match axis " + std::to_string(axis));
   SmallVector<double> s(scales->begin(), scales->end());
@@ -1104,9 +1145,10 @@ Importer::intOperand(const onnx::NodeProto &node, int valueIdx, int zpIdx,
       int v = raw.empty() ? t->int32_data(i) : uint8_t(raw[i]);
       data.push_back(static_cast<int8_t>(isUnsigned ? (v ^ 0x80) : v));
     }
-    result.value = {tosa::ConstOp::create(builder, loc, type,
-                                          DenseElementsAttr::get(type, ArrayRef(data))),
-                    false};
+    result.value = {
+        tosa::ConstOp::create(builder, loc, type,
+                              DenseElementsAttr::get(type, ArrayRef(data))),
+        false};
   } else {
     FailureOr<Tensor> v = input(node, valueIdx);
     if (failed(v))
@@ -1123,12 +1165,13 @@ Importer::intOperand(const onnx::NodeProto &node, int valueIdx, int zpIdx,
       FailureOr<std::vector<float>> sc = constFloats(node, scaleIdx, "scale");
       if (failed(sc))
         return failure();
-      if (sc->size() != 1 || static_cast<float>(quant.getScale()) != sc->front())
+      if (sc->size() != 1 ||
+          static_cast<float>(quant.getScale()) != sc->front())
         return fail("scale of '" + node.input(valueIdx) +
                     "' differs from its QuantizeLinear");
     }
-    Value stored = quant::StorageCastOp::create(builder, loc, type.clone(i8),
-                                                v->value);
+    Value stored =
+        quant::StorageCastOp::create(builder, loc, type.clone(i8), v->value);
     if (isUnsigned) {
       SmallVector<int64_t> ones(type.getRank(), 1);
       auto flipType = RankedTensorType::get(ones, i8);
@@ -1154,9 +1197,11 @@ Importer::intOperand(const onnx::NodeProto &node, int valueIdx, int zpIdx,
   return result;
 }
 
-FailureOr<Value> Importer::requantizeAccumulator(
-    const onnx::NodeProto &node, Value acc, ArrayRef<double> accScales,
-    int64_t channelAxis, int scaleIdx, int zpIdx) {
+FailureOr<Value> Importer::requantizeAccumulator(const onnx::NodeProto &node,
+                                                 Value acc,
+                                                 ArrayRef<double> accScales,
+                                                 int64_t channelAxis,
+                                                 int scaleIdx, int zpIdx) {
   auto accType = cast<RankedTensorType>(acc.getType());
   auto f32Type = builder.getF32Type();
   Type accQuant;
@@ -1184,13 +1229,13 @@ FailureOr<Value> Importer::requantizeAccumulator(
       isSigned ? quant::QuantizationFlags::Signed : 0, builder.getI8Type(),
       f32Type, yScale->front(), yZp->first.front(), isSigned ? -128 : 0,
       isSigned ? 127 : 255);
-  Value quantAcc = quant::StorageCastOp::create(
-      builder, loc, accType.clone(accQuant), acc);
+  Value quantAcc =
+      quant::StorageCastOp::create(builder, loc, accType.clone(accQuant), acc);
   // ONNX's float requantization: float32 accumulator times the float32
   // factor (s_x * s_w) / s_y, rounded half to even, saturated.
-  return Value(RequantizeOp::create(
-      builder, loc, accType.clone(yQuant), quantAcc,
-      RoundingModeAttr::get(ctx, RoundingMode::fp32_rne)));
+  return Value(
+      RequantizeOp::create(builder, loc, accType.clone(yQuant), quantAcc,
+                           RoundingModeAttr::get(ctx, RoundingMode::fp32_rne)));
 }
 
 static std::vector<double> productScales(ArrayRef<float> a, ArrayRef<float> b) {
@@ -1228,12 +1273,14 @@ LogicalResult Importer::convertIntegerConv(const onnx::NodeProto &node,
     if (static_cast<int64_t>(data->size()) != cout)
       return fail("bias must have " + std::to_string(cout) + " values");
     SmallVector<int32_t> values(data->begin(), data->end());
-    ops.bias = tosa::ConstOp::create(builder, loc, biasType,
-                                     DenseElementsAttr::get(biasType, ArrayRef(values)));
+    ops.bias = tosa::ConstOp::create(
+        builder, loc, biasType,
+        DenseElementsAttr::get(biasType, ArrayRef(values)));
   } else {
     ops.bias = tosa::ConstOp::create(
         builder, loc, biasType,
-        DenseElementsAttr::get(biasType, ArrayRef(SmallVector<int32_t>(cout, 0))));
+        DenseElementsAttr::get(biasType,
+                               ArrayRef(SmallVector<int32_t>(cout, 0))));
   }
   auto zpType = RankedTensorType::get({1}, builder.getI8Type());
   auto zpConst = [&](int64_t v) {
@@ -1285,7 +1332,8 @@ LogicalResult Importer::convertIntegerMatMul(const onnx::NodeProto &node,
         DenseElementsAttr::get(zpType, ArrayRef<int8_t>{int8_t(v)}));
   };
   Value acc = tosa::MatMulOp::create(
-      builder, loc, RankedTensorType::get({1, as[0], bs[1]}, builder.getI32Type()),
+      builder, loc,
+      RankedTensorType::get({1, as[0], bs[1]}, builder.getI32Type()),
       reshape(av, {1, as[0], as[1]}), reshape(bv, {1, bs[0], bs[1]}),
       zpConst(a->zeroPoint), zpConst(b->zeroPoint));
   acc = reshape(acc, {as[0], bs[1]});
@@ -1430,9 +1478,9 @@ LogicalResult Importer::convertQuantizeLinear(const onnx::NodeProto &node) {
   auto type = cast<RankedTensorType>(x->value.getType()).clone(*element);
   // ONNX QuantizeLinear: saturate(round_half_even(x / y_scale) + zp), the
   // division in float32 -- qopt's fp32_rne.
-  Value q = QuantizeOp::create(
-      builder, loc, type, x->value,
-      RoundingModeAttr::get(ctx, RoundingMode::fp32_rne));
+  Value q =
+      QuantizeOp::create(builder, loc, type, x->value,
+                         RoundingModeAttr::get(ctx, RoundingMode::fp32_rne));
   define(node, 0, {q, x->nhwc});
   return success();
 }
@@ -1450,7 +1498,8 @@ LogicalResult Importer::convertDequantizeLinear(const onnx::NodeProto &node) {
       return failure();
     auto quantType = cast<quant::QuantizedType>(*element);
     unsigned width = quantType.getStorageTypeIntegralWidth();
-    auto storageType = RankedTensorType::get(shape, builder.getIntegerType(width));
+    auto storageType =
+        RankedTensorType::get(shape, builder.getIntegerType(width));
     int64_t count = storageType.getNumElements();
     SmallVector<APInt> values;
     const std::string &raw = stored->raw_data();
@@ -1469,9 +1518,9 @@ LogicalResult Importer::convertDequantizeLinear(const onnx::NodeProto &node) {
       for (int64_t v : *data)
         values.push_back(APInt(32, v, /*isSigned=*/true));
     }
-    q.value = ConstantOp::create(builder, loc,
-                                 RankedTensorType::get(shape, *element),
-                                 DenseIntElementsAttr::get(storageType, values));
+    q.value =
+        ConstantOp::create(builder, loc, RankedTensorType::get(shape, *element),
+                           DenseIntElementsAttr::get(storageType, values));
   } else {
     FailureOr<Tensor> x = input(node, 0);
     if (failed(x))
@@ -1485,8 +1534,8 @@ LogicalResult Importer::convertDequantizeLinear(const onnx::NodeProto &node) {
       return fail("input is not the output of a QuantizeLinear with the same "
                   "scale and zero point");
   }
-  auto floatType = cast<RankedTensorType>(q.value.getType())
-                       .clone(builder.getF32Type());
+  auto floatType =
+      cast<RankedTensorType>(q.value.getType()).clone(builder.getF32Type());
   define(node, 0,
          {DequantizeOp::create(builder, loc, floatType, q.value), q.nhwc});
   return success();
@@ -1572,10 +1621,10 @@ LogicalResult Importer::convertNode(const onnx::NodeProto &node) {
                                              constF32({0.0f}, ones));
     Value scaled = tosa::MulOp::create(builder, loc, type, x->value,
                                        constF32({alpha}, ones), mulShift());
-    define(node, 0,
-           {tosa::SelectOp::create(builder, loc, type, positive, x->value,
-                                   scaled),
-            x->nhwc});
+    define(
+        node, 0,
+        {tosa::SelectOp::create(builder, loc, type, positive, x->value, scaled),
+         x->nhwc});
     return success();
   }
   if (op == "Sigmoid") {
@@ -1625,8 +1674,9 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
     if (imp.domain().empty() || imp.domain() == "ai.onnx")
       opset = imp.version();
   if (opset < kMinONNXOpset || opset > kMaxONNXOpset) {
-    emitError(fileLoc) << "unsupported ONNX opset " << opset << " (qopt imports "
-                       << kMinONNXOpset << " to " << kMaxONNXOpset << ")";
+    emitError(fileLoc) << "unsupported ONNX opset " << opset
+                       << " (qopt imports " << kMinONNXOpset << " to "
+                       << kMaxONNXOpset << ")";
     return nullptr;
   }
   onnx::GraphProto *graph = model.mutable_graph();
@@ -1648,7 +1698,6 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
   }
   if (!supported)
     return nullptr;
-
 
   // Fix the batch dimension, so ONNX's shape inference produces static
   // shapes everywhere.
@@ -1681,8 +1730,8 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
   try {
     onnx::ShapeInferenceOptions inference(/*check_type=*/true,
                                           /*strict_mode=*/1);
-    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
-                                       inference);
+    onnx::shape_inference::InferShapes(
+        model, onnx::OpSchemaRegistry::Instance(), inference);
   } catch (const std::exception &e) {
     emitError(fileLoc) << "ONNX shape inference failed: " << e.what();
     return nullptr;
@@ -1734,9 +1783,11 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
 
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
   builder.setInsertionPointToEnd(module->getBody());
-  std::string funcName = sanitize(graph->name().empty() ? "main" : graph->name());
-  auto func = func::FuncOp::create(builder, fileLoc, funcName,
-                                   builder.getFunctionType(argTypes, resultTypes));
+  std::string funcName =
+      sanitize(graph->name().empty() ? "main" : graph->name());
+  auto func =
+      func::FuncOp::create(builder, fileLoc, funcName,
+                           builder.getFunctionType(argTypes, resultTypes));
   Block *entry = func.addEntryBlock();
   for (auto [i, name] : llvm::enumerate(argNames)) {
     func.setArgAttr(i, "onnx.name", builder.getStringAttr(name));
@@ -1799,8 +1850,8 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
 static OwningOpRef<ModuleOp> importModel(onnx::ModelProto &model,
                                          StringRef name, MLIRContext *context,
                                          const ONNXImportOptions &options) {
-  context->loadDialect<func::FuncDialect, tosa::TosaDialect,
-                       qopt::QOptDialect, quant::QuantDialect>();
+  context->loadDialect<func::FuncDialect, tosa::TosaDialect, qopt::QOptDialect,
+                       quant::QuantDialect>();
   Location fileLoc = FileLineColLoc::get(context, name, 0, 0);
   try {
     onnx::checker::check_model(model);

@@ -102,15 +102,19 @@ struct PropagateRangesPass
       lo = hi = std::clamp(0.0, bounds->first, bounds->second);
     range = RangeAttr::get(&getContext(), lo, hi);
     setRange(clamp.getOutput(), range);
-    // Through same-scale ops (conv -> max_pool -> relu) up to the op whose
-    // requantize will saturate.
-    Value value = clamp.getInput();
+    shareWithProducers(clamp.getInput(), range);
+  }
+
+  /// Gives `range` to `value` and, through clamps and same-scale ops with a
+  /// single use (conv -> max_pool -> relu), to the op whose requantize
+  /// produces it, so no requantize is needed in between.
+  void shareWithProducers(Value value, RangeAttr range) {
     while (Operation *producer = soleProducer(value)) {
       if (!getRange(value))
-        break;
+        return;
       setRange(value, range);
-      if (!isSameScaleOp(producer))
-        break;
+      if (!isSameScaleOp(producer) && !isa<tosa::ClampOp>(producer))
+        return;
       value = producer->getOperand(0);
     }
   }
@@ -130,8 +134,7 @@ struct PropagateRangesPass
     auto shared = RangeAttr::get(&getContext(), lo, hi);
     setRange(concat.getOutput(), shared);
     for (Value input : concat.getInput1())
-      if (soleProducer(input) && getRange(input))
-        setRange(input, shared);
+      shareWithProducers(input, shared);
   }
 
   /// add(reshape?(matmul), constant): the bias joins the int32 accumulator,
