@@ -9,6 +9,7 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <cmath>
+#include <functional>
 
 namespace qopt {
 #define GEN_PASS_DEF_CONVERTQDQTOINTEGERPASS
@@ -538,6 +539,67 @@ struct ConvertAvgPool : OpRewritePattern<QuantizeOp> {
   }
 };
 
+/// The float function a unary elementwise op computes, for the ops an 8-bit
+/// lookup table can replace.
+std::function<double(double)> tableFunction(Operation *op) {
+  if (isa<tosa::SigmoidOp>(op))
+    return [](double x) { return 1.0 / (1.0 + std::exp(-x)); };
+  if (isa<tosa::TanhOp>(op))
+    return [](double x) { return std::tanh(x); };
+  if (isa<tosa::ExpOp>(op))
+    return [](double x) { return std::exp(x); };
+  if (isa<tosa::ErfOp>(op))
+    return [](double x) { return std::erf(x); };
+  return nullptr;
+}
+
+/// quantize_B(f(dequantize_A(x))) for a unary elementwise f (sigmoid, tanh,
+/// exp, erf) -> tosa.table: an int8 input has 256 values, so the table
+/// holds quantize_B(f(dequantize_A(q))) for each, computed here in double
+/// (the float model computes f in float32, so the two can differ where
+/// f(x) falls within float32 rounding of a rounding tie).
+struct ConvertToTable : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(QuantizeOp quantize,
+                                PatternRewriter &rewriter) const override {
+    Operation *op = quantize.getInput().getDefiningOp();
+    std::function<double(double)> f = op ? tableFunction(op) : nullptr;
+    if (!f || !checkUnary(op, quantize, /*needsSigned=*/true).empty())
+      return rewriter.notifyMatchFailure(quantize, "not a table op");
+    Value source = dequantizedSource(op->getOperand(0));
+    auto in = perTensorType(source);
+    RankedTensorType outType = quantize.getOutput().getType();
+    auto out = cast<quant::UniformQuantizedType>(outType.getElementType());
+    StorageRange outRange{out.getStorageTypeMin(), out.getStorageTypeMax()};
+    SmallVector<int8_t> table;
+    for (int64_t q = -128; q <= 127; ++q) {
+      double x = static_cast<float>(in.getScale()) *
+                 static_cast<float>(q - in.getZeroPoint());
+      double y = f(x);
+      table.push_back(static_cast<int8_t>(
+          std::isnan(y) ? out.getZeroPoint()
+                        : quantizeValue(y, {out.getScale(), out.getZeroPoint()},
+                                        outRange, quantize.getRounding())));
+    }
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(op);
+    Location loc = op->getLoc();
+    auto i8 = rewriter.getI8Type();
+    auto tableType = RankedTensorType::get({256}, i8);
+    Value tableConst = tosa::ConstOp::create(
+        rewriter, loc, tableType,
+        DenseElementsAttr::get(tableType, ArrayRef(table)));
+    Value lookup =
+        tosa::TableOp::create(rewriter, loc, outType.clone(i8),
+                              storageOf(rewriter, loc, source), tableConst);
+    rewriter.replaceOpWithNewOp<quant::StorageCastOp>(quantize, outType,
+                                                      lookup);
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
 /// Why a binary elementwise op of two dequantized tensors cannot be
 /// integer ("" when it can).
 std::string checkBinary(Operation *op, QuantizeOp quantize) {
@@ -702,6 +764,9 @@ struct ConvertConcat : OpRewritePattern<QuantizeOp> {
 /// Why the quantize after `op` cannot be produced in integer arithmetic
 /// ("" when it can); one place for the patterns' checks and the warnings.
 std::string integerRefusal(Operation *op, QuantizeOp quantize) {
+  if (tableFunction(op))
+    return quantize ? checkUnary(op, quantize, /*needsSigned=*/true)
+                    : "its result is not quantized";
   if (!isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::MatMulOp,
            tosa::MaxPool2dOp, tosa::AvgPool2dOp, tosa::ReshapeOp,
            tosa::TransposeOp, tosa::SliceOp, tosa::ClampOp, tosa::AddOp,
@@ -764,4 +829,5 @@ void qopt::populateConvertQDQToIntegerPatterns(RewritePatternSet &patterns,
            ConvertDataMovement<tosa::SliceOp>, ConvertClamp, ConvertAvgPool,
            ConvertAdd, ConvertMul, ConvertConcat>(patterns.getContext(),
                                                   requantRounding);
+  patterns.add<ConvertToTable>(patterns.getContext());
 }

@@ -78,8 +78,8 @@ func.func @matmul(%aq: tensor<1x1x2x!quant.uniform<i8:f32, 0.1:5>>) -> tensor<1x
 func.func @float_kept_ops(%x: tensor<1x2x2x1x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x4xf32> {
   %s = tosa.const_shape {values = dense<[1, 4]> : tensor<2xindex>} : () -> !tosa.shape<2>
   %d = qopt.dequantize %x : tensor<1x2x2x1x!quant.uniform<i8:f32, 0.1>> -> tensor<1x2x2x1xf32>
-  // expected-warning @+1 {{kept in float: qopt has no integer form for 'tosa.sigmoid' yet}}
-  %r = tosa.sigmoid %d : (tensor<1x2x2x1xf32>) -> tensor<1x2x2x1xf32>
+  // expected-warning @+1 {{kept in float: qopt has no integer form for 'tosa.reciprocal' yet}}
+  %r = tosa.reciprocal %d : (tensor<1x2x2x1xf32>) -> tensor<1x2x2x1xf32>
   %flat = tosa.reshape %r, %s : (tensor<1x2x2x1xf32>, !tosa.shape<2>) -> tensor<1x4xf32>
   return %flat : tensor<1x4xf32>
 }
@@ -303,4 +303,31 @@ func.func @depthwise_per_channel(%xq: tensor<1x1x1x2x!quant.uniform<i8:f32, 0.1>
   %y = tosa.depthwise_conv2d %x, %w, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x1x1x2xf32>, tensor<1x1x2x2xf32>, tensor<4xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x1x4xf32>
   %q = qopt.quantize %y rounding half_to_even : tensor<1x1x1x4xf32> -> tensor<1x1x1x4x!quant.uniform<i8:f32, 0.2>>
   return %q : tensor<1x1x1x4x!quant.uniform<i8:f32, 0.2>>
+}
+
+// -----
+
+// tanh of int8 values is a 256-entry table: entry q + 128 holds
+// quantize(tanh(0.5 * q)) at scale 1/127: q = 0 -> 0, q = 1 -> 59, large q
+// -> 127.
+// CHECK-LABEL: func @tanh_table
+// (hex: 0x81 = -127, 0xC5 = -59, 0x3B = 59, 0x7F = 127)
+// CHECK: %[[T:.*]] = "tosa.const"() <{values = dense<"0x8181{{[0-9A-F]*}}C5003B{{[0-9A-F]*}}7F7F"> : tensor<256xi8>}>
+// CHECK: %[[S:.*]] = quant.scast %arg0
+// CHECK: tosa.table %[[S]], %[[T]] : (tensor<4xi8>, tensor<256xi8>) -> tensor<4xi8>
+func.func @tanh_table(%x: tensor<4x!quant.uniform<i8:f32, 0.5>>) -> tensor<4x!quant.uniform<i8:f32, 0.007874015748031496>> {
+  %d = qopt.dequantize %x : tensor<4x!quant.uniform<i8:f32, 0.5>> -> tensor<4xf32>
+  %t = tosa.tanh %d : (tensor<4xf32>) -> tensor<4xf32>
+  %q = qopt.quantize %t rounding half_to_even : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.007874015748031496>>
+  return %q : tensor<4x!quant.uniform<i8:f32, 0.007874015748031496>>
+}
+
+// -----
+
+// A table needs a quantized result: a float one stays float.
+func.func @tanh_float_result(%x: tensor<4x!quant.uniform<i8:f32, 0.5>>) -> tensor<4xf32> {
+  %d = qopt.dequantize %x : tensor<4x!quant.uniform<i8:f32, 0.5>> -> tensor<4xf32>
+  // expected-warning @+1 {{kept in float: its result is not quantized}}
+  %t = tosa.tanh %d : (tensor<4xf32>) -> tensor<4xf32>
+  return %t : tensor<4xf32>
 }

@@ -323,4 +323,29 @@ func.func @add(%a: tensor<{L}xf32>, %b: tensor<{L}xf32>) -> tensor<{L}xf32> {{
           f"{int(np.count_nonzero(pytorch['onednn'] != pytorch['qnnpack']))}"
           " outputs")
 
+# --- sigmoid, tanh (lookup tables) ----------------------------------------
+# All 256 int8 inputs through tosa.table; the reference quantizes numpy's
+# float64 function values (round half to even).
+codes = np.arange(-128, 128)
+for fn, numpy_fn, (si, zi, so, zo) in [
+        ("sigmoid", lambda v: 1 / (1 + np.exp(-v)), (0.05, 3, 1 / 255, -128)),
+        ("tanh", np.tanh, (0.02, -7, 2 / 255, 0))]:
+    ti, to = quantized_type(si, zi, False), quantized_type(so, zo, False)
+    mlir = f"""
+func.func @{fn}(%x: tensor<256xf32>) -> tensor<256xf32> {{
+  %q = qopt.quantize %x rounding half_to_even : tensor<256xf32> -> tensor<256x{ti}>
+  %d = qopt.dequantize %q : tensor<256x{ti}> -> tensor<256xf32>
+  %y = tosa.{fn} %d : (tensor<256xf32>) -> tensor<256xf32>
+  %yq = qopt.quantize %y rounding half_to_even : tensor<256xf32> -> tensor<256x{to}>
+  %yd = qopt.dequantize %yq : tensor<256x{to}> -> tensor<256xf32>
+  return %yd : tensor<256xf32>
+}}
+"""
+    ours = stored(run_qopt(fn, mlir, [dequantized_input(codes, si, zi)],
+                           "fp32_rne"), so, zo)
+    x = np.float32(si) * (codes - zi).astype(np.float32)
+    expected = np.clip(np.rint(numpy_fn(x.astype(np.float64)) / so) + zo,
+                       -128, 127).astype(np.int64)
+    report(f"{fn} table", "numpy float64", ours, expected)
+
 sys.exit(1 if failed else 0)
