@@ -179,10 +179,16 @@ void replaceWithRequantize(PatternRewriter &rewriter, QuantizeOp quantize,
       RoundingModeAttr::get(rewriter.getContext(), rounding));
 }
 
-template <typename ConvOp> struct ConvertConv : OpRewritePattern<QuantizeOp> {
-  ConvertConv(MLIRContext *ctx, RoundingMode rounding)
+/// A rewrite rooted at the quantize after a float op; the requantizes it
+/// creates round with `rounding`.
+struct QuantizeRootPattern : OpRewritePattern<QuantizeOp> {
+  QuantizeRootPattern(MLIRContext *ctx, RoundingMode rounding)
       : OpRewritePattern(ctx), rounding(rounding) {}
   RoundingMode rounding;
+};
+
+template <typename ConvOp> struct ConvertConv : QuantizeRootPattern {
+  using QuantizeRootPattern::QuantizeRootPattern;
 
   LogicalResult matchAndRewrite(QuantizeOp quantize,
                                 PatternRewriter &rewriter) const override {
@@ -271,10 +277,8 @@ std::optional<MatMulChain> matchMatMulChain(QuantizeOp quantize) {
 /// quantize(add(reshape?(matmul(dequantize(a), dequantize(B))), bias)) ->
 /// integer matmul, the bias added in the int32 accumulator at s_a * s_B[n]
 /// (ties to even), requantize.
-struct ConvertMatMul : OpRewritePattern<QuantizeOp> {
-  ConvertMatMul(MLIRContext *ctx, RoundingMode rounding)
-      : OpRewritePattern(ctx), rounding(rounding) {}
-  RoundingMode rounding;
+struct ConvertMatMul : QuantizeRootPattern {
+  using QuantizeRootPattern::QuantizeRootPattern;
 
   LogicalResult matchAndRewrite(QuantizeOp quantize,
                                 PatternRewriter &rewriter) const override {
@@ -405,11 +409,8 @@ Type accumulatorType(Builder &builder, double scale) {
 /// op runs on the stored integers of x requantized to B. Max commutes with
 /// any increasing map, so requantizing first is exact; with A == B (what
 /// qopt-propagate-ranges arranges) there is nothing to requantize.
-template <typename OpTy>
-struct ConvertDataMovement : OpRewritePattern<QuantizeOp> {
-  ConvertDataMovement(MLIRContext *ctx, RoundingMode rounding)
-      : OpRewritePattern(ctx), rounding(rounding) {}
-  RoundingMode rounding;
+template <typename OpTy> struct ConvertDataMovement : QuantizeRootPattern {
+  using QuantizeRootPattern::QuantizeRootPattern;
 
   LogicalResult matchAndRewrite(QuantizeOp quantize,
                                 PatternRewriter &rewriter) const override {
@@ -441,10 +442,8 @@ struct ConvertDataMovement : OpRewritePattern<QuantizeOp> {
 /// any monotone rounding. The clamp disappears when those bounds cover the
 /// whole storage range, as after qopt-propagate-ranges fused it into the
 /// producer's range.
-struct ConvertClamp : OpRewritePattern<QuantizeOp> {
-  ConvertClamp(MLIRContext *ctx, RoundingMode rounding)
-      : OpRewritePattern(ctx), rounding(rounding) {}
-  RoundingMode rounding;
+struct ConvertClamp : QuantizeRootPattern {
+  using QuantizeRootPattern::QuantizeRootPattern;
 
   LogicalResult matchAndRewrite(QuantizeOp quantize,
                                 PatternRewriter &rewriter) const override {
@@ -494,10 +493,8 @@ struct ConvertClamp : OpRewritePattern<QuantizeOp> {
 /// (int32 sum, division by the window size rounded as tosa-to-linalg does)
 /// at A's scale with B's zero point, then a requantize if the scales
 /// differ.
-struct ConvertAvgPool : OpRewritePattern<QuantizeOp> {
-  ConvertAvgPool(MLIRContext *ctx, RoundingMode rounding)
-      : OpRewritePattern(ctx), rounding(rounding) {}
-  RoundingMode rounding;
+struct ConvertAvgPool : QuantizeRootPattern {
+  using QuantizeRootPattern::QuantizeRootPattern;
 
   LogicalResult matchAndRewrite(QuantizeOp quantize,
                                 PatternRewriter &rewriter) const override {
@@ -622,10 +619,8 @@ constexpr int kAddLeftShift = 20;
 /// quantize_C(add(dequantize_A(a), dequantize_B(b))) -> both inputs
 /// requantized to an int32 accumulator at a common scale, an int32 add, and
 /// a requantize to C (TOSA's and TFLite's integer add).
-struct ConvertAdd : OpRewritePattern<QuantizeOp> {
-  ConvertAdd(MLIRContext *ctx, RoundingMode rounding)
-      : OpRewritePattern(ctx), rounding(rounding) {}
-  RoundingMode rounding;
+struct ConvertAdd : QuantizeRootPattern {
+  using QuantizeRootPattern::QuantizeRootPattern;
 
   LogicalResult matchAndRewrite(QuantizeOp quantize,
                                 PatternRewriter &rewriter) const override {
@@ -650,11 +645,7 @@ struct ConvertAdd : OpRewritePattern<QuantizeOp> {
     Value sum =
         tosa::AddOp::create(rewriter, loc, outType.clone(rewriter.getI32Type()),
                             widen(a), widen(b));
-    Value sumQ =
-        quant::StorageCastOp::create(rewriter, loc, outType.clone(acc), sum);
-    rewriter.replaceOpWithNewOp<RequantizeOp>(
-        quantize, outType, sumQ,
-        RoundingModeAttr::get(rewriter.getContext(), rounding));
+    replaceWithRequantize(rewriter, quantize, sum, {scale}, rounding);
     rewriter.eraseOp(add);
     return success();
   }
@@ -663,10 +654,8 @@ struct ConvertAdd : OpRewritePattern<QuantizeOp> {
 /// quantize_C(mul(dequantize_A(a), dequantize_B(b))) -> (a - zp_a) *
 /// (b - zp_b) in int32 (exact: |product| < 2^16), an accumulator at
 /// s_a * s_b, and a requantize to C.
-struct ConvertMul : OpRewritePattern<QuantizeOp> {
-  ConvertMul(MLIRContext *ctx, RoundingMode rounding)
-      : OpRewritePattern(ctx), rounding(rounding) {}
-  RoundingMode rounding;
+struct ConvertMul : QuantizeRootPattern {
+  using QuantizeRootPattern::QuantizeRootPattern;
 
   LogicalResult matchAndRewrite(QuantizeOp quantize,
                                 PatternRewriter &rewriter) const override {
@@ -694,13 +683,9 @@ struct ConvertMul : OpRewritePattern<QuantizeOp> {
     Value product =
         tosa::MulOp::create(rewriter, loc, outType.clone(rewriter.getI32Type()),
                             centered(a), centered(b), noShift);
-    Type acc = accumulatorType(rewriter, perTensorType(a).getScale() *
-                                             perTensorType(b).getScale());
-    Value productQ = quant::StorageCastOp::create(rewriter, loc,
-                                                  outType.clone(acc), product);
-    rewriter.replaceOpWithNewOp<RequantizeOp>(
-        quantize, outType, productQ,
-        RoundingModeAttr::get(rewriter.getContext(), rounding));
+    replaceWithRequantize(
+        rewriter, quantize, product,
+        {perTensorType(a).getScale() * perTensorType(b).getScale()}, rounding);
     rewriter.eraseOp(mul);
     return success();
   }
@@ -716,10 +701,8 @@ struct ConvertMul : OpRewritePattern<QuantizeOp> {
 /// quantize_C(concat(dequantize_Ai(x_i))) -> concat of the stored values,
 /// each input requantized to C unless it already has C's type (what
 /// qopt-propagate-ranges arranges when it can).
-struct ConvertConcat : OpRewritePattern<QuantizeOp> {
-  ConvertConcat(MLIRContext *ctx, RoundingMode rounding)
-      : OpRewritePattern(ctx), rounding(rounding) {}
-  RoundingMode rounding;
+struct ConvertConcat : QuantizeRootPattern {
+  using QuantizeRootPattern::QuantizeRootPattern;
 
   LogicalResult matchAndRewrite(QuantizeOp quantize,
                                 PatternRewriter &rewriter) const override {
