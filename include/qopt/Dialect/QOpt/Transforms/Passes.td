@@ -188,30 +188,42 @@ def ConvertQDQToIntegerPass
   let summary = "Turn dequantize -> float convolution -> quantize into "
                 "integer convolutions";
   let description = [{
-    Rewrites the QDQ pattern around a convolution into integer arithmetic,
-    as ONNX Runtime's QDQ-to-QOperator fusion does:
+    Rewrites each Q/DQ island -- `quantize(op(dequantize(...)))` -- into
+    integer arithmetic, as ONNX Runtime's QDQ-to-QOperator fusion does, so
+    that after `qopt-propagate-ranges` and `qopt-quantize-qdq` a whole
+    graph becomes integer:
 
     ```
     quantize(conv2d(dequantize(x_q), dequantize(W_q), bias))
       -> requantize(conv2d_int(x_q, W_q, round(bias / (s_x * s_w))))
     ```
 
-    The convolution (`tosa.conv2d` or `tosa.depthwise_conv2d`) runs on the
-    8-bit stored integers with their zero points and accumulates in int32;
-    the float bias becomes int32 at scale `s_x * s_w[c]` (rounded half to
-    even); a `qopt.requantize` takes the accumulator to the output's
-    quantized type, with rounding `fp32_rne` (ONNX Runtime's float
-    requantization) or, with `rounding=half_away_from_zero`, ready for
-    `qopt-requant-to-dyadic` to make it an integer-only dyadic rescale. uint8 activations move to int8 by
-    flipping the top bit (zero point - 128).
+    * `tosa.conv2d`, `depthwise_conv2d`, `matmul` (with a following
+      reshape and bias add: the bias joins the int32 accumulator): int8 x
+      int8 -> int32 with the zero points, int32 bias at `s_x * s_w[c]`
+      (ties to even), then a `qopt.requantize`. Weights: symmetric int8
+      `qopt.constant`, per tensor or per output channel.
+    * `max_pool2d`, `reshape`, `transpose`, `slice`: the same op on the
+      stored values (a requantize first if input and output types differ).
+    * `clamp`: an int8 clamp to the quantized bounds, removed when it
+      changes no stored value (a ReLU fused into the producer's range).
+    * `avg_pool2d`: TOSA's int8 average pool.
+    * `add`: both inputs requantized to int32 at `2 max(s_a, s_b) / 2^20`
+      (TFLite's add), an int32 add, a requantize.
+    * `mul`: `(a - zp_a) (b - zp_b)` in int32 at `s_a s_b`, a requantize.
+    * `concat`: int8 concat, inputs of another type requantized.
+    * `sigmoid`, `tanh`, `exp`, `erf`: a 256-entry `tosa.table`.
 
-    Requirements, else the float form stays: 8-bit per-tensor activations;
-    8-bit symmetric (zero point 0) weights from a `qopt.constant`, per
-    tensor or per output channel (conv2d); a float constant bias; the
-    convolution's only use is the quantize. Every op that still computes in
-    float on dequantized values (a refused convolution, or an op qopt has no
-    integer form for yet, such as pooling or add) gets a warning that says
-    why; reshapes and transposes are exact and not reported.
+    Requantizes use `rounding`: `fp32_rne` (ONNX Runtime's and PyTorch's
+    float32 requantization) or, with `half_away_from_zero`, ready for
+    `qopt-requant-to-dyadic` to make them integer-only dyadic rescales.
+    uint8 activations feeding a convolution or matmul are flipped to int8
+    (zero point - 128).
+
+    Every op that still computes in float on dequantized values gets a
+    warning that says why, and every requantize between two 8-bit types
+    (an extra rounding the float model does not have) gets a remark that
+    says why it was needed.
   }];
   let dependentDialects = ["::mlir::tosa::TosaDialect",
                            "::mlir::quant::QuantDialect"];
