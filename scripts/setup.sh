@@ -16,6 +16,8 @@ packages=(
   python3-torch python3-numpy libgemmlowp-dev
   # The bundled example's training script and ONNX test models.
   python3-onnx python3-sklearn
+  # The int8 GEMM benchmark's peer (bench/, not the tests): oneDNN.
+  libdnnl-dev
 )
 
 missing=()

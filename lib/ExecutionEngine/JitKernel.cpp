@@ -26,6 +26,7 @@ using namespace qopt;
 const char *const qopt::kLowerToLLVM =
     "eliminate-empty-tensors,one-shot-bufferize,"
     "func.func(convert-linalg-to-loops,lower-affine),"
+    "convert-vector-to-llvm,"
     "convert-scf-to-cf,expand-strided-metadata,finalize-memref-to-llvm,"
     "convert-math-to-llvm,convert-arith-to-llvm,convert-cf-to-llvm,convert-func-to-llvm,"
     "reconcile-unrealized-casts";

@@ -3,6 +3,7 @@
 #ifndef QOPT_CONVERSION_PASSES_H
 #define QOPT_CONVERSION_PASSES_H
 
+#include "qopt/Conversion/Int8MatMulToX86/Int8MatMulToX86.h"
 #include "qopt/Conversion/QOptToArith/QOptToArith.h"
 
 #include "mlir/Pass/Pass.h"

@@ -45,4 +45,49 @@ def ConvertQOptToArithPass : Pass<"convert-qopt-to-arith"> {
   ];
 }
 
+def ConvertInt8MatMulToX86Pass
+    : Pass<"convert-int8-matmul-to-x86", "::mlir::func::FuncOp"> {
+  let summary = "Lower int8 matmuls with constant weights to AVX-512 VNNI "
+                "register-blocked microkernels";
+  let description = [{
+    Rewrites `tosa.matmul` of int8 activations `[1, M, K]` (any zero point)
+    by constant symmetric int8 weights `[1, K, N]` into int32 into code
+    built for `vpdpbusd` (u8 x s8, four products summed per 32-bit lane):
+
+    * **Weights packed at compile time** into `[N/16][K/4][16][4]` panels:
+      one 64-byte load feeds 16 columns x 4 depths, K and N zero-padded to
+      multiples of 4 and 16.
+    * **Activations** are made unsigned once (`a ^ 0x80` = `a + 128`) into
+      a K-padded copy; each group of 4 bytes of a row is broadcast to the
+      16 lanes.
+    * **Zero points folded at compile time**: `sum_k (a + 128) b =
+      sum_k a b + 128 colsum(b)`, so the int32 result adds
+      `-(128 + zp_a) * colsum(b)[n]`, one constant vector per column
+      block.
+    * **Register blocking**: a tile of `tile-rows` rows x `tile-vectors`
+      x 16 columns stays in zmm registers across the whole K loop
+      (default 6 x 64: 24 accumulators, 4 weight vectors, 1 broadcast);
+      edge tiles take the remaining rows and column blocks. Column panels
+      are the outer loop, so a panel stays in L2 while every row tile
+      streams over it.
+
+    Results equal `tosa.matmul`'s exactly (int32 arithmetic, no
+    saturation: |sum| < 2^31 for K < 2^16). The intrinsic is called
+    through `llvm.call_intrinsic`, so the host (or JIT target) must have
+    AVX-512 VNNI.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::tosa::TosaDialect"];
+  let options = [
+    Option<"tileRows", "tile-rows", "int64_t", /*default=*/"6",
+           "Rows of the register tile">,
+    Option<"tileVectors", "tile-vectors", "int64_t", /*default=*/"4",
+           "16-column vectors of the register tile">
+  ];
+}
+
 #endif // QOPT_CONVERSION_PASSES_TD

@@ -1,0 +1,168 @@
+//===- VnniMatMulExecutionTest.cpp - VNNI microkernels vs tosa.matmul -----===//
+//
+// The same int8 matmul (random activations, zero point and constant
+// weights) is compiled twice and run through the JIT: by upstream's
+// tosa-to-linalg (the reference integer lowering) and by
+// convert-int8-matmul-to-x86 (packed weights, vpdpbusd microkernels). The
+// int32 results must be equal, on shapes that are not multiples of the
+// register tile (M, N, K odd; K = 1; M = 1), at the extremes of int8 and
+// for every tile size.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/ExecutionEngine/JitKernel.h"
+#include "qopt/InitAllPasses.h"
+
+#include "llvm/TargetParser/Host.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <sstream>
+
+using namespace qopt;
+
+namespace {
+
+const bool kPassesRegistered = (qopt::registerJitPasses(), true);
+
+bool hostHasVnni() {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  return features.lookup("avx512vnni") && features.lookup("avx512bw");
+}
+
+struct Case {
+  int64_t m, k, n;
+  int zeroPoint;
+  enum { Random, AllMin, AllMax } values = Random;
+};
+
+std::string hexBytes(const std::vector<int8_t> &bytes) {
+  std::ostringstream os;
+  os << "\"0x";
+  for (int8_t b : bytes) {
+    static const char *digits = "0123456789ABCDEF";
+    os << digits[uint8_t(b) >> 4] << digits[uint8_t(b) & 15];
+  }
+  os << "\"";
+  return os.str();
+}
+
+std::string source(const Case &c, const std::vector<int8_t> &weights) {
+  std::ostringstream os;
+  std::string a = "tensor<1x" + std::to_string(c.m) + "x" +
+                  std::to_string(c.k) + "xi8>";
+  std::string b = "tensor<1x" + std::to_string(c.k) + "x" +
+                  std::to_string(c.n) + "xi8>";
+  std::string r = "tensor<1x" + std::to_string(c.m) + "x" +
+                  std::to_string(c.n) + "xi32>";
+  std::string am = "memref<1x" + std::to_string(c.m) + "x" +
+                   std::to_string(c.k) + "xi8>";
+  std::string rm = "memref<1x" + std::to_string(c.m) + "x" +
+                   std::to_string(c.n) + "xi32>";
+  os << "func.func @mm(%am: " << am << ", %out: " << rm
+     << ") attributes {llvm.emit_c_interface} {\n"
+     << "  %a = bufferization.to_tensor %am restrict : " << am << " to " << a
+     << "\n"
+     << "  %b = \"tosa.const\"() {values = dense<" << hexBytes(weights)
+     << "> : " << b << "} : () -> " << b << "\n"
+     << "  %azp = \"tosa.const\"() {values = dense<" << c.zeroPoint
+     << "> : tensor<1xi8>} : () -> tensor<1xi8>\n"
+     << "  %bzp = \"tosa.const\"() {values = dense<0> : tensor<1xi8>} : () -> "
+        "tensor<1xi8>\n"
+     << "  %c = tosa.matmul %a, %b, %azp, %bzp : (" << a << ", " << b
+     << ", tensor<1xi8>, tensor<1xi8>) -> " << r << "\n"
+     << "  bufferization.materialize_in_destination %c in restrict writable "
+        "%out : ("
+     << r << ", " << rm << ") -> ()\n  return\n}\n";
+  return os.str();
+}
+
+StridedMemRefType<int8_t, 3> view3(int8_t *data, int64_t m, int64_t k) {
+  StridedMemRefType<int8_t, 3> d;
+  d.basePtr = d.data = data;
+  d.offset = 0;
+  d.sizes[0] = 1, d.sizes[1] = m, d.sizes[2] = k;
+  d.strides[0] = m * k, d.strides[1] = k, d.strides[2] = 1;
+  return d;
+}
+
+StridedMemRefType<int32_t, 3> view3(int32_t *data, int64_t m, int64_t n) {
+  StridedMemRefType<int32_t, 3> d;
+  d.basePtr = d.data = data;
+  d.offset = 0;
+  d.sizes[0] = 1, d.sizes[1] = m, d.sizes[2] = n;
+  d.strides[0] = m * n, d.strides[1] = n, d.strides[2] = 1;
+  return d;
+}
+
+void runCase(const Case &c, const std::string &tileOptions) {
+  std::mt19937 rng(c.m * 131 + c.k * 17 + c.n);
+  std::uniform_int_distribution<int> byte(-128, 127);
+  auto value = [&](bool weight) -> int8_t {
+    if (c.values == Case::AllMin)
+      return weight ? -127 : -128;
+    if (c.values == Case::AllMax)
+      return 127;
+    return int8_t(weight ? std::max(byte(rng), -127) : byte(rng));
+  };
+  std::vector<int8_t> weights(c.k * c.n), a(c.m * c.k);
+  for (int8_t &w : weights)
+    w = value(true);
+  for (int8_t &x : a)
+    x = value(false);
+  std::string src = source(c, weights);
+  const std::string tosaToLinalg =
+      "func.func(tosa-to-linalg-named,tosa-to-linalg,tosa-to-arith),"
+      "canonicalize,";
+  JitKernel reference(src, tosaToLinalg + kLowerToLLVM);
+  ASSERT_TRUE(reference.ok()) << reference.error();
+  JitKernel vnni(src, "func.func(convert-int8-matmul-to-x86" + tileOptions +
+                          ")," + tosaToLinalg + kLowerToLLVM);
+  ASSERT_TRUE(vnni.ok()) << vnni.error();
+  ASSERT_NE(vnni.loweredIR().find("vpdpbusd"), std::string::npos)
+      << "the microkernel was not used";
+  std::vector<int32_t> expected(c.m * c.n), actual(c.m * c.n, 12345);
+  auto in = view3(a.data(), c.m, c.k);
+  auto outRef = view3(expected.data(), c.m, c.n);
+  auto outVnni = view3(actual.data(), c.m, c.n);
+  ASSERT_TRUE(reference.call("mm", &in, &outRef)) << reference.error();
+  ASSERT_TRUE(vnni.call("mm", &in, &outVnni)) << vnni.error();
+  for (int64_t i = 0; i < c.m * c.n; ++i)
+    ASSERT_EQ(actual[i], expected[i])
+        << "M=" << c.m << " K=" << c.k << " N=" << c.n << " zp=" << c.zeroPoint
+        << " at (" << i / c.n << ", " << i % c.n << ")";
+}
+
+class VnniMatMul : public ::testing::Test {
+protected:
+  void SetUp() override {
+    if (!hostHasVnni())
+      GTEST_SKIP() << "host has no AVX-512 VNNI";
+  }
+};
+
+TEST_F(VnniMatMul, OddShapes) {
+  for (Case c : {Case{1, 1, 1, 0}, Case{1, 64, 64, 3}, Case{7, 5, 18, -3},
+                 Case{13, 33, 47, 100}, Case{6, 4, 64, -128},
+                 Case{25, 130, 97, 127}, Case{64, 64, 64, 1},
+                 Case{3, 1, 200, -7}})
+    runCase(c, "");
+}
+
+TEST_F(VnniMatMul, Extremes) {
+  // |sum| reaches 128 * 127 * K (K = 600: 9.8e6) without overflow; the
+  // zero point shifts every product.
+  for (auto values : {Case::AllMin, Case::AllMax})
+    for (int zp : {-128, 0, 127})
+      runCase(Case{7, 600, 35, zp, values}, "");
+}
+
+TEST_F(VnniMatMul, EveryTileShape) {
+  for (const char *tile :
+       {"{tile-rows=1 tile-vectors=1}", "{tile-rows=4 tile-vectors=2}",
+        "{tile-rows=8 tile-vectors=3}", "{tile-rows=2 tile-vectors=6}"})
+    runCase(Case{11, 21, 83, -5}, tile);
+}
+
+} // namespace
