@@ -24,9 +24,9 @@ using namespace mlir;
 using namespace qopt;
 
 const char *const qopt::kLowerToLLVM =
-    "eliminate-empty-tensors,one-shot-bufferize,"
+    "eliminate-empty-tensors,one-shot-bufferize,buffer-deallocation-pipeline,"
     "func.func(convert-linalg-to-loops,lower-affine),"
-    "convert-vector-to-llvm,"
+    "convert-qopt-dot-to-llvm,convert-vector-to-llvm,"
     "convert-scf-to-cf,expand-strided-metadata,finalize-memref-to-llvm,"
     "convert-math-to-llvm,convert-arith-to-llvm,convert-cf-to-llvm,convert-func-to-llvm,"
     "reconcile-unrealized-casts";

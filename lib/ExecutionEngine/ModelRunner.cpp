@@ -37,7 +37,7 @@ static const char *const kGraphPipeline =
     "buffer-results-to-out-params{modify-public-functions},"
     "buffer-deallocation-pipeline,"
     "func.func(convert-linalg-to-loops,lower-affine),"
-    "convert-vector-to-llvm,"
+    "convert-qopt-dot-to-llvm,convert-vector-to-llvm,"
     "convert-scf-to-cf,expand-strided-metadata,finalize-memref-to-llvm,"
     "convert-math-to-llvm,convert-arith-to-llvm,convert-cf-to-llvm,"
     "convert-func-to-llvm,reconcile-unrealized-casts";

@@ -54,12 +54,13 @@ def ConvertInt8MatMulToX86Pass
     by constant symmetric int8 weights `[1, K, N]` into int32 into code
     built for `vpdpbusd` (u8 x s8, four products summed per 32-bit lane):
 
-    * **Weights packed at compile time** into `[N/16][K/4][16][4]` panels:
-      one 64-byte load feeds 16 columns x 4 depths, K and N zero-padded to
-      multiples of 4 and 16.
-    * **Activations** are made unsigned once (`a ^ 0x80` = `a + 128`) into
-      a K-padded copy; each group of 4 bytes of a row is broadcast to the
-      16 lanes.
+    * **Weights packed at compile time** per column panel of `tile-vectors`
+      x 16 columns: for each group of 4 depths the panel's 64-byte vectors
+      (16 columns x 4 depths each) lie side by side, so one K step reads
+      contiguous bytes; K and N are zero-padded to multiples of 4 and 16.
+    * **Activations** are made unsigned once (`a ^ 0x80` = `a + 128`),
+      64 bytes at a time, into a K-padded copy; each group of 4 bytes of a
+      row is broadcast to the 16 lanes.
     * **Zero points folded at compile time**: `sum_k (a + 128) b =
       sum_k a b + 128 colsum(b)`, so the int32 result adds
       `-(128 + zp_a) * colsum(b)[n]`, one constant vector per column
@@ -67,26 +68,57 @@ def ConvertInt8MatMulToX86Pass
     * **Register blocking**: a tile of `tile-rows` rows x `tile-vectors`
       x 16 columns stays in zmm registers across the whole K loop
       (default 6 x 64: 24 accumulators, 4 weight vectors, 1 broadcast);
-      edge tiles take the remaining rows and column blocks. Column panels
-      are the outer loop, so a panel stays in L2 while every row tile
-      streams over it.
+      edge tiles take the remaining rows and column blocks.
+    * **Cache blocking**: column panels outer, then blocks of `k-block`
+      depths, then row tiles, so a panel's weights for one block (32 KiB
+      by default) stay in L1 while every row tile streams over them; later
+      K blocks accumulate onto the partial sums.
 
     Results equal `tosa.matmul`'s exactly (int32 arithmetic, no
-    saturation: |sum| < 2^31 for K < 2^16). The intrinsic is called
-    through `llvm.call_intrinsic`, so the host (or JIT target) must have
-    AVX-512 VNNI.
+    saturation: |sum| < 2^31 for K < 2^16). The products are
+    `qopt.dot_u8_s8` ops; `convert-qopt-dot-to-llvm` makes them `vpdpbusd`
+    or, on targets without VNNI, widening multiplies with the same
+    results.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::vector::VectorDialect",
-                           "::mlir::LLVM::LLVMDialect",
+                           "::qopt::QOptDialect",
                            "::mlir::tosa::TosaDialect"];
   let options = [
     Option<"tileRows", "tile-rows", "int64_t", /*default=*/"6",
            "Rows of the register tile">,
     Option<"tileVectors", "tile-vectors", "int64_t", /*default=*/"4",
-           "16-column vectors of the register tile">
+           "16-column vectors of the register tile">,
+    Option<"kBlock", "k-block", "int64_t", /*default=*/"512",
+           "Depths per cache block (a multiple of 4): a panel's weights for "
+           "one block stay in L1 across row tiles">
+  ];
+}
+
+def ConvertQOptDotToLLVMPass : Pass<"convert-qopt-dot-to-llvm"> {
+  let summary = "Lower qopt.dot_u8_s8 to vpdpbusd, or to widening "
+                "multiply-adds";
+  let description = [{
+    Instruction selection for `qopt.dot_u8_s8` by target:
+
+    * `avx512-vnni`: `vpdpbusd` on zmm/ymm/xmm (`llvm.x86.avx512.vpdpbusd.*`);
+    * `avx-vnni`: `vpdpbusd` on ymm/xmm (`llvm.x86.avxvnni.vpdpbusd.*`);
+      16-lane dots are split in two;
+    * `generic`: zero/sign extension to int32, multiply, and a sum of each
+      group of four (vector dialect only), which any LLVM target compiles;
+    * `host` (the default): the first of these the running CPU supports.
+
+    Every choice computes the same wrapping int32 result. Runs after
+    bufferization (the intrinsic calls carry no memory-effect information).
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::vector::VectorDialect"];
+  let options = [
+    Option<"isa", "isa", "std::string", /*default=*/"\"host\"",
+           "avx512-vnni, avx-vnni, generic or host">
   ];
 }
 

@@ -13,10 +13,10 @@
 
 #include "qopt/Conversion/Int8MatMulToX86/Int8MatMulToX86.h"
 #include "qopt/Conversion/Passes.h"
+#include "qopt/Dialect/QOpt/IR/QOptOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
@@ -47,138 +47,213 @@ std::optional<int64_t> zeroPointOf(Value zp) {
   return (*values.begin()).getSExtValue();
 }
 
+/// Where the weights of each column panel live in the packed buffer: panel
+/// p (of `vectors` 16-column blocks) holds, for each group of 4 depths, its
+/// blocks' 64-byte vectors side by side, so that one K step reads
+/// `vectors` x 64 contiguous bytes. Full panels come first, then the
+/// narrower last one.
+struct PackedLayout {
+  int64_t kq;      // K / 4 (padded)
+  int64_t blocks;  // N / 16 (padded)
+  int64_t vectors; // blocks per full panel
+  int64_t fullPanels() const { return blocks / vectors; }
+  int64_t lastVectors() const { return blocks % vectors; }
+  /// Byte offset of the vector for column block `nb`, depth quad `q`.
+  int64_t offset(int64_t nb, int64_t q) const {
+    int64_t panel = nb / vectors, j = nb % vectors;
+    int64_t width = panel < fullPanels() ? vectors : lastVectors();
+    return panel * kq * vectors * 64 + (q * width + j) * 64;
+  }
+};
+
 /// Emits the microkernels into C (tensor<M x Np x i32>), destination
 /// passing style so that bufferization writes in place.
 class KernelEmitter {
 public:
   KernelEmitter(OpBuilder &b, Location loc, Value a, Value bPacked, Value corr,
-                int64_t m, int64_t kp, int64_t np, VnniTile tile)
-      : b(b), loc(loc), a(a), bPacked(bPacked), corr(corr), rows(m), kp(kp),
-        np(np), tile(tile) {}
+                int64_t m, PackedLayout layout, VnniTile tile)
+      : b(b), loc(loc), a(a), bPacked(bPacked), corr(corr), rows(m),
+        layout(layout), tile(tile) {}
 
   Value emit(Value c) {
-    int64_t blocks = np / kLanes;
-    int64_t fullPanels = blocks / tile.vectors;
-    // Column panels outer (one panel of packed weights stays in cache while
-    // every row tile streams over it), then the remaining column blocks.
-    c = panels(c, 0, fullPanels, tile.vectors);
-    if (blocks % tile.vectors)
-      c = panels(c, fullPanels * tile.vectors * kLanes, 1,
-                 blocks % tile.vectors);
+    // Column panels outer: a panel's weights for one K block stay in L1
+    // while every row tile streams over them.
+    int64_t full = layout.fullPanels();
+    if (full > 0)
+      c = loop(c, full, [&](Value c, Value p) {
+        Value col = mul(p, tile.vectors * kLanes);
+        Value base = mul(p, layout.kq * tile.vectors * 64);
+        return panel(c, col, base, tile.vectors);
+      });
+    if (int64_t last = layout.lastVectors())
+      c = panel(c, index(full * tile.vectors * kLanes),
+                index(full * layout.kq * tile.vectors * 64), last);
     return c;
   }
 
 private:
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-
-  /// `count` panels of `vectors` column blocks starting at column `first`.
-  Value panels(Value c, int64_t first, int64_t count, int64_t vectors) {
-    if (count == 0)
-      return c;
-    auto loop = scf::ForOp::create(
-        b, loc, index(0), index(count), index(1), ValueRange{c},
-        [&](OpBuilder &nested, Location, Value p, ValueRange iter) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPointToStart(nested.getInsertionBlock());
-          Value col = arith::AddIOp::create(
-              b, loc, index(first),
-              arith::MulIOp::create(b, loc, p, index(vectors * kLanes)));
-          int64_t fullTiles = rows / tile.rows;
-          Value cc = rowTiles(iter.front(), 0, fullTiles, tile.rows, col,
-                              vectors);
-          if (rows % tile.rows)
-            cc = rowTiles(cc, fullTiles * tile.rows, 1, rows % tile.rows, col,
-                          vectors);
-          scf::YieldOp::create(b, loc, cc);
-        });
-    return loop.getResult(0);
+  Value add(Value x, int64_t v) {
+    return v ? arith::AddIOp::create(b, loc, x, index(v)).getResult() : x;
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value mul(Value x, int64_t v) {
+    return arith::MulIOp::create(b, loc, x, index(v));
   }
 
-  Value rowTiles(Value c, int64_t first, int64_t count, int64_t mr, Value col,
-                 int64_t vectors) {
-    if (count == 0)
-      return c;
-    auto loop = scf::ForOp::create(
+  /// scf.for over [0, count) carrying C; `body` returns the new C.
+  Value loop(Value c, int64_t count,
+             function_ref<Value(Value c, Value iv)> body) {
+    auto forOp = scf::ForOp::create(
         b, loc, index(0), index(count), index(1), ValueRange{c},
-        [&](OpBuilder &nested, Location, Value t, ValueRange iter) {
+        [&](OpBuilder &nested, Location, Value iv, ValueRange iter) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToStart(nested.getInsertionBlock());
-          Value row = arith::AddIOp::create(
-              b, loc, index(first),
-              arith::MulIOp::create(b, loc, t, index(mr)));
-          scf::YieldOp::create(b, loc,
-                               microkernel(iter.front(), row, col, mr, vectors));
+          scf::YieldOp::create(b, loc, body(iter.front(), iv));
         });
-    return loop.getResult(0);
+    return forOp.getResult(0);
   }
 
-  /// One mr x (vectors x 16) register tile over the whole K.
-  Value microkernel(Value c, Value row, Value col, int64_t mr,
-                    int64_t vectors) {
+  /// One column panel: the first K block starts from the zero-point
+  /// correction, later blocks accumulate onto C.
+  Value panel(Value c, Value col, Value base, int64_t vectors) {
+    int64_t blockQuads = std::min(tile.kBlock / kDepth, layout.kq);
+    c = kBlock(c, col, base, vectors, index(0), blockQuads, false);
+    int64_t rest = layout.kq - blockQuads;
+    if (rest / blockQuads > 0)
+      c = loop(c, rest / blockQuads, [&](Value c, Value kb) {
+        return kBlock(c, col, base, vectors,
+                      add(mul(kb, blockQuads), blockQuads), blockQuads, true);
+      });
+    if (rest % blockQuads)
+      c = kBlock(c, col, base, vectors, index(layout.kq - rest % blockQuads),
+                 rest % blockQuads, true);
+    return c;
+  }
+
+  /// Every row tile over depth quads [first, first + quads).
+  Value kBlock(Value c, Value col, Value base, int64_t vectors, Value first,
+               int64_t quads, bool accumulate) {
+    int64_t fullTiles = rows / tile.rows;
+    if (fullTiles > 0)
+      c = loop(c, fullTiles, [&](Value c, Value t) {
+        return microkernel(c, mul(t, tile.rows), col, base, tile.rows, vectors,
+                           first, quads, accumulate);
+      });
+    if (rows % tile.rows)
+      c = microkernel(c, index(fullTiles * tile.rows), col, base,
+                      rows % tile.rows, vectors, first, quads, accumulate);
+    return c;
+  }
+
+  /// One mr x (vectors x 16) register tile over `quads` depth quads.
+  Value microkernel(Value c, Value row, Value col, Value base, int64_t mr,
+                    int64_t vectors, Value first, int64_t quads,
+                    bool accumulate) {
     Type i8 = b.getI8Type(), i32 = b.getI32Type();
     auto accType = VectorType::get({kLanes}, i32);
     auto bytesType = VectorType::get({kLanes * kDepth}, i8);
-    Value zero = arith::ConstantOp::create(
-        b, loc, accType, DenseElementsAttr::get(accType, int32_t(0)));
-    SmallVector<Value> init(mr * vectors, zero);
-    Value block = arith::DivUIOp::create(b, loc, col, index(kLanes));
     Value i8Pad = arith::ConstantIntOp::create(b, loc, i8, 0);
     Value i32Pad = arith::ConstantIntOp::create(b, loc, i32, 0);
-    auto intrinsic = b.getStringAttr("llvm.x86.avx512.vpdpbusd.512");
+    auto read = [&](VectorType type, Value source, ValueRange at, Value pad) {
+      return vector::TransferReadOp::create(b, loc, type, source, at, pad,
+                                            ArrayRef<bool>{true})
+          .getResult();
+    };
+    // Initial accumulators: the correction, or the partial sums so far.
+    SmallVector<Value> init;
+    for (int64_t i = 0; i < mr; ++i)
+      for (int64_t j = 0; j < vectors; ++j) {
+        Value n = add(col, j * kLanes);
+        init.push_back(accumulate ? read(accType, c, {add(row, i), n}, i32Pad)
+                                  : read(accType, corr, {n}, i32Pad));
+      }
     auto kLoop = scf::ForOp::create(
-        b, loc, index(0), index(kp / kDepth), index(1), init,
-        [&](OpBuilder &nested, Location, Value kq, ValueRange accs) {
+        b, loc, index(0), index(quads), index(1), init,
+        [&](OpBuilder &nested, Location, Value q, ValueRange accs) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToStart(nested.getInsertionBlock());
+          Value kq = add(first, q);
+          Value step = add(base, mul(kq, vectors * 64));
           SmallVector<Value> weights;
-          for (int64_t j = 0; j < vectors; ++j) {
-            Value nb = arith::AddIOp::create(b, loc, block, index(j));
-            weights.push_back(vector::TransferReadOp::create(
-                b, loc, bytesType, bPacked, ValueRange{nb, kq, index(0)},
-                i8Pad, ArrayRef<bool>{true}));
-          }
-          Value k = arith::MulIOp::create(b, loc, kq, index(kDepth));
+          for (int64_t j = 0; j < vectors; ++j)
+            weights.push_back(
+                read(bytesType, bPacked, {add(step, j * 64)}, i8Pad));
+          Value k = mul(kq, kDepth);
           SmallVector<Value> next;
           for (int64_t i = 0; i < mr; ++i) {
-            Value r = arith::AddIOp::create(b, loc, row, index(i));
-            Value quad = vector::TransferReadOp::create(
-                b, loc, VectorType::get({kDepth}, i8), a, ValueRange{r, k},
-                i8Pad, ArrayRef<bool>{true});
+            Value quad =
+                read(VectorType::get({kDepth}, i8), a, {add(row, i), k}, i8Pad);
             Value word = vector::BitCastOp::create(
                 b, loc, VectorType::get({1}, i32), quad);
             Value splat = vector::BroadcastOp::create(b, loc, accType, word);
             Value bytes = vector::BitCastOp::create(b, loc, bytesType, splat);
             for (int64_t j = 0; j < vectors; ++j)
-              next.push_back(
-                  LLVM::CallIntrinsicOp::create(
-                      b, loc, accType, intrinsic,
-                      ValueRange{accs[i * vectors + j], bytes, weights[j]})
-                      .getResult(0));
+              next.push_back(DotU8S8Op::create(
+                  b, loc, accType, accs[i * vectors + j], bytes, weights[j]));
           }
           scf::YieldOp::create(b, loc, next);
         });
-    for (int64_t j = 0; j < vectors; ++j) {
-      Value n = arith::AddIOp::create(b, loc, col, index(j * kLanes));
-      Value correction = vector::TransferReadOp::create(
-          b, loc, accType, corr, ValueRange{n}, i32Pad, ArrayRef<bool>{true});
-      for (int64_t i = 0; i < mr; ++i) {
-        Value r = arith::AddIOp::create(b, loc, row, index(i));
-        Value sum = arith::AddIOp::create(
-            b, loc, kLoop.getResult(i * vectors + j), correction);
-        c = vector::TransferWriteOp::create(b, loc, sum, c, ValueRange{r, n},
-                                            ArrayRef<bool>{true})
+    for (int64_t i = 0; i < mr; ++i)
+      for (int64_t j = 0; j < vectors; ++j)
+        c = vector::TransferWriteOp::create(
+                b, loc, kLoop.getResult(i * vectors + j), c,
+                ValueRange{add(row, i), add(col, j * kLanes)},
+                ArrayRef<bool>{true})
                 .getResult();
-      }
-    }
     return c;
   }
 
   OpBuilder &b;
   Location loc;
   Value a, bPacked, corr;
-  int64_t rows, kp, np;
+  int64_t rows;
+  PackedLayout layout;
   VnniTile tile;
 };
+
+/// A [M, K] int8 -> [M, Kp] with the top bit of every byte flipped (u8 =
+/// s8 + 128) and K zero-padded, 64 bytes at a time (the source's strides
+/// are only known at run time, so a scalar loop would not vectorize).
+Value packActivations(OpBuilder &b, Location loc, Value flat, int64_t m,
+                      int64_t k, int64_t kp) {
+  Type i8 = b.getI8Type();
+  auto chunkType = VectorType::get({64}, i8);
+  Value zero = arith::ConstantIntOp::create(b, loc, i8, 0);
+  Value flip = arith::ConstantOp::create(
+      b, loc, chunkType, DenseElementsAttr::get(chunkType, int8_t(-128)));
+  auto index = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  Value packed = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, kp}, i8);
+  auto rowsLoop = scf::ForOp::create(
+      b, loc, index(0), index(m), index(1), ValueRange{packed},
+      [&](OpBuilder &nested, Location, Value r, ValueRange iter) {
+        Value out = iter.front();
+        for (int64_t at = 0; at < kp; at += 64) {
+          int64_t width = std::min<int64_t>(64, kp - at);
+          auto type = VectorType::get({width}, i8);
+          // Only the last chunk can reach past K: a masked read, zeros
+          // beyond.
+          bool inBounds = at + width <= k;
+          Value chunk = vector::TransferReadOp::create(
+              nested, loc, type, flat, ValueRange{r, index(at)}, zero,
+              ArrayRef<bool>{inBounds});
+          Value mask = width == 64
+                           ? flip
+                           : arith::ConstantOp::create(
+                                 nested, loc, type,
+                                 DenseElementsAttr::get(type, int8_t(-128)));
+          Value flipped = arith::XOrIOp::create(nested, loc, chunk, mask);
+          out = vector::TransferWriteOp::create(nested, loc, flipped, out,
+                                                ValueRange{r, index(at)},
+                                                ArrayRef<bool>{true})
+                    .getResult();
+        }
+        scf::YieldOp::create(nested, loc, out);
+      });
+  return rowsLoop.getResult(0);
+}
 
 struct MatMulToVnni : OpRewritePattern<tosa::MatMulOp> {
   MatMulToVnni(MLIRContext *ctx, VnniTile tile)
@@ -204,23 +279,25 @@ struct MatMulToVnni : OpRewritePattern<tosa::MatMulOp> {
     if (k >= (1 << 16))
       return rewriter.notifyMatchFailure(mm, "K too large for int32 sums");
     int64_t kp = alignTo(k, kDepth), np = alignTo(n, kLanes);
+    PackedLayout layout{kp / kDepth, np / kLanes,
+                        std::min(tile.vectors, np / kLanes)};
+    VnniTile used = tile;
+    used.vectors = layout.vectors;
     Location loc = mm.getLoc();
     Type i8 = rewriter.getI8Type(), i32 = rewriter.getI32Type();
 
-    // Weights: [N/16][K/4][16][4] bytes, zero padded; column sums.
+    // Weights packed per panel, zero padded; column sums.
     SmallVector<int8_t> packed(np * kp, 0);
     SmallVector<int32_t> correction(np, 0);
     SmallVector<int8_t> w(weights.getValues<int8_t>());
     for (int64_t kk = 0; kk < k; ++kk)
       for (int64_t nn = 0; nn < n; ++nn) {
         int8_t v = w[kk * n + nn];
-        packed[((nn / kLanes) * (kp / kDepth) + kk / kDepth) * kLanes *
-                   kDepth +
+        packed[layout.offset(nn / kLanes, kk / kDepth) +
                (nn % kLanes) * kDepth + kk % kDepth] = v;
         correction[nn] -= (128 + *zpA) * v;
       }
-    auto packedType =
-        RankedTensorType::get({np / kLanes, kp / kDepth, kLanes * kDepth}, i8);
+    auto packedType = RankedTensorType::get({np * kp}, i8);
     Value bPacked = arith::ConstantOp::create(
         rewriter, loc, packedType,
         DenseElementsAttr::get(packedType, ArrayRef(packed)));
@@ -229,32 +306,14 @@ struct MatMulToVnni : OpRewritePattern<tosa::MatMulOp> {
         rewriter, loc, corrType,
         DenseElementsAttr::get(corrType, ArrayRef(correction)));
 
-    // Activations: [M, Kp], K zero-padded, top bit flipped (u8 = s8 + 128).
-    auto flatType = RankedTensorType::get({m, k}, i8);
     Value flat = tensor::CollapseShapeOp::create(
-        rewriter, loc, flatType, mm.getA(),
+        rewriter, loc, RankedTensorType::get({m, k}, i8), mm.getA(),
         SmallVector<ReassociationIndices>{{0, 1}, {2}});
-    Value padded = flat;
-    if (kp != k) {
-      Value zero = arith::ConstantIntOp::create(rewriter, loc, i8, 0);
-      padded = tensor::PadOp::create(
-          rewriter, loc, RankedTensorType::get({m, kp}, i8), flat,
-          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0),
-                                 rewriter.getIndexAttr(0)},
-          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0),
-                                 rewriter.getIndexAttr(kp - k)},
-          zero);
-    }
-    auto flipType = RankedTensorType::get({1, 1}, i8);
-    Value flip = tosa::ConstOp::create(
-        rewriter, loc, flipType,
-        DenseElementsAttr::get(flipType, ArrayRef<int8_t>{int8_t(-128)}));
-    Value aPacked = tosa::BitwiseXorOp::create(
-        rewriter, loc, RankedTensorType::get({m, kp}, i8), padded, flip);
+    Value aPacked = packActivations(rewriter, loc, flat, m, k, kp);
 
-    Value c = tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{m, np},
-                                      i32);
-    c = KernelEmitter(rewriter, loc, aPacked, bPacked, corr, m, kp, np, tile)
+    Value c =
+        tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{m, np}, i32);
+    c = KernelEmitter(rewriter, loc, aPacked, bPacked, corr, m, layout, used)
             .emit(c);
     if (np != n)
       c = tensor::ExtractSliceOp::create(
@@ -271,6 +330,12 @@ struct ConvertInt8MatMulToX86Pass
     : qopt::impl::ConvertInt8MatMulToX86PassBase<ConvertInt8MatMulToX86Pass> {
   using Base::Base;
   void runOnOperation() override {
+    if (kBlock < 4 || kBlock % 4) {
+      getOperation().emitError()
+          << "convert-int8-matmul-to-x86: k-block " << kBlock
+          << " must be a positive multiple of 4";
+      return signalPassFailure();
+    }
     if (tileRows < 1 || tileVectors < 1 || tileRows * tileVectors > 28) {
       getOperation().emitError()
           << "convert-int8-matmul-to-x86: the register tile " << tileRows
@@ -280,7 +345,7 @@ struct ConvertInt8MatMulToX86Pass
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
-    populateInt8MatMulToX86Patterns(patterns, {tileRows, tileVectors});
+    populateInt8MatMulToX86Patterns(patterns, {tileRows, tileVectors, kBlock});
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -165,4 +165,12 @@ TEST_F(VnniMatMul, EveryTileShape) {
     runCase(Case{11, 21, 83, -5}, tile);
 }
 
+TEST_F(VnniMatMul, KBlocks) {
+  // K split into cache blocks: whole blocks only (21 -> 24 = 3 x 8), and
+  // whole blocks plus a shorter last one (602 -> 604 = 6 x 100 + 4).
+  runCase(Case{11, 21, 83, -5}, "{tile-rows=3 tile-vectors=2 k-block=8}");
+  runCase(Case{9, 602, 40, 17}, "{k-block=100}");
+  runCase(Case{9, 602, 40, 17, Case::AllMin}, "{k-block=100}");
+}
+
 } // namespace

@@ -9,11 +9,12 @@
 
 namespace qopt {
 
-/// Register tile of the VNNI microkernel: `rows` x `vectors` x 16 int32
-/// accumulators.
+/// Blocking of the VNNI microkernels: a register tile of `rows` x `vectors`
+/// x 16 int32 accumulators, over K blocks of `kBlock` depths.
 struct VnniTile {
   int64_t rows = 6;
   int64_t vectors = 4;
+  int64_t kBlock = 512;
 };
 
 /// tosa.matmul (int8 x constant int8 -> int32) -> packed-weight AVX-512

@@ -229,3 +229,16 @@ OpFoldResult RescaleOp::fold(FoldAdaptor adaptor) {
   FailureOr<DenseIntElementsAttr> folded = foldRescaleConstant(input, *this);
   return succeeded(folded) ? *folded : OpFoldResult();
 }
+
+//===----------------------------------------------------------------------===//
+// DotU8S8Op
+//===----------------------------------------------------------------------===//
+
+LogicalResult DotU8S8Op::verify() {
+  int64_t lanes = getAcc().getType().getNumElements();
+  int64_t bytes = getLhs().getType().getNumElements();
+  if (bytes != 4 * lanes)
+    return emitOpError() << "needs 4 bytes per 32-bit lane: " << lanes
+                         << " lanes but " << bytes << " bytes";
+  return success();
+}

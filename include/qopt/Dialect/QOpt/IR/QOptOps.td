@@ -220,4 +220,39 @@ def QOpt_RescaleOp : QOpt_Op<"rescale", [Pure, SameOperandsAndResultShape]> {
   let hasFolder = 1;
 }
 
+
+//===----------------------------------------------------------------------===//
+// DotU8S8Op
+//===----------------------------------------------------------------------===//
+
+def QOpt_DotU8S8Op : QOpt_Op<"dot_u8_s8", [Pure,
+    AllTypesMatch<["acc", "result"]>, AllTypesMatch<["lhs", "rhs"]>]> {
+  let summary = "accumulate 4-way dot products of unsigned by signed bytes";
+  let description = [{
+    For each 32-bit lane `i` of `acc`:
+
+    ```
+    result[i] = acc[i] + sum_{j < 4} zext(lhs[4 i + j]) * sext(rhs[4 i + j])
+    ```
+
+    in wrapping int32 arithmetic. This is x86's `vpdpbusd` (AVX-512 VNNI on
+    4, 8 or 16 lanes, AVX-VNNI on 4 or 8), the building block of qopt's
+    int8 GEMM microkernels. `convert-qopt-dot-to-llvm` maps it to the
+    instruction where the target has it, and otherwise to widening
+    multiplies and adds with the same result.
+
+    ```mlir
+    %r = qopt.dot_u8_s8 %acc, %a, %b : vector<64xi8> -> vector<16xi32>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [I32]>:$acc,
+                       VectorOfRankAndType<[1], [I8]>:$lhs,
+                       VectorOfRankAndType<[1], [I8]>:$rhs);
+  let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
+  let assemblyFormat = [{
+    $acc `,` $lhs `,` $rhs attr-dict `:` type($lhs) `->` type($acc)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // QOPT_DIALECT_QOPT_IR_QOPTOPS_TD

@@ -1,0 +1,284 @@
+//===- MatMulBenchmark.cpp - qopt int8 GEMM vs oneDNN, single thread ------===//
+//
+// For each shape C[M, N] = A[M, K] (int8, zero point) x B[K, N] (int8
+// weights, constant) -> int32, runs in one process, single-threaded:
+//
+//  * qopt: tosa.matmul compiled with convert-int8-matmul-to-x86 (weights
+//    packed at compile time, vpdpbusd microkernels), JIT at -O3 for the
+//    host;
+//  * oneDNN: a u8 x s8 -> s32 matmul primitive with prepacked weights
+//    (format_tag::any + reorder outside the timed loop), limited to
+//    AVX-512 VNNI (ONEDNN_MAX_CPU_ISA, overridable) so both use vpdpbusd;
+//
+// and the machine's vpdpbusd peak, measured here with 24 independent
+// accumulator chains. Prints GOPS (2 M N K / median time), qopt/oneDNN and
+// qopt as a percentage of the peak. Times are medians of repeated runs
+// after warm-up. Results are cross-checked (qopt vs oneDNN, exact).
+//
+//   build/bench/qopt-bench-matmul [reps (default 21)]
+//   QOPT_BENCH_SHAPES=1024x1024x1024,... QOPT_BENCH_OPTIONS="{k-block=256}"
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/ExecutionEngine/JitKernel.h"
+#include "qopt/InitAllPasses.h"
+
+#include <dnnl.hpp>
+#include <immintrin.h>
+#include <malloc.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+using namespace qopt;
+
+namespace {
+
+double median(std::vector<double> v) {
+  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+  return v[v.size() / 2];
+}
+
+/// Median seconds of `run` over `reps` timed calls after 3 warm-up calls.
+double timeIt(const std::function<void()> &run, int reps) {
+  for (int i = 0; i < 3; ++i)
+    run();
+  std::vector<double> times;
+  for (int i = 0; i < reps; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    run();
+    times.push_back(std::chrono::duration<double>(
+                        std::chrono::steady_clock::now() - start)
+                        .count());
+  }
+  return median(times);
+}
+
+constexpr int64_t kPeakIterations = 20000000;
+
+/// kPeakIterations vpdpbusd on 24 independent accumulators (enough to cover
+/// latency x throughput on current cores).
+__attribute__((target("avx512f,avx512bw,avx512vnni"), noinline)) void
+vpdpbusdLoop() {
+  __m512i acc[24];
+  for (auto &a : acc)
+    a = _mm512_setzero_si512();
+  __m512i x = _mm512_set1_epi32(0x01020304), y = _mm512_set1_epi32(0x05060708);
+  for (int64_t i = 0; i < kPeakIterations / 24; ++i) {
+    for (auto &a : acc)
+      a = _mm512_dpbusd_epi32(a, x, y);
+    // Keeps the compiler from collapsing the loop.
+    __asm__ volatile("" : "+v"(x));
+  }
+  __m512i sum = acc[0];
+  for (int i = 1; i < 24; ++i)
+    sum = _mm512_add_epi32(sum, acc[i]);
+  volatile int sink = _mm512_reduce_add_epi32(sum);
+  (void)sink;
+}
+
+/// The measured vpdpbusd peak: each instruction is 64 multiply-adds, 128
+/// ops.
+double measurePeakGops() {
+  double t = timeIt(vpdpbusdLoop, 5);
+  return double(kPeakIterations / 24 * 24) * 128.0 / t / 1e9;
+}
+
+struct Shape {
+  const char *name;
+  int64_t m, n, k;
+};
+
+std::string hexBytes(const std::vector<int8_t> &bytes) {
+  std::string s = "\"0x";
+  static const char *digits = "0123456789ABCDEF";
+  for (int8_t b : bytes) {
+    s += digits[uint8_t(b) >> 4];
+    s += digits[uint8_t(b) & 15];
+  }
+  return s + "\"";
+}
+
+std::string qoptSource(const Shape &s, const std::vector<int8_t> &weights,
+                       int zeroPoint) {
+  auto t = [](int64_t a, int64_t b, const char *e) {
+    return "1x" + std::to_string(a) + "x" + std::to_string(b) + "x" + e;
+  };
+  std::string a = "tensor<" + t(s.m, s.k, "i8") + ">";
+  std::string b = "tensor<" + t(s.k, s.n, "i8") + ">";
+  std::string r = "tensor<" + t(s.m, s.n, "i32") + ">";
+  std::string am = "memref<" + t(s.m, s.k, "i8") + ">";
+  std::string rm = "memref<" + t(s.m, s.n, "i32") + ">";
+  std::ostringstream os;
+  os << "func.func @mm(%am: " << am << ", %out: " << rm
+     << ") attributes {llvm.emit_c_interface} {\n"
+     << "  %a = bufferization.to_tensor %am restrict : " << am << " to " << a
+     << "\n  %b = \"tosa.const\"() {values = dense<" << hexBytes(weights)
+     << "> : " << b << "} : () -> " << b << "\n"
+     << "  %azp = \"tosa.const\"() {values = dense<" << zeroPoint
+     << "> : tensor<1xi8>} : () -> tensor<1xi8>\n"
+     << "  %bzp = \"tosa.const\"() {values = dense<0> : tensor<1xi8>} : () -> "
+        "tensor<1xi8>\n"
+     << "  %c = tosa.matmul %a, %b, %azp, %bzp : (" << a << ", " << b
+     << ", tensor<1xi8>, tensor<1xi8>) -> " << r << "\n"
+     << "  bufferization.materialize_in_destination %c in restrict writable "
+        "%out : ("
+     << r << ", " << rm << ") -> ()\n  return\n}\n";
+  return os.str();
+}
+
+template <typename T>
+StridedMemRefType<T, 3> view3(T *data, int64_t rows, int64_t cols) {
+  StridedMemRefType<T, 3> d;
+  d.basePtr = d.data = data;
+  d.offset = 0;
+  d.sizes[0] = 1, d.sizes[1] = rows, d.sizes[2] = cols;
+  d.strides[0] = rows * cols, d.strides[1] = cols, d.strides[2] = 1;
+  return d;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  // Single thread for oneDNN's runtime, which reads its environment when it
+  // is loaded: restart once with it set.
+  if (!getenv("OMP_NUM_THREADS") || std::strcmp(getenv("OMP_NUM_THREADS"), "1")) {
+    setenv("OMP_NUM_THREADS", "1", 1);
+    setenv("ONEDNN_MAX_CPU_ISA", "AVX512_CORE_VNNI", 0);
+    execv("/proc/self/exe", argv);
+    std::perror("qopt-bench-matmul: cannot restart single-threaded");
+    return 1;
+  }
+  if (!__builtin_cpu_supports("avx512vnni")) {
+    std::fprintf(stderr, "qopt-bench-matmul: this CPU has no AVX-512 VNNI "
+                         "(the only kernel qopt generates yet)\n");
+    return 1;
+  }
+  // The JIT-compiled code allocates its scratch (the packed activations,
+  // the int32 result) with malloc on every call. glibc would return such
+  // blocks to the kernel on free and take page faults to get them back
+  // each time; keep them in the heap instead, as an inference runtime's
+  // arena would. oneDNN's primitive keeps its scratchpad the same way.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20); // glibc's maximum
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  int reps = argc > 1 ? std::atoi(argv[1]) : 21;
+  qopt::registerJitPasses();
+
+  double peak = measurePeakGops();
+  std::printf("vpdpbusd peak (measured, 1 core): %.1f GOPS\n", peak);
+  std::printf("oneDNN %d.%d.%d, max ISA %s, %s threads\n",
+              dnnl_version()->major, dnnl_version()->minor,
+              dnnl_version()->patch, getenv("ONEDNN_MAX_CPU_ISA"),
+              getenv("OMP_NUM_THREADS"));
+  std::printf("%-16s %10s %10s %8s %8s\n", "M x N x K", "qopt GOPS",
+              "oneDNN", "ratio", "% peak");
+
+  std::vector<Shape> shapes = {
+      {"64^3", 64, 64, 64},          {"256^3", 256, 256, 256},
+      {"512^3", 512, 512, 512},      {"1024^3", 1024, 1024, 1024},
+      {"1x1024x1024", 1, 1024, 1024}, {"8x1024x1024", 8, 1024, 1024},
+      {"3136x64x576", 3136, 64, 576}, {"196x256x2304", 196, 256, 2304},
+  };
+  // QOPT_BENCH_SHAPES="MxNxK,..." replaces the shapes (names are kept
+  // alive in `names`); QOPT_BENCH_OPTIONS="{tile-rows=4 ...}" passes
+  // options to convert-int8-matmul-to-x86.
+  std::vector<std::string> names;
+  if (const char *list = getenv("QOPT_BENCH_SHAPES")) {
+    shapes.clear();
+    std::stringstream ss(list);
+    for (std::string item; std::getline(ss, item, ',');)
+      names.push_back(item);
+    for (const std::string &item : names) {
+      Shape s{item.c_str(), 0, 0, 0};
+      if (std::sscanf(item.c_str(), "%ldx%ldx%ld", &s.m, &s.n, &s.k) != 3) {
+        std::fprintf(stderr, "qopt-bench-matmul: bad shape '%s' (MxNxK)\n",
+                     item.c_str());
+        return 1;
+      }
+      shapes.push_back(s);
+    }
+  }
+  const char *passOptions = getenv("QOPT_BENCH_OPTIONS");
+  const std::string lower =
+      "func.func(convert-int8-matmul-to-x86" +
+      std::string(passOptions ? passOptions : "") + "),"
+      "func.func(tosa-to-linalg-named,tosa-to-linalg,tosa-to-arith),"
+      "canonicalize," +
+      std::string(kLowerToLLVM);
+  dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  dnnl::stream stream(engine);
+  std::mt19937 rng(42);
+  std::uniform_int_distribution<int> byte(-128, 127);
+  bool allEqual = true;
+  for (const Shape &s : shapes) {
+    const int zeroPoint = 3;
+    std::vector<int8_t> a(s.m * s.k), w(s.k * s.n);
+    for (int8_t &v : a)
+      v = int8_t(byte(rng));
+    for (int8_t &v : w)
+      v = int8_t(std::max(byte(rng), -127));
+
+    // qopt.
+    JitKernel kernel(qoptSource(s, w, zeroPoint), lower);
+    if (!kernel.ok()) {
+      std::fprintf(stderr, "%s: %s\n", s.name, kernel.error().c_str());
+      return 1;
+    }
+    std::vector<int32_t> cq(s.m * s.n);
+    auto in = view3(a.data(), s.m, s.k);
+    auto out = view3(cq.data(), s.m, s.n);
+    double tq = timeIt([&] { kernel.call("mm", &in, &out); }, reps);
+
+    // oneDNN: the same product with u8 activations (a + 128, zero point
+    // zp + 128) and prepacked weights.
+    using dt = dnnl::memory::data_type;
+    using tag = dnnl::memory::format_tag;
+    dnnl::memory::desc srcDesc({s.m, s.k}, dt::u8, tag::ab);
+    dnnl::memory::desc wAny({s.k, s.n}, dt::s8, tag::any);
+    dnnl::memory::desc wPlain({s.k, s.n}, dt::s8, tag::ab);
+    dnnl::memory::desc dstDesc({s.m, s.n}, dt::s32, tag::ab);
+    dnnl::primitive_attr attr;
+    attr.set_zero_points(DNNL_ARG_SRC, 0, {zeroPoint + 128});
+    dnnl::matmul::primitive_desc pd(
+        dnnl::matmul::desc(srcDesc, wAny, dstDesc), attr, engine);
+    std::vector<uint8_t> au(a.size());
+    for (size_t i = 0; i < a.size(); ++i)
+      au[i] = uint8_t(a[i] + 128);
+    dnnl::memory src(srcDesc, engine, au.data());
+    dnnl::memory wSrc(wPlain, engine, w.data());
+    dnnl::memory weights(pd.weights_desc(), engine);
+    dnnl::reorder(wSrc, weights).execute(stream, wSrc, weights);
+    std::vector<int32_t> cd(s.m * s.n);
+    dnnl::memory dst(dstDesc, engine, cd.data());
+    dnnl::matmul mm(pd);
+    // QOPT_BENCH_QOPT_ONLY=1 skips oneDNN (for profiling qopt's code).
+    if (getenv("QOPT_BENCH_QOPT_ONLY")) {
+      std::printf("%-16s %10.1f\n", s.name, 2.0 * s.m * s.n * s.k / tq / 1e9);
+      continue;
+    }
+    double td = timeIt(
+        [&] {
+          mm.execute(stream, {{DNNL_ARG_SRC, src},
+                              {DNNL_ARG_WEIGHTS, weights},
+                              {DNNL_ARG_DST, dst}});
+          stream.wait();
+        },
+        reps);
+    bool equal = cq == cd;
+    allEqual &= equal;
+    double ops = 2.0 * s.m * s.n * s.k;
+    std::printf("%-16s %10.1f %10.1f %8.2f %7.1f%%%s\n", s.name, ops / tq / 1e9,
+                ops / td / 1e9, td / tq, 100.0 * ops / tq / 1e9 / peak,
+                equal ? "" : "  RESULTS DIFFER");
+  }
+  return allEqual ? 0 : 1;
+}
