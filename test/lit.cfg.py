@@ -45,6 +45,8 @@ tools = [
     "mlir-opt",
     "not",
     "mlir-runner",
+    "mlir-translate",
+    "llc",
     ToolSubst("qopt-import", unresolved="fatal"),
     ToolSubst("qopt-run", unresolved="fatal"),
     ToolSubst("qopt-report", unresolved="fatal"),

@@ -330,16 +330,18 @@ struct ConvertInt8MatMulToX86Pass
     : qopt::impl::ConvertInt8MatMulToX86PassBase<ConvertInt8MatMulToX86Pass> {
   using Base::Base;
   void runOnOperation() override {
-    if (kBlock < 4 || kBlock % 4) {
+    int64_t rows = tileRows, vectors = tileVectors, depth = kBlock;
+    if (depth < 4 || depth % 4) {
       getOperation().emitError()
-          << "convert-int8-matmul-to-x86: k-block " << kBlock
+          << "convert-int8-matmul-to-x86: k-block " << depth
           << " must be a positive multiple of 4";
       return signalPassFailure();
     }
-    if (tileRows < 1 || tileVectors < 1 || tileRows * tileVectors > 28) {
+    // Accumulators, one weight vector per column block and the broadcast.
+    if (rows < 1 || vectors < 1 || rows * vectors + vectors + 1 > 32) {
       getOperation().emitError()
-          << "convert-int8-matmul-to-x86: the register tile " << tileRows
-          << " x " << tileVectors
+          << "convert-int8-matmul-to-x86: the register tile " << rows << " x "
+          << vectors
           << " needs more than the 32 zmm registers (rows * vectors + "
              "vectors + 1 <= 32, and both >= 1)";
       return signalPassFailure();

@@ -481,3 +481,11 @@ func.func @unknown_qopt_attribute(%x: tensor<2xf32>) {
   %0 = arith.addf %x, %x {qopt.scale = 1.0 : f32} : tensor<2xf32>
   return
 }
+
+// -----
+
+func.func @dot_lane_mismatch(%acc: vector<16xi32>, %a: vector<32xi8>) -> vector<16xi32> {
+  // expected-error @+1 {{needs 4 bytes per 32-bit lane: 16 lanes but 32 bytes}}
+  %r = qopt.dot_u8_s8 %acc, %a, %a : vector<32xi8> -> vector<16xi32>
+  return %r : vector<16xi32>
+}

@@ -6,7 +6,8 @@
 // convert-int8-matmul-to-x86 (packed weights, vpdpbusd microkernels). The
 // int32 results must be equal, on shapes that are not multiples of the
 // register tile (M, N, K odd; K = 1; M = 1), at the extremes of int8 and
-// for every tile size.
+// for every tile size; then with the dots lowered for AVX-VNNI and for no
+// VNNI at all (generic), which must give the same results.
 //
 //===----------------------------------------------------------------------===//
 
@@ -96,7 +97,13 @@ StridedMemRefType<int32_t, 3> view3(int32_t *data, int64_t m, int64_t n) {
   return d;
 }
 
-void runCase(const Case &c, const std::string &tileOptions) {
+/// Instruction sets the dots are lowered for (convert-qopt-dot-to-llvm).
+bool hostHasAvxVnni() {
+  return llvm::sys::getHostCPUFeatures().lookup("avxvnni");
+}
+
+void runCase(const Case &c, const std::string &tileOptions,
+             const std::string &isa = "avx512-vnni") {
   std::mt19937 rng(c.m * 131 + c.k * 17 + c.n);
   std::uniform_int_distribution<int> byte(-128, 127);
   auto value = [&](bool weight) -> int8_t {
@@ -117,11 +124,19 @@ void runCase(const Case &c, const std::string &tileOptions) {
       "canonicalize,";
   JitKernel reference(src, tosaToLinalg + kLowerToLLVM);
   ASSERT_TRUE(reference.ok()) << reference.error();
+  // The dots are lowered after bufferization, where kLowerToLLVM does it
+  // for the host; name the instruction set there instead.
+  std::string lower = kLowerToLLVM;
+  const std::string dotPass = "convert-qopt-dot-to-llvm";
+  size_t at = lower.find(dotPass);
+  ASSERT_NE(at, std::string::npos);
+  lower.insert(at + dotPass.size(), "{isa=" + isa + "}");
   JitKernel vnni(src, "func.func(convert-int8-matmul-to-x86" + tileOptions +
-                          ")," + tosaToLinalg + kLowerToLLVM);
+                          ")," + tosaToLinalg + lower);
   ASSERT_TRUE(vnni.ok()) << vnni.error();
-  ASSERT_NE(vnni.loweredIR().find("vpdpbusd"), std::string::npos)
-      << "the microkernel was not used";
+  ASSERT_EQ(vnni.loweredIR().find("vpdpbusd") != std::string::npos,
+            isa != "generic")
+      << "unexpected instruction selection for " << isa;
   std::vector<int32_t> expected(c.m * c.n), actual(c.m * c.n, 12345);
   auto in = view3(a.data(), c.m, c.k);
   auto outRef = view3(expected.data(), c.m, c.n);
@@ -171,6 +186,26 @@ TEST_F(VnniMatMul, KBlocks) {
   runCase(Case{11, 21, 83, -5}, "{tile-rows=3 tile-vectors=2 k-block=8}");
   runCase(Case{9, 602, 40, 17}, "{k-block=100}");
   runCase(Case{9, 602, 40, 17, Case::AllMin}, "{k-block=100}");
+}
+
+} // namespace
+
+namespace {
+
+// The same microkernels with the dots lowered for other targets: identical
+// results. The generic form runs on any x86-64 host.
+TEST(Int8MatMulOtherTargets, GenericDots) {
+  for (Case c : {Case{7, 5, 18, -3}, Case{13, 33, 47, 100},
+                 Case{7, 600, 35, -128, Case::AllMin},
+                 Case{7, 600, 35, 127, Case::AllMax}})
+    runCase(c, "", "generic");
+}
+
+TEST(Int8MatMulOtherTargets, AvxVnniDots) {
+  if (!hostHasAvxVnni())
+    GTEST_SKIP() << "host has no AVX-VNNI";
+  for (Case c : {Case{7, 5, 18, -3}, Case{25, 130, 97, 127}})
+    runCase(c, "", "avx-vnni");
 }
 
 } // namespace

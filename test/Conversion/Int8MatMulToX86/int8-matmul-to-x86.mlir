@@ -1,0 +1,50 @@
+// RUN: qopt %s -split-input-file --convert-int8-matmul-to-x86 --canonicalize | FileCheck %s
+// RUN: qopt %s -split-input-file --convert-int8-matmul-to-x86="tile-rows=2 tile-vectors=1" --canonicalize | FileCheck %s --check-prefix=SMALL
+// RUN: not qopt %s -split-input-file --convert-int8-matmul-to-x86="tile-rows=8 tile-vectors=4" 2>&1 | FileCheck %s --check-prefix=TOOBIG
+// RUN: not qopt %s -split-input-file --convert-int8-matmul-to-x86="k-block=6" 2>&1 | FileCheck %s --check-prefix=KBLOCK
+
+// TOOBIG: error: convert-int8-matmul-to-x86: the register tile 8 x 4 needs more than the 32 zmm registers
+// KBLOCK: error: convert-int8-matmul-to-x86: k-block 6 must be a positive multiple of 4
+
+// M = 3, K = 5, N = 18 with zero point -3: K pads to 8, N to 32 (two
+// 16-column blocks, one panel of 2). Weights are all 1, so each column sum
+// is 5 and the correction -(128 + (-3)) * 5 = -625 for the 18 real
+// columns, 0 for the padding. The activations are flipped (xor -128) 64
+// bytes at a time with a masked read past K.
+// CHECK-LABEL: func @matmul
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<"0x0101010101{{.*}}"> : tensor<256xi8>
+// CHECK-DAG: %[[CORR:.*]] = arith.constant dense<[-625, {{.*}}, -625, 0, {{.*}}, 0]> : tensor<32xi32>
+// CHECK: vector.transfer_read %{{.*}} : tensor<3x5xi8>, vector<8xi8>
+// CHECK: arith.xori
+// CHECK: scf.for
+// CHECK-COUNT-6: qopt.dot_u8_s8 {{.*}} : vector<64xi8> -> vector<16xi32>
+// CHECK-NOT: qopt.dot_u8_s8
+// CHECK: scf.yield
+// CHECK: tensor.extract_slice {{.*}} tensor<3x32xi32> to tensor<3x18xi32>
+// CHECK: tensor.expand_shape {{.*}} into tensor<1x3x18xi32>
+// SMALL-LABEL: func @matmul
+// SMALL-NOT: tosa.matmul
+// SMALL-COUNT-2: qopt.dot_u8_s8
+// SMALL-NOT: tosa.matmul
+// SMALL-LABEL: func @not_converted
+func.func @matmul(%a: tensor<1x3x5xi8>) -> tensor<1x3x18xi32> {
+  %b = "tosa.const"() {values = dense<1> : tensor<1x5x18xi8>} : () -> tensor<1x5x18xi8>
+  %azp = "tosa.const"() {values = dense<-3> : tensor<1xi8>} : () -> tensor<1xi8>
+  %bzp = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %c = tosa.matmul %a, %b, %azp, %bzp : (tensor<1x3x5xi8>, tensor<1x5x18xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x3x18xi32>
+  return %c : tensor<1x3x18xi32>
+}
+
+// -----
+
+// Weights that are not constants, or with a zero point, stay tosa.matmul.
+// CHECK-LABEL: func @not_converted
+// CHECK-COUNT-2: tosa.matmul
+func.func @not_converted(%a: tensor<1x3x4xi8>, %w: tensor<1x4x16xi8>) -> (tensor<1x3x16xi32>, tensor<1x3x16xi32>) {
+  %b = "tosa.const"() {values = dense<1> : tensor<1x4x16xi8>} : () -> tensor<1x4x16xi8>
+  %zp = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %bzp = "tosa.const"() {values = dense<5> : tensor<1xi8>} : () -> tensor<1xi8>
+  %c = tosa.matmul %a, %w, %zp, %zp : (tensor<1x3x4xi8>, tensor<1x4x16xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x3x16xi32>
+  %d = tosa.matmul %a, %b, %zp, %bzp : (tensor<1x3x4xi8>, tensor<1x4x16xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x3x16xi32>
+  return %c, %d : tensor<1x3x16xi32>, tensor<1x3x16xi32>
+}

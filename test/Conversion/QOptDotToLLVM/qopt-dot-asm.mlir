@@ -1,0 +1,34 @@
+// Instruction selection per target, checked in the assembly llc emits for
+// each (these run on any host: nothing is executed).
+// RUN: qopt %s --pass-pipeline='builtin.module(convert-qopt-dot-to-llvm{isa=avx512-vnni},convert-vector-to-llvm,convert-arith-to-llvm,convert-func-to-llvm,reconcile-unrealized-casts)' | mlir-translate --mlir-to-llvmir | llc -O2 -mtriple=x86_64-linux-gnu -mattr=+avx512f,+avx512bw,+avx512vl,+avx512vnni | FileCheck %s --check-prefix=AVX512
+// RUN: qopt %s --pass-pipeline='builtin.module(convert-qopt-dot-to-llvm{isa=avx-vnni},convert-vector-to-llvm,convert-arith-to-llvm,convert-func-to-llvm,reconcile-unrealized-casts)' | mlir-translate --mlir-to-llvmir | llc -O2 -mtriple=x86_64-linux-gnu -mattr=+avx2,+avxvnni | FileCheck %s --check-prefix=AVXVNNI
+// RUN: qopt %s --pass-pipeline='builtin.module(convert-qopt-dot-to-llvm{isa=generic},convert-vector-to-llvm,convert-arith-to-llvm,convert-func-to-llvm,reconcile-unrealized-casts)' | mlir-translate --mlir-to-llvmir | llc -O2 -mtriple=x86_64-linux-gnu -mattr=+avx2 | FileCheck %s --check-prefix=GENERIC
+
+// AVX512-LABEL: dot16:
+// AVX512: vpdpbusd %zmm{{[0-9]+}}, %zmm{{[0-9]+}}, %zmm{{[0-9]+}}
+// AVX512-LABEL: dot8:
+// AVX512: vpdpbusd %ymm{{[0-9]+}}, %ymm{{[0-9]+}}, %ymm{{[0-9]+}}
+
+// AVXVNNI-LABEL: dot16:
+// AVXVNNI-NOT: zmm
+// AVXVNNI-COUNT-2: {vex} vpdpbusd %ymm
+// AVXVNNI-LABEL: dot8:
+// AVXVNNI: {vex} vpdpbusd %ymm
+
+// Generic on AVX2: bytes widened to 32 bits (u8 zero-, s8 sign-extended),
+// then multiply-adds LLVM chooses; no VNNI.
+// GENERIC-LABEL: dot16:
+// GENERIC-NOT: vpdpbusd
+// GENERIC-DAG: vpmovzxbd
+// GENERIC-DAG: vpmovsxbd
+// GENERIC-LABEL: dot8:
+// GENERIC-NOT: vpdpbusd
+// GENERIC: retq
+func.func @dot16(%acc: vector<16xi32>, %a: vector<64xi8>, %b: vector<64xi8>) -> vector<16xi32> {
+  %r = qopt.dot_u8_s8 %acc, %a, %b : vector<64xi8> -> vector<16xi32>
+  return %r : vector<16xi32>
+}
+func.func @dot8(%acc: vector<8xi32>, %a: vector<32xi8>, %b: vector<32xi8>) -> vector<8xi32> {
+  %r = qopt.dot_u8_s8 %acc, %a, %b : vector<32xi8> -> vector<8xi32>
+  return %r : vector<8xi32>
+}
