@@ -69,10 +69,11 @@ def ConvertInt8MatMulToX86Pass
       x 16 columns stays in zmm registers across the whole K loop
       (default 6 x 64: 24 accumulators, 4 weight vectors, 1 broadcast);
       edge tiles take the remaining rows and column blocks.
-    * **Cache blocking**: column panels outer, then blocks of `k-block`
-      depths, then row tiles, so a panel's weights for one block (32 KiB
-      by default) stay in L1 while every row tile streams over them; later
-      K blocks accumulate onto the partial sums.
+    * **Cache blocking**: column panels outer, then equal blocks of at
+      most `k-block` depths (by default what keeps a panel's block within
+      40 KiB), then row tiles, so a panel's weights for one block stay in
+      L1 while every row tile streams over them; later K blocks accumulate
+      onto the partial sums.
 
     Results equal `tosa.matmul`'s exactly (int32 arithmetic, no
     saturation: |sum| < 2^31 for K < 2^16). The products are
@@ -91,9 +92,9 @@ def ConvertInt8MatMulToX86Pass
            "Rows of the register tile">,
     Option<"tileVectors", "tile-vectors", "int64_t", /*default=*/"4",
            "16-column vectors of the register tile">,
-    Option<"kBlock", "k-block", "int64_t", /*default=*/"512",
-           "Depths per cache block (a multiple of 4): a panel's weights for "
-           "one block stay in L1 across row tiles">
+    Option<"kBlock", "k-block", "int64_t", /*default=*/"0",
+           "Depths per cache block (a multiple of 4; 0: as many as keep a "
+           "panel's block within 40 KiB of L1)">
   ];
 }
 

@@ -66,14 +66,18 @@ struct PackedLayout {
   }
 };
 
-/// Emits the microkernels into C (tensor<M x Np x i32>), destination
+/// Emits the microkernels into C (tensor<1 x M x Np x i32>), destination
 /// passing style so that bufferization writes in place.
 class KernelEmitter {
 public:
+  /// `rowCorr` (tensor<M x i32>, or null) is added to every column of a
+  /// row; with `weightsUnsigned` the weights are vpdpbusd's unsigned
+  /// operand and the activations its signed one, else the reverse.
   KernelEmitter(OpBuilder &b, Location loc, Value a, Value bPacked, Value corr,
-                int64_t m, PackedLayout layout, VnniTile tile)
-      : b(b), loc(loc), a(a), bPacked(bPacked), corr(corr), rows(m),
-        layout(layout), tile(tile) {}
+                Value rowCorr, bool weightsUnsigned, int64_t m,
+                PackedLayout layout, VnniTile tile)
+      : b(b), loc(loc), a(a), bPacked(bPacked), corr(corr), rowCorr(rowCorr),
+        weightsUnsigned(weightsUnsigned), rows(m), layout(layout), tile(tile) {}
 
   Value emit(Value c) {
     // Column panels outer: a panel's weights for one K block stay in L1
@@ -117,7 +121,15 @@ private:
   /// One column panel: the first K block starts from the zero-point
   /// correction, later blocks accumulate onto C.
   Value panel(Value c, Value col, Value base, int64_t vectors) {
-    int64_t blockQuads = std::min(tile.kBlock / kDepth, layout.kq);
+    // Equal blocks of at most k-block depths (no short tail block that
+    // would reload every tile for a few steps).
+    // By default as many depths as keep the panel's block within 40 KiB of
+    // L1 (a 48 KiB L1 also holds the streaming activations).
+    int64_t maxQuads = tile.kBlock > 0
+                           ? tile.kBlock / kDepth
+                           : std::max<int64_t>(1, 40960 / (vectors * 64));
+    int64_t blocks = (layout.kq + maxQuads - 1) / maxQuads;
+    int64_t blockQuads = (layout.kq + blocks - 1) / blocks;
     c = kBlock(c, col, base, vectors, index(0), blockQuads, false);
     int64_t rest = layout.kq - blockQuads;
     if (rest / blockQuads > 0)
@@ -160,14 +172,27 @@ private:
                                             ArrayRef<bool>{true})
           .getResult();
     };
-    // Initial accumulators: the correction, or the partial sums so far.
+    // Initial accumulators: the corrections, or the partial sums so far.
     SmallVector<Value> init;
-    for (int64_t i = 0; i < mr; ++i)
+    for (int64_t i = 0; i < mr; ++i) {
+      Value rowTerm;
+      if (!accumulate && rowCorr)
+        rowTerm = vector::BroadcastOp::create(
+            b, loc, accType,
+            tensor::ExtractOp::create(b, loc, rowCorr,
+                                      ValueRange{add(row, i)}));
       for (int64_t j = 0; j < vectors; ++j) {
         Value n = add(col, j * kLanes);
-        init.push_back(accumulate ? read(accType, c, {add(row, i), n}, i32Pad)
-                                  : read(accType, corr, {n}, i32Pad));
+        if (accumulate) {
+          init.push_back(read(accType, c, {index(0), add(row, i), n}, i32Pad));
+          continue;
+        }
+        Value start = read(accType, corr, {n}, i32Pad);
+        init.push_back(
+            rowTerm ? arith::AddIOp::create(b, loc, start, rowTerm).getResult()
+                    : start);
       }
+    }
     auto kLoop = scf::ForOp::create(
         b, loc, index(0), index(quads), index(1), init,
         [&](OpBuilder &nested, Location, Value q, ValueRange accs) {
@@ -189,8 +214,13 @@ private:
             Value splat = vector::BroadcastOp::create(b, loc, accType, word);
             Value bytes = vector::BitCastOp::create(b, loc, bytesType, splat);
             for (int64_t j = 0; j < vectors; ++j)
-              next.push_back(DotU8S8Op::create(
-                  b, loc, accType, accs[i * vectors + j], bytes, weights[j]));
+              next.push_back(weightsUnsigned
+                                 ? DotU8S8Op::create(b, loc, accType,
+                                                     accs[i * vectors + j],
+                                                     weights[j], bytes)
+                                 : DotU8S8Op::create(b, loc, accType,
+                                                     accs[i * vectors + j],
+                                                     bytes, weights[j]));
           }
           scf::YieldOp::create(b, loc, next);
         });
@@ -198,7 +228,7 @@ private:
       for (int64_t j = 0; j < vectors; ++j)
         c = vector::TransferWriteOp::create(
                 b, loc, kLoop.getResult(i * vectors + j), c,
-                ValueRange{add(row, i), add(col, j * kLanes)},
+                ValueRange{index(0), add(row, i), add(col, j * kLanes)},
                 ArrayRef<bool>{true})
                 .getResult();
     return c;
@@ -206,11 +236,61 @@ private:
 
   OpBuilder &b;
   Location loc;
-  Value a, bPacked, corr;
+  Value a, bPacked, corr, rowCorr;
+  bool weightsUnsigned;
   int64_t rows;
   PackedLayout layout;
   VnniTile tile;
 };
+
+/// -128 * sum_k A[m, k] for each row of A [M, K] (K a multiple of 4),
+/// 64 bytes at a time with dot products against ones.
+Value rowCorrections(OpBuilder &b, Location loc, Value a, int64_t m,
+                     int64_t k) {
+  Type i8 = b.getI8Type(), i32 = b.getI32Type();
+  auto chunkType = VectorType::get({64}, i8);
+  auto accType = VectorType::get({kLanes}, i32);
+  Value ones = arith::ConstantOp::create(
+      b, loc, chunkType, DenseElementsAttr::get(chunkType, int8_t(1)));
+  Value zeros = arith::ConstantOp::create(
+      b, loc, accType, DenseElementsAttr::get(accType, int32_t(0)));
+  Value pad = arith::ConstantIntOp::create(b, loc, i8, 0);
+  Value minus128 = arith::ConstantIntOp::create(b, loc, i32, -128);
+  auto index = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  Value sums = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m}, i32);
+  auto rowsLoop = scf::ForOp::create(
+      b, loc, index(0), index(m), index(1), ValueRange{sums},
+      [&](OpBuilder &nested, Location, Value r, ValueRange iter) {
+        auto chunks = scf::ForOp::create(
+            nested, loc, index(0), index(k / 64), index(1), ValueRange{zeros},
+            [&](OpBuilder &inner, Location, Value c, ValueRange acc) {
+              Value at = arith::MulIOp::create(inner, loc, c, index(64));
+              Value chunk = vector::TransferReadOp::create(
+                  inner, loc, chunkType, a, ValueRange{r, at}, pad,
+                  ArrayRef<bool>{true});
+              Value next = DotU8S8Op::create(inner, loc, accType, acc.front(),
+                                             ones, chunk);
+              scf::YieldOp::create(inner, loc, ValueRange{next});
+            });
+        Value acc = chunks.getResult(0);
+        if (k % 64) {
+          // The last bytes of the row: a masked read, zeros beyond K.
+          Value chunk = vector::TransferReadOp::create(
+              nested, loc, chunkType, a, ValueRange{r, index(k / 64 * 64)}, pad,
+              ArrayRef<bool>{false});
+          acc = DotU8S8Op::create(nested, loc, accType, acc, ones, chunk);
+        }
+        Value sum = vector::ReductionOp::create(
+            nested, loc, vector::CombiningKind::ADD, acc);
+        Value scaled = arith::MulIOp::create(nested, loc, sum, minus128);
+        Value updated = tensor::InsertOp::create(nested, loc, scaled,
+                                                 iter.front(), ValueRange{r});
+        scf::YieldOp::create(nested, loc, ValueRange{updated});
+      });
+  return rowsLoop.getResult(0);
+}
 
 /// A [M, K] int8 -> [M, Kp] with the top bit of every byte flipped (u8 =
 /// s8 + 128) and K zero-padded, 64 bytes at a time (the source's strides
@@ -286,7 +366,14 @@ struct MatMulToVnni : OpRewritePattern<tosa::MatMulOp> {
     Location loc = mm.getLoc();
     Type i8 = rewriter.getI8Type(), i32 = rewriter.getI32Type();
 
-    // Weights packed per panel, zero padded; column sums.
+    // When K is a multiple of 4 the activations are read in place as the
+    // signed operand and the weights become the unsigned one (w + 128, at
+    // compile time): sum (w + 128) a = sum w a + 128 sum_k a, so each row
+    // subtracts 128 times its sum (computed at run time) and each column
+    // zp times its weight sum. Otherwise the activations are copied,
+    // K-padded and made unsigned (a + 128), and each column subtracts
+    // (128 + zp) times its weight sum.
+    bool inPlace = k % kDepth == 0;
     SmallVector<int8_t> packed(np * kp, 0);
     SmallVector<int32_t> correction(np, 0);
     SmallVector<int8_t> w(weights.getValues<int8_t>());
@@ -294,8 +381,9 @@ struct MatMulToVnni : OpRewritePattern<tosa::MatMulOp> {
       for (int64_t nn = 0; nn < n; ++nn) {
         int8_t v = w[kk * n + nn];
         packed[layout.offset(nn / kLanes, kk / kDepth) +
-               (nn % kLanes) * kDepth + kk % kDepth] = v;
-        correction[nn] -= (128 + *zpA) * v;
+               (nn % kLanes) * kDepth + kk % kDepth] =
+            inPlace ? static_cast<int8_t>(v ^ 0x80) : v;
+        correction[nn] -= (inPlace ? *zpA : 128 + *zpA) * v;
       }
     auto packedType = RankedTensorType::get({np * kp}, i8);
     Value bPacked = arith::ConstantOp::create(
@@ -309,19 +397,24 @@ struct MatMulToVnni : OpRewritePattern<tosa::MatMulOp> {
     Value flat = tensor::CollapseShapeOp::create(
         rewriter, loc, RankedTensorType::get({m, k}, i8), mm.getA(),
         SmallVector<ReassociationIndices>{{0, 1}, {2}});
-    Value aPacked = packActivations(rewriter, loc, flat, m, k, kp);
+    Value activations =
+        inPlace ? flat : packActivations(rewriter, loc, flat, m, k, kp);
+    Value rowCorr =
+        inPlace ? rowCorrections(rewriter, loc, flat, m, k) : Value();
 
-    Value c =
-        tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{m, np}, i32);
-    c = KernelEmitter(rewriter, loc, aPacked, bPacked, corr, m, layout, used)
+    // C is built with the result's own shape (plus padded columns), so that
+    // bufferization can write it straight into the result's buffer.
+    Value c = tensor::EmptyOp::create(rewriter, loc,
+                                      ArrayRef<int64_t>{1, m, np}, i32);
+    c = KernelEmitter(rewriter, loc, activations, bPacked, corr, rowCorr,
+                      inPlace, m, layout, used)
             .emit(c);
     if (np != n)
       c = tensor::ExtractSliceOp::create(
-          rewriter, loc, RankedTensorType::get({m, n}, i32), c, ValueRange{},
-          ValueRange{}, ValueRange{}, ArrayRef<int64_t>{0, 0},
-          ArrayRef<int64_t>{m, n}, ArrayRef<int64_t>{1, 1});
-    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
-        mm, resultType, c, SmallVector<ReassociationIndices>{{0, 1}, {2}});
+          rewriter, loc, resultType, c, ValueRange{}, ValueRange{},
+          ValueRange{}, ArrayRef<int64_t>{0, 0, 0}, ArrayRef<int64_t>{1, m, n},
+          ArrayRef<int64_t>{1, 1, 1});
+    rewriter.replaceOp(mm, c);
     return success();
   }
 };
@@ -331,10 +424,10 @@ struct ConvertInt8MatMulToX86Pass
   using Base::Base;
   void runOnOperation() override {
     int64_t rows = tileRows, vectors = tileVectors, depth = kBlock;
-    if (depth < 4 || depth % 4) {
+    if (depth < 0 || depth % 4) {
       getOperation().emitError()
           << "convert-int8-matmul-to-x86: k-block " << depth
-          << " must be a positive multiple of 4";
+          << " must be 0 (automatic) or a positive multiple of 4";
       return signalPassFailure();
     }
     // Accumulators, one weight vector per column block and the broadcast.
@@ -347,7 +440,7 @@ struct ConvertInt8MatMulToX86Pass
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
-    populateInt8MatMulToX86Patterns(patterns, {tileRows, tileVectors, kBlock});
+    populateInt8MatMulToX86Patterns(patterns, {rows, vectors, depth});
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

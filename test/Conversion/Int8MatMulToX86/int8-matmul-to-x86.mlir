@@ -4,7 +4,7 @@
 // RUN: not qopt %s -split-input-file --convert-int8-matmul-to-x86="k-block=6" 2>&1 | FileCheck %s --check-prefix=KBLOCK
 
 // TOOBIG: error: convert-int8-matmul-to-x86: the register tile 8 x 4 needs more than the 32 zmm registers
-// KBLOCK: error: convert-int8-matmul-to-x86: k-block 6 must be a positive multiple of 4
+// KBLOCK: error: convert-int8-matmul-to-x86: k-block 6 must be 0 (automatic) or a positive multiple of 4
 
 // M = 3, K = 5, N = 18 with zero point -3: K pads to 8, N to 32 (two
 // 16-column blocks, one panel of 2). Weights are all 1, so each column sum
@@ -20,8 +20,7 @@
 // CHECK-COUNT-6: qopt.dot_u8_s8 {{.*}} : vector<64xi8> -> vector<16xi32>
 // CHECK-NOT: qopt.dot_u8_s8
 // CHECK: scf.yield
-// CHECK: tensor.extract_slice {{.*}} tensor<3x32xi32> to tensor<3x18xi32>
-// CHECK: tensor.expand_shape {{.*}} into tensor<1x3x18xi32>
+// CHECK: tensor.extract_slice {{.*}} tensor<1x3x32xi32> to tensor<1x3x18xi32>
 // SMALL-LABEL: func @matmul
 // SMALL-NOT: tosa.matmul
 // SMALL-COUNT-2: qopt.dot_u8_s8
@@ -47,4 +46,26 @@ func.func @not_converted(%a: tensor<1x3x4xi8>, %w: tensor<1x4x16xi8>) -> (tensor
   %c = tosa.matmul %a, %w, %zp, %zp : (tensor<1x3x4xi8>, tensor<1x4x16xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x3x16xi32>
   %d = tosa.matmul %a, %b, %zp, %bzp : (tensor<1x3x4xi8>, tensor<1x4x16xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x3x16xi32>
   return %c, %d : tensor<1x3x16xi32>, tensor<1x3x16xi32>
+}
+
+// -----
+
+// K = 8, a multiple of 4: the activations are read in place as vpdpbusd's
+// signed operand and the weights (all 1) become the unsigned one, 1 ^ 0x80
+// = 0x81. Columns subtract zp * 8 = 16 (zp = 2); rows subtract 128 times
+// their sum, computed at run time.
+// CHECK-LABEL: func @in_place
+// CHECK-DAG: arith.constant dense<-127> : tensor<128xi8>
+// CHECK-DAG: arith.constant dense<-16> : tensor<16xi32>
+// CHECK-NOT: arith.xori
+// CHECK: qopt.dot_u8_s8 {{.*}} : vector<64xi8> -> vector<16xi32>
+// CHECK: vector.reduction <add>
+// CHECK: tensor.extract
+// CHECK: qopt.dot_u8_s8
+func.func @in_place(%a: tensor<1x2x8xi8>) -> tensor<1x2x16xi32> {
+  %b = "tosa.const"() {values = dense<1> : tensor<1x8x16xi8>} : () -> tensor<1x8x16xi8>
+  %azp = "tosa.const"() {values = dense<2> : tensor<1xi8>} : () -> tensor<1xi8>
+  %bzp = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %c = tosa.matmul %a, %b, %azp, %bzp : (tensor<1x2x8xi8>, tensor<1x8x16xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x2x16xi32>
+  return %c : tensor<1x2x16xi32>
 }

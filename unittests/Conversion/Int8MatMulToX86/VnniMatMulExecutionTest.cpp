@@ -186,6 +186,10 @@ TEST_F(VnniMatMul, KBlocks) {
   runCase(Case{11, 21, 83, -5}, "{tile-rows=3 tile-vectors=2 k-block=8}");
   runCase(Case{9, 602, 40, 17}, "{k-block=100}");
   runCase(Case{9, 602, 40, 17, Case::AllMin}, "{k-block=100}");
+  // K a multiple of 4: activations read in place, run-time row sums.
+  runCase(Case{9, 600, 40, 17}, "{k-block=100}");
+  runCase(Case{9, 600, 40, -128, Case::AllMin}, "{k-block=64}");
+  runCase(Case{5, 1000, 17, 127, Case::AllMax}, "");
 }
 
 } // namespace

@@ -10,11 +10,12 @@
 namespace qopt {
 
 /// Blocking of the VNNI microkernels: a register tile of `rows` x `vectors`
-/// x 16 int32 accumulators, over K blocks of `kBlock` depths.
+/// x 16 int32 accumulators, over K blocks of at most `kBlock` depths (0:
+/// what keeps a panel's block within 40 KiB of L1).
 struct VnniTile {
   int64_t rows = 6;
   int64_t vectors = 4;
-  int64_t kBlock = 512;
+  int64_t kBlock = 0;
 };
 
 /// tosa.matmul (int8 x constant int8 -> int32) -> packed-weight AVX-512
