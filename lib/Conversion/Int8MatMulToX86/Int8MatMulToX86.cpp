@@ -419,6 +419,158 @@ struct MatMulToVnni : OpRewritePattern<tosa::MatMulOp> {
   }
 };
 
+/// The im2col matrix of an NHWC int8 input for a KH x KW convolution:
+/// row (n, ho, wo), column (kh, kw, c) holds input[n, ho*sy - top + kh*dy,
+/// wo*sx - left + kw*dx, c], or the input zero point where that falls in
+/// the padding (so the tap contributes nothing). Copied 64 channels at a
+/// time.
+Value im2col(OpBuilder &b, Location loc, Value input, int64_t zeroPoint,
+             ArrayRef<int64_t> kernel, ArrayRef<int64_t> pad,
+             ArrayRef<int64_t> stride, ArrayRef<int64_t> dilation, int64_t ho,
+             int64_t wo) {
+  auto inType = cast<RankedTensorType>(input.getType());
+  int64_t n = inType.getShape()[0], h = inType.getShape()[1],
+          w = inType.getShape()[2], c = inType.getShape()[3];
+  int64_t k = kernel[0] * kernel[1] * c;
+  Type i8 = b.getI8Type();
+  auto index = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v).getResult();
+  };
+  Value zp = arith::ConstantIntOp::create(b, loc, i8, zeroPoint);
+  Value cols =
+      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{n * ho * wo, k}, i8);
+  auto pixels = scf::ForOp::create(
+      b, loc, index(0), index(n * ho * wo), index(1), ValueRange{cols},
+      [&](OpBuilder &nb, Location, Value p, ValueRange iter) {
+        auto idx = [&](int64_t v) {
+          return arith::ConstantIndexOp::create(nb, loc, v).getResult();
+        };
+        Value batch = arith::DivUIOp::create(nb, loc, p, idx(ho * wo));
+        Value oy = arith::RemUIOp::create(
+            nb, loc, arith::DivUIOp::create(nb, loc, p, idx(wo)), idx(ho));
+        Value ox = arith::RemUIOp::create(nb, loc, p, idx(wo));
+        Value out = iter.front();
+        for (int64_t kh = 0; kh < kernel[0]; ++kh)
+          for (int64_t kw = 0; kw < kernel[1]; ++kw) {
+            // hi = oy * sy + (kh * dy - top), wi likewise, as signed indices.
+            Value hi = arith::AddIOp::create(
+                nb, loc, arith::MulIOp::create(nb, loc, oy, idx(stride[0])),
+                idx(kh * dilation[0] - pad[0]));
+            Value wi = arith::AddIOp::create(
+                nb, loc, arith::MulIOp::create(nb, loc, ox, idx(stride[1])),
+                idx(kw * dilation[1] - pad[2]));
+            auto within = [&](Value v, int64_t size) {
+              Value ge = arith::CmpIOp::create(
+                  nb, loc, arith::CmpIPredicate::sge, v, idx(0));
+              Value lt = arith::CmpIOp::create(
+                  nb, loc, arith::CmpIPredicate::slt, v, idx(size));
+              return arith::AndIOp::create(nb, loc, ge, lt).getResult();
+            };
+            Value inside =
+                arith::AndIOp::create(nb, loc, within(hi, h), within(wi, w));
+            for (int64_t c0 = 0; c0 < c; c0 += 64) {
+              int64_t width = std::min<int64_t>(64, c - c0);
+              auto type = VectorType::get({width}, i8);
+              auto tap = scf::IfOp::create(
+                  nb, loc, inside,
+                  [&](OpBuilder &tb, Location) {
+                    Value v = vector::TransferReadOp::create(
+                        tb, loc, type, input,
+                        ValueRange{batch, hi, wi,
+                                   arith::ConstantIndexOp::create(tb, loc, c0)},
+                        zp, ArrayRef<bool>{true});
+                    scf::YieldOp::create(tb, loc, v);
+                  },
+                  [&](OpBuilder &eb, Location) {
+                    Value v = vector::BroadcastOp::create(eb, loc, type, zp);
+                    scf::YieldOp::create(eb, loc, v);
+                  });
+              int64_t column = (kh * kernel[1] + kw) * c + c0;
+              out = vector::TransferWriteOp::create(
+                        nb, loc, tap.getResult(0), out,
+                        ValueRange{p, idx(column)}, ArrayRef<bool>{true})
+                        .getResult();
+            }
+          }
+        scf::YieldOp::create(nb, loc, out);
+      });
+  return pixels.getResult(0);
+}
+
+/// tosa.conv2d (int8 x constant int8 -> int32) -> im2col (none for a 1x1
+/// stride-1 unpadded convolution) + tosa.matmul with the weights as a
+/// constant [KH*KW*C, O] matrix + the bias; MatMulToVnni then takes the
+/// matmul.
+struct ConvToMatMul : OpRewritePattern<tosa::Conv2DOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tosa::Conv2DOp conv,
+                                PatternRewriter &rewriter) const override {
+    auto inType = cast<RankedTensorType>(conv.getInput().getType());
+    auto resultType = cast<RankedTensorType>(conv.getType());
+    DenseIntElementsAttr weights;
+    if (!inType.getElementType().isInteger(8) || !inType.hasStaticShape() ||
+        !resultType.getElementType().isInteger(32) ||
+        !matchPattern(conv.getWeight(), m_Constant(&weights)))
+      return rewriter.notifyMatchFailure(conv, "not int8 x constant int8");
+    std::optional<int64_t> zpIn = zeroPointOf(conv.getInputZp());
+    if (!zpIn || zeroPointOf(conv.getWeightZp()) != 0)
+      return rewriter.notifyMatchFailure(conv, "needs constant zp, weights' 0");
+    auto bias = cast<RankedTensorType>(conv.getBias().getType());
+    int64_t n = inType.getShape()[0], c = inType.getShape()[3];
+    ArrayRef<int64_t> wShape =
+        cast<RankedTensorType>(weights.getType()).getShape();
+    int64_t o = wShape[0], kh = wShape[1], kw = wShape[2];
+    int64_t ho = resultType.getShape()[1], wo = resultType.getShape()[2];
+    if (bias.getShape() != ArrayRef<int64_t>{o})
+      return rewriter.notifyMatchFailure(conv, "bias is not per channel");
+    ArrayRef<int64_t> pad = conv.getPad(), stride = conv.getStride(),
+                      dilation = conv.getDilation();
+    Location loc = conv.getLoc();
+    Type i8 = rewriter.getI8Type(), i32 = rewriter.getI32Type();
+    int64_t k = kh * kw * c, pixels = n * ho * wo;
+
+    bool pointwise = kh == 1 && kw == 1 && llvm::all_equal(stride) &&
+                     stride[0] == 1 &&
+                     llvm::all_of(pad, [](int64_t p) { return p == 0; });
+    Value cols =
+        pointwise ? tensor::CollapseShapeOp::create(
+                        rewriter, loc, RankedTensorType::get({pixels, c}, i8),
+                        conv.getInput(),
+                        SmallVector<ReassociationIndices>{{0, 1, 2}, {3}})
+                        .getResult()
+                  : im2col(rewriter, loc, conv.getInput(), *zpIn, {kh, kw}, pad,
+                           stride, dilation, ho, wo);
+    Value a = tensor::ExpandShapeOp::create(
+        rewriter, loc, RankedTensorType::get({1, pixels, k}, i8), cols,
+        SmallVector<ReassociationIndices>{{0, 1}, {2}});
+
+    // Weights [O, KH, KW, C] -> [1, KH*KW*C, O].
+    SmallVector<int8_t> w(weights.getValues<int8_t>()), b(k * o);
+    for (int64_t oo = 0; oo < o; ++oo)
+      for (int64_t kk = 0; kk < k; ++kk)
+        b[kk * o + oo] = w[oo * k + kk];
+    auto bType = RankedTensorType::get({1, k, o}, i8);
+    Value bConst = tosa::ConstOp::create(
+        rewriter, loc, bType, DenseElementsAttr::get(bType, ArrayRef(b)));
+    Value mm = tosa::MatMulOp::create(
+        rewriter, loc, RankedTensorType::get({1, pixels, o}, i32), a, bConst,
+        conv.getInputZp(), conv.getWeightZp());
+    Value bias3 = tensor::ExpandShapeOp::create(
+        rewriter, loc, RankedTensorType::get({1, 1, o}, i32), conv.getBias(),
+        SmallVector<ReassociationIndices>{{0, 1, 2}});
+    Value sum = tosa::AddOp::create(
+        rewriter, loc, RankedTensorType::get({1, pixels, o}, i32), mm, bias3);
+    Value flat = tensor::CollapseShapeOp::create(
+        rewriter, loc, RankedTensorType::get({pixels, o}, i32), sum,
+        SmallVector<ReassociationIndices>{{0, 1}, {2}});
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+        conv, resultType, flat,
+        SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
+    return success();
+  }
+};
+
 struct ConvertInt8MatMulToX86Pass
     : qopt::impl::ConvertInt8MatMulToX86PassBase<ConvertInt8MatMulToX86Pass> {
   using Base::Base;
@@ -450,4 +602,5 @@ struct ConvertInt8MatMulToX86Pass
 void qopt::populateInt8MatMulToX86Patterns(RewritePatternSet &patterns,
                                            VnniTile tile) {
   patterns.add<MatMulToVnni>(patterns.getContext(), tile);
+  patterns.add<ConvToMatMul>(patterns.getContext());
 }

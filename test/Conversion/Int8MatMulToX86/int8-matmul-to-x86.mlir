@@ -69,3 +69,44 @@ func.func @in_place(%a: tensor<1x2x8xi8>) -> tensor<1x2x16xi32> {
   %c = tosa.matmul %a, %b, %azp, %bzp : (tensor<1x2x8xi8>, tensor<1x8x16xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x2x16xi32>
   return %c : tensor<1x2x16xi32>
 }
+
+// -----
+
+// A 3x3 convolution becomes im2col (taps in the padding read the input zero
+// point) + a [KH*KW*C, O] weight matrix GEMM + the bias.
+// CHECK-LABEL: func @conv3x3
+// CHECK-DAG: arith.constant dense<-5> : vector<8xi8>
+// CHECK: scf.for
+// CHECK: scf.if
+// CHECK: vector.transfer_read %arg0{{.*}} : tensor<1x4x4x8xi8>, vector<8xi8>
+// CHECK: } else {
+// CHECK-NEXT: scf.yield %[[ZP:.*]] : vector<8xi8>
+// CHECK: qopt.dot_u8_s8
+// CHECK: tosa.add {{.*}} : (tensor<1x16x16xi32>, tensor<1x1x16xi32>) -> tensor<1x16x16xi32>
+// CHECK: tensor.expand_shape {{.*}} into tensor<1x4x4x16xi32>
+// CHECK-NOT: tosa.conv2d
+func.func @conv3x3(%x: tensor<1x4x4x8xi8>) -> tensor<1x4x4x16xi32> {
+  %w = "tosa.const"() {values = dense<1> : tensor<16x3x3x8xi8>} : () -> tensor<16x3x3x8xi8>
+  %b = "tosa.const"() {values = dense<7> : tensor<16xi32>} : () -> tensor<16xi32>
+  %zp = "tosa.const"() {values = dense<-5> : tensor<1xi8>} : () -> tensor<1xi8>
+  %wzp = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %y = tosa.conv2d %x, %w, %b, %zp, %wzp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>} : (tensor<1x4x4x8xi8>, tensor<16x3x3x8xi8>, tensor<16xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4x16xi32>
+  return %y : tensor<1x4x4x16xi32>
+}
+
+// -----
+
+// A pointwise convolution is a GEMM on the input as it is (no im2col).
+// CHECK-LABEL: func @pointwise
+// CHECK-NOT: scf.if
+// CHECK: tensor.collapse_shape %arg0 {{\[}}[0, 1, 2], [3]] : tensor<1x4x4x8xi8> into tensor<16x8xi8>
+// CHECK: qopt.dot_u8_s8
+// CHECK-NOT: tosa.conv2d
+func.func @pointwise(%x: tensor<1x4x4x8xi8>) -> tensor<1x4x4x16xi32> {
+  %w = "tosa.const"() {values = dense<1> : tensor<16x1x1x8xi8>} : () -> tensor<16x1x1x8xi8>
+  %b = "tosa.const"() {values = dense<7> : tensor<16xi32>} : () -> tensor<16xi32>
+  %zp = "tosa.const"() {values = dense<-5> : tensor<1xi8>} : () -> tensor<1xi8>
+  %wzp = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %y = tosa.conv2d %x, %w, %b, %zp, %wzp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x4x4x8xi8>, tensor<16x1x1x8xi8>, tensor<16xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4x16xi32>
+  return %y : tensor<1x4x4x16xi32>
+}

@@ -213,3 +213,134 @@ TEST(Int8MatMulOtherTargets, AvxVnniDots) {
 }
 
 } // namespace
+
+namespace {
+
+struct ConvCase {
+  int64_t n, h, w, c, o, kh, kw, stride, pad, dilation;
+  int zeroPoint;
+};
+
+StridedMemRefType<int8_t, 4> view4(int8_t *data, llvm::ArrayRef<int64_t> shape) {
+  StridedMemRefType<int8_t, 4> d;
+  d.basePtr = d.data = data;
+  d.offset = 0;
+  int64_t stride = 1;
+  for (int i = 3; i >= 0; --i) {
+    d.sizes[i] = shape[i];
+    d.strides[i] = stride;
+    stride *= shape[i];
+  }
+  return d;
+}
+
+StridedMemRefType<int32_t, 4> view4(int32_t *data, llvm::ArrayRef<int64_t> shape) {
+  StridedMemRefType<int32_t, 4> d;
+  d.basePtr = d.data = data;
+  d.offset = 0;
+  int64_t stride = 1;
+  for (int i = 3; i >= 0; --i) {
+    d.sizes[i] = shape[i];
+    d.strides[i] = stride;
+    stride *= shape[i];
+  }
+  return d;
+}
+
+/// A tosa.conv2d through tosa-to-linalg (reference) and through
+/// convert-int8-matmul-to-x86 (im2col + VNNI GEMM): equal int32 outputs.
+void runConv(const ConvCase &c, const std::string &isa) {
+  int64_t ho = (c.h + 2 * c.pad - c.dilation * (c.kh - 1) - 1) / c.stride + 1;
+  int64_t wo = (c.w + 2 * c.pad - c.dilation * (c.kw - 1) - 1) / c.stride + 1;
+  std::mt19937 rng(c.c * 7 + c.o * 3 + c.kh);
+  std::uniform_int_distribution<int> byte(-128, 127);
+  std::vector<int8_t> weights(c.o * c.kh * c.kw * c.c), input(c.n * c.h * c.w * c.c);
+  for (int8_t &v : weights)
+    v = int8_t(std::max(byte(rng), -127));
+  for (int8_t &v : input)
+    v = int8_t(byte(rng));
+  std::vector<int32_t> bias(c.o);
+  for (int32_t &v : bias)
+    v = byte(rng) * 1000;
+  auto dims = [](std::initializer_list<int64_t> d, const char *e) {
+    std::string s;
+    for (int64_t x : d)
+      s += std::to_string(x) + "x";
+    return s + e;
+  };
+  std::string in = "tensor<" + dims({c.n, c.h, c.w, c.c}, "i8") + ">";
+  std::string inM = "memref<" + dims({c.n, c.h, c.w, c.c}, "i8") + ">";
+  std::string wt = "tensor<" + dims({c.o, c.kh, c.kw, c.c}, "i8") + ">";
+  std::string out = "tensor<" + dims({c.n, ho, wo, c.o}, "i32") + ">";
+  std::string outM = "memref<" + dims({c.n, ho, wo, c.o}, "i32") + ">";
+  std::ostringstream biasText;
+  for (size_t i = 0; i < bias.size(); ++i)
+    biasText << (i ? ", " : "") << bias[i];
+  std::ostringstream os;
+  os << "func.func @conv(%im: " << inM << ", %out: " << outM
+     << ") attributes {llvm.emit_c_interface} {\n"
+     << "  %x = bufferization.to_tensor %im restrict : " << inM << " to " << in
+     << "\n  %w = \"tosa.const\"() {values = dense<" << hexBytes(weights)
+     << "> : " << wt << "} : () -> " << wt << "\n"
+     << "  %b = \"tosa.const\"() {values = dense<[" << biasText.str()
+     << "]> : tensor<" << c.o << "xi32>} : () -> tensor<" << c.o << "xi32>\n"
+     << "  %xzp = \"tosa.const\"() {values = dense<" << c.zeroPoint
+     << "> : tensor<1xi8>} : () -> tensor<1xi8>\n"
+     << "  %wzp = \"tosa.const\"() {values = dense<0> : tensor<1xi8>} : () -> "
+        "tensor<1xi8>\n"
+     << "  %y = tosa.conv2d %x, %w, %b, %xzp, %wzp {acc_type = i32, dilation "
+        "= array<i64: "
+     << c.dilation << ", " << c.dilation << ">, pad = array<i64: " << c.pad
+     << ", " << c.pad << ", " << c.pad << ", " << c.pad
+     << ">, stride = array<i64: " << c.stride << ", " << c.stride << ">} : ("
+     << in << ", " << wt << ", tensor<" << c.o
+     << "xi32>, tensor<1xi8>, tensor<1xi8>) -> " << out << "\n"
+     << "  bufferization.materialize_in_destination %y in restrict writable "
+        "%out : ("
+     << out << ", " << outM << ") -> ()\n  return\n}\n";
+  const std::string tosaToLinalg =
+      "func.func(tosa-to-linalg-named,tosa-to-linalg,tosa-to-arith),"
+      "canonicalize,";
+  JitKernel reference(os.str(), tosaToLinalg + kLowerToLLVM);
+  ASSERT_TRUE(reference.ok()) << reference.error();
+  std::string lower = kLowerToLLVM;
+  const std::string dotPass = "convert-qopt-dot-to-llvm";
+  lower.insert(lower.find(dotPass) + dotPass.size(), "{isa=" + isa + "}");
+  JitKernel fast(os.str(),
+                 "func.func(convert-int8-matmul-to-x86)," + tosaToLinalg + lower);
+  ASSERT_TRUE(fast.ok()) << fast.error();
+  ASSERT_EQ(fast.loweredIR().find("vpdpbusd") != std::string::npos,
+            isa != "generic");
+  std::vector<int32_t> expected(c.n * ho * wo * c.o), actual(expected.size());
+  auto x = view4(input.data(), {c.n, c.h, c.w, c.c});
+  auto yRef = view4(expected.data(), {c.n, ho, wo, c.o});
+  auto yFast = view4(actual.data(), {c.n, ho, wo, c.o});
+  ASSERT_TRUE(reference.call("conv", &x, &yRef));
+  ASSERT_TRUE(fast.call("conv", &x, &yFast));
+  for (size_t i = 0; i < expected.size(); ++i)
+    ASSERT_EQ(actual[i], expected[i])
+        << "conv " << c.kh << "x" << c.kw << " C=" << c.c << " O=" << c.o
+        << " stride " << c.stride << " pad " << c.pad << " at " << i;
+}
+
+const ConvCase kConvCases[] = {
+    {1, 8, 8, 16, 32, 3, 3, 1, 1, 1, -3},   // 3x3 same padding
+    {1, 9, 9, 8, 24, 3, 3, 2, 1, 1, 5},     // stride 2
+    {2, 6, 5, 32, 20, 1, 1, 1, 0, 1, 0},    // pointwise, batch 2 (no im2col)
+    {1, 9, 9, 16, 16, 1, 1, 2, 0, 1, 7},    // pointwise stride 2 (im2col)
+    {1, 10, 10, 3, 17, 3, 3, 1, 1, 1, -128}, // RGB-like: C = 3 (K = 27)
+    {1, 7, 7, 80, 12, 3, 3, 1, 1, 1, 127},  // C > 64: two chunks
+    {1, 11, 11, 8, 8, 3, 3, 1, 2, 2, 1},    // dilation 2
+};
+
+TEST_F(VnniMatMul, Convolutions) {
+  for (const ConvCase &c : kConvCases)
+    runConv(c, "avx512-vnni");
+}
+
+TEST(Int8MatMulOtherTargets, GenericConvolutions) {
+  for (const ConvCase &c : kConvCases)
+    runConv(c, "generic");
+}
+
+} // namespace
