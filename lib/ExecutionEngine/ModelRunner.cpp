@@ -62,7 +62,8 @@ llvm::Expected<func::FuncOp> qopt::findEntryFunction(ModuleOp module,
 }
 
 llvm::Expected<std::unique_ptr<ModelRunner>>
-ModelRunner::create(ModuleOp module, llvm::StringRef function) {
+ModelRunner::create(ModuleOp module, llvm::StringRef function,
+                    Codegen codegen) {
   auto found = findEntryFunction(module, function, "--function");
   if (!found)
     return found.takeError();
@@ -129,7 +130,10 @@ ModelRunner::create(ModuleOp module, llvm::StringRef function) {
   std::string source;
   llvm::raw_string_ostream os(source);
   copy->print(os);
-  runner->kernel = std::make_unique<JitKernel>(source, kGraphPipeline);
+  std::string pipeline = kGraphPipeline;
+  if (codegen == Codegen::x86)
+    pipeline = "func.func(convert-int8-matmul-to-x86)," + pipeline;
+  runner->kernel = std::make_unique<JitKernel>(source, pipeline);
   if (!runner->kernel->ok())
     return fail("cannot compile '" + runner->functionName +
                 "': " + runner->kernel->error());

@@ -52,6 +52,16 @@ int main(int argc, char **argv) {
   cl::opt<std::string> function(cl::cat(toolOptions), "function",
                                 cl::desc("Function to run (default: the only "
                                          "public one)"));
+  cl::opt<qopt::Codegen> codegen(
+      cl::cat(toolOptions), "codegen",
+      cl::desc("How integer ops are compiled"),
+      cl::init(qopt::Codegen::reference),
+      cl::values(clEnumValN(qopt::Codegen::reference, "reference",
+                            "upstream TOSA -> linalg -> loops"),
+                 clEnumValN(qopt::Codegen::x86, "x86",
+                            "int8 convolutions and matmuls as packed VNNI "
+                            "GEMM microkernels (generic dot products where "
+                            "the CPU has no VNNI)")));
   cl::HideUnrelatedOptions(toolOptions);
   cl::ParseCommandLineOptions(argc, argv,
                               "qopt-run: run a float model on NumPy data\n");
@@ -72,7 +82,7 @@ int main(int argc, char **argv) {
   if (!module)
     return 1;
 
-  auto runner = qopt::ModelRunner::create(*module, function);
+  auto runner = qopt::ModelRunner::create(*module, function, codegen);
   if (!runner)
     return failWith(toString(runner.takeError()));
   if (inputs.size() != (*runner)->inputs().size())

@@ -43,12 +43,22 @@ mlir::OwningOpRef<mlir::ModuleOp> withExtraResults(
     llvm::function_ref<llvm::SmallVector<mlir::Value>(mlir::Operation *func)>
         select);
 
+/// How a graph's integer ops are compiled.
+enum class Codegen {
+  /// Upstream's TOSA to linalg to loops (correct, not fast).
+  reference,
+  /// int8 convolutions and matmuls with constant weights as packed VNNI
+  /// GEMM microkernels (convert-int8-matmul-to-x86), the rest as reference.
+  x86,
+};
+
 class ModelRunner {
 public:
   /// Compiles `function` (or the only public function when empty) of
   /// `module`. Only float32 tensor arguments and results are supported.
   static llvm::Expected<std::unique_ptr<ModelRunner>>
-  create(mlir::ModuleOp module, llvm::StringRef function = "");
+  create(mlir::ModuleOp module, llvm::StringRef function = "",
+         Codegen codegen = Codegen::reference);
 
   const std::vector<TensorSignature> &inputs() const { return inputSigs; }
   const std::vector<TensorSignature> &outputs() const { return outputSigs; }
