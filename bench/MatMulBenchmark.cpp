@@ -11,7 +11,8 @@
 //    AVX-512 VNNI (ONEDNN_MAX_CPU_ISA, overridable) so both use vpdpbusd;
 //
 // and the machine's vpdpbusd peak, measured here with 24 independent
-// accumulator chains. Prints GOPS (2 M N K / median time), qopt/oneDNN and
+// accumulator chains; then the same for ResNet-18's convolutions against
+// oneDNN's int8 convolution. Prints GOPS (2 M N K / median time), qopt/oneDNN and
 // qopt as a percentage of the peak. Times are medians of repeated runs
 // after warm-up. Results are cross-checked (qopt vs oneDNN, exact).
 //
@@ -279,6 +280,141 @@ int main(int argc, char **argv) {
     std::printf("%-16s %10.1f %10.1f %8.2f %7.1f%%%s\n", s.name, ops / tq / 1e9,
                 ops / td / 1e9, td / tq, 100.0 * ops / tq / 1e9 / peak,
                 equal ? "" : "  RESULTS DIFFER");
+  }
+  // ResNet-18's convolutions at batch 1 (224x224 input; each distinct
+  // layer shape once), NHWC int8 with a zero point, against oneDNN's int8
+  // convolution (u8 src with the same zero point, prepacked s8 weights).
+  // The 1x1 stride-2 shortcuts read a one-smaller input (the last row and
+  // column do not reach any output; TOSA requires (H - 1) % stride == 0).
+  struct ConvShape {
+    const char *name;
+    int64_t h, w, c, o, k, stride, pad;
+  };
+  const ConvShape convs[] = {
+      {"conv1 7x7/2", 224, 224, 3, 64, 7, 2, 3},
+      {"layer1 3x3", 56, 56, 64, 64, 3, 1, 1},
+      {"layer2 3x3/2", 56, 56, 64, 128, 3, 2, 1},
+      {"layer2 3x3", 28, 28, 128, 128, 3, 1, 1},
+      {"layer2 1x1/2", 55, 55, 64, 128, 1, 2, 0},
+      {"layer3 3x3/2", 28, 28, 128, 256, 3, 2, 1},
+      {"layer3 3x3", 14, 14, 256, 256, 3, 1, 1},
+      {"layer3 1x1/2", 27, 27, 128, 256, 1, 2, 0},
+      {"layer4 3x3/2", 14, 14, 256, 512, 3, 2, 1},
+      {"layer4 3x3", 7, 7, 512, 512, 3, 1, 1},
+      {"layer4 1x1/2", 13, 13, 256, 512, 1, 2, 0},
+  };
+  if (!getenv("QOPT_BENCH_SHAPES")) {
+    std::printf("%-16s %10s %10s %8s %8s\n", "ResNet-18 conv", "qopt GOPS",
+                "oneDNN", "ratio", "% peak");
+    double totalQ = 0, totalD = 0;
+    for (const ConvShape &s : convs) {
+      // TOSA requires (H + 2 pad - K) % stride == 0; the layers above
+      // with a stride of 2 and odd padding need one row/column of the
+      // right/bottom padding dropped, as PyTorch's output size implies.
+      int64_t ho = (s.h + 2 * s.pad - s.k) / s.stride + 1;
+      int64_t wo = (s.w + 2 * s.pad - s.k) / s.stride + 1;
+      int64_t padEnd = (ho - 1) * s.stride + s.k - s.h - s.pad;
+      const int zeroPoint = 3;
+      std::vector<int8_t> x(s.h * s.w * s.c), wt(s.o * s.k * s.k * s.c);
+      for (int8_t &v : x)
+        v = int8_t(byte(rng));
+      for (int8_t &v : wt)
+        v = int8_t(std::max(byte(rng), -127));
+      auto d = [](std::initializer_list<int64_t> dims, const char *e) {
+        std::string r;
+        for (int64_t v : dims)
+          r += std::to_string(v) + "x";
+        return r + e;
+      };
+      std::string in = "tensor<" + d({1, s.h, s.w, s.c}, "i8") + ">";
+      std::string inM = "memref<" + d({1, s.h, s.w, s.c}, "i8") + ">";
+      std::string wT = "tensor<" + d({s.o, s.k, s.k, s.c}, "i8") + ">";
+      std::string out = "tensor<" + d({1, ho, wo, s.o}, "i32") + ">";
+      std::string outM = "memref<" + d({1, ho, wo, s.o}, "i32") + ">";
+      std::ostringstream text;
+      text << "func.func @conv(%im: " << inM << ", %out: " << outM
+          << ") attributes {llvm.emit_c_interface} {\n"
+          << "  %x = bufferization.to_tensor %im restrict : " << inM << " to "
+          << in << "\n  %w = \"tosa.const\"() {values = dense<"
+          << hexBytes(wt) << "> : " << wT << "} : () -> " << wT << "\n"
+          << "  %b = \"tosa.const\"() {values = dense<0> : tensor<" << s.o
+          << "xi32>} : () -> tensor<" << s.o << "xi32>\n"
+          << "  %xzp = \"tosa.const\"() {values = dense<" << zeroPoint
+          << "> : tensor<1xi8>} : () -> tensor<1xi8>\n"
+          << "  %wzp = \"tosa.const\"() {values = dense<0> : tensor<1xi8>} : "
+             "() -> tensor<1xi8>\n"
+          << "  %y = tosa.conv2d %x, %w, %b, %xzp, %wzp {acc_type = i32, "
+             "dilation = array<i64: 1, 1>, pad = array<i64: "
+          << s.pad << ", " << padEnd << ", " << s.pad << ", " << padEnd
+          << ">, stride = array<i64: " << s.stride << ", " << s.stride
+          << ">} : (" << in << ", " << wT << ", tensor<" << s.o
+          << "xi32>, tensor<1xi8>, tensor<1xi8>) -> " << out << "\n"
+          << "  bufferization.materialize_in_destination %y in restrict "
+             "writable %out : ("
+          << out << ", " << outM << ") -> ()\n  return\n}\n";
+      JitKernel kernel(text.str(), lower);
+      if (!kernel.ok()) {
+        std::fprintf(stderr, "%s: %s\n", s.name, kernel.error().c_str());
+        return 1;
+      }
+      std::vector<int32_t> yq(ho * wo * s.o), yd(yq.size());
+      StridedMemRefType<int8_t, 4> xin;
+      StridedMemRefType<int32_t, 4> yout;
+      xin.basePtr = xin.data = x.data();
+      yout.basePtr = yout.data = yq.data();
+      xin.offset = yout.offset = 0;
+      int64_t xs[4] = {1, s.h, s.w, s.c}, ys[4] = {1, ho, wo, s.o};
+      for (int i = 3, xstr = 1, ystr = 1; i >= 0; --i) {
+        xin.sizes[i] = xs[i], xin.strides[i] = xstr, xstr *= xs[i];
+        yout.sizes[i] = ys[i], yout.strides[i] = ystr, ystr *= ys[i];
+      }
+      double tq = timeIt([&] { kernel.call("conv", &xin, &yout); }, reps);
+
+      // oneDNN: u8 NHWC source (x + 128, zero point zp + 128), weights in
+      // the layout it prefers, s32 NHWC destination.
+      using dt = dnnl::memory::data_type;
+      using tag = dnnl::memory::format_tag;
+      dnnl::memory::desc srcDesc({1, s.c, s.h, s.w}, dt::u8, tag::nhwc);
+      dnnl::memory::desc wAny({s.o, s.c, s.k, s.k}, dt::s8, tag::any);
+      dnnl::memory::desc wPlain({s.o, s.c, s.k, s.k}, dt::s8, tag::ohwi);
+      dnnl::memory::desc dstDesc({1, s.o, ho, wo}, dt::s32, tag::nhwc);
+      dnnl::primitive_attr attr;
+      attr.set_zero_points(DNNL_ARG_SRC, 0, {zeroPoint + 128});
+      dnnl::convolution_forward::primitive_desc pd(
+          dnnl::convolution_forward::desc(
+              dnnl::prop_kind::forward_inference,
+              dnnl::algorithm::convolution_direct, srcDesc, wAny, dstDesc,
+              {s.stride, s.stride}, {s.pad, s.pad}, {padEnd, padEnd}),
+          attr, engine);
+      std::vector<uint8_t> xu(x.size());
+      for (size_t i = 0; i < x.size(); ++i)
+        xu[i] = uint8_t(x[i] + 128);
+      dnnl::memory src(srcDesc, engine, xu.data());
+      dnnl::memory wSrc(wPlain, engine, wt.data());
+      dnnl::memory weights(pd.weights_desc(), engine);
+      dnnl::reorder(wSrc, weights).execute(stream, wSrc, weights);
+      dnnl::memory dst(dstDesc, engine, yd.data());
+      dnnl::convolution_forward convPrim(pd);
+      double td = timeIt(
+          [&] {
+            convPrim.execute(stream, {{DNNL_ARG_SRC, src},
+                                      {DNNL_ARG_WEIGHTS, weights},
+                                      {DNNL_ARG_DST, dst}});
+            stream.wait();
+          },
+          reps);
+      bool equal = yq == yd;
+      allEqual &= equal;
+      double ops = 2.0 * ho * wo * s.o * s.k * s.k * s.c;
+      totalQ += tq;
+      totalD += td;
+      std::printf("%-16s %10.1f %10.1f %8.2f %7.1f%%%s\n", s.name,
+                  ops / tq / 1e9, ops / td / 1e9, td / tq,
+                  100.0 * ops / tq / 1e9 / peak,
+                  equal ? "" : "  RESULTS DIFFER");
+    }
+    std::printf("%-16s %9.3fms %9.3fms %8.2f\n", "sum of layers",
+                totalQ * 1e3, totalD * 1e3, totalD / totalQ);
   }
   return allEqual ? 0 : 1;
 }
