@@ -335,6 +335,63 @@ Value packActivations(OpBuilder &b, Location loc, Value flat, int64_t m,
   return rowsLoop.getResult(0);
 }
 
+/// C[1, M, N] = (A[M, K] - zpA) x W[K, N] + bias[n] in int32, as VNNI
+/// microkernels; `a` is a [M, K] int8 tensor, `weights` row-major
+/// constants, `bias` empty or one value per column (added through the
+/// compile-time column correction, for free).
+Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
+                    int64_t k, int64_t n, int64_t zpA, ArrayRef<int32_t> bias,
+                    VnniTile tile) {
+  int64_t m = cast<RankedTensorType>(a.getType()).getShape()[0];
+  int64_t kp = alignTo(k, kDepth), np = alignTo(n, kLanes);
+  PackedLayout layout{kp / kDepth, np / kLanes,
+                      std::min(tile.vectors, np / kLanes)};
+  tile.vectors = layout.vectors;
+  Type i8 = b.getI8Type(), i32 = b.getI32Type();
+
+  // When K is a multiple of 4 the activations are read in place as the
+  // signed operand and the weights become the unsigned one (w + 128, at
+  // compile time): sum (w + 128) a = sum w a + 128 sum_k a, so each row
+  // subtracts 128 times its sum (computed at run time) and each column
+  // zp times its weight sum. Otherwise the activations are copied,
+  // K-padded and made unsigned (a + 128), and each column subtracts
+  // (128 + zp) times its weight sum.
+  bool inPlace = k % kDepth == 0;
+  SmallVector<int8_t> packed(np * kp, 0);
+  SmallVector<int32_t> correction(np, 0);
+  for (int64_t nn = 0; nn < n && !bias.empty(); ++nn)
+    correction[nn] = bias[nn];
+  for (int64_t kk = 0; kk < k; ++kk)
+    for (int64_t nn = 0; nn < n; ++nn) {
+      int8_t v = w[kk * n + nn];
+      packed[layout.offset(nn / kLanes, kk / kDepth) + (nn % kLanes) * kDepth +
+             kk % kDepth] = inPlace ? static_cast<int8_t>(v ^ 0x80) : v;
+      correction[nn] -= (inPlace ? zpA : 128 + zpA) * v;
+    }
+  auto packedType = RankedTensorType::get({np * kp}, i8);
+  Value bPacked = arith::ConstantOp::create(
+      b, loc, packedType, DenseElementsAttr::get(packedType, ArrayRef(packed)));
+  auto corrType = RankedTensorType::get({np}, i32);
+  Value corr = arith::ConstantOp::create(
+      b, loc, corrType, DenseElementsAttr::get(corrType, ArrayRef(correction)));
+
+  Value activations = inPlace ? a : packActivations(b, loc, a, m, k, kp);
+  Value rowCorr = inPlace ? rowCorrections(b, loc, a, m, k) : Value();
+
+  // C is built with the result's own shape (plus padded columns), so that
+  // bufferization can write it straight into the result's buffer.
+  Value c = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{1, m, np}, i32);
+  c = KernelEmitter(b, loc, activations, bPacked, corr, rowCorr, inPlace, m,
+                    layout, tile)
+          .emit(c);
+  if (np != n)
+    c = tensor::ExtractSliceOp::create(
+        b, loc, RankedTensorType::get({1, m, n}, i32), c, ValueRange{},
+        ValueRange{}, ValueRange{}, ArrayRef<int64_t>{0, 0, 0},
+        ArrayRef<int64_t>{1, m, n}, ArrayRef<int64_t>{1, 1, 1});
+  return c;
+}
+
 struct MatMulToVnni : OpRewritePattern<tosa::MatMulOp> {
   MatMulToVnni(MLIRContext *ctx, VnniTile tile)
       : OpRewritePattern(ctx), tile(tile) {}
@@ -358,63 +415,13 @@ struct MatMulToVnni : OpRewritePattern<tosa::MatMulOp> {
     int64_t n = resultType.getShape()[2];
     if (k >= (1 << 16))
       return rewriter.notifyMatchFailure(mm, "K too large for int32 sums");
-    int64_t kp = alignTo(k, kDepth), np = alignTo(n, kLanes);
-    PackedLayout layout{kp / kDepth, np / kLanes,
-                        std::min(tile.vectors, np / kLanes)};
-    VnniTile used = tile;
-    used.vectors = layout.vectors;
     Location loc = mm.getLoc();
-    Type i8 = rewriter.getI8Type(), i32 = rewriter.getI32Type();
-
-    // When K is a multiple of 4 the activations are read in place as the
-    // signed operand and the weights become the unsigned one (w + 128, at
-    // compile time): sum (w + 128) a = sum w a + 128 sum_k a, so each row
-    // subtracts 128 times its sum (computed at run time) and each column
-    // zp times its weight sum. Otherwise the activations are copied,
-    // K-padded and made unsigned (a + 128), and each column subtracts
-    // (128 + zp) times its weight sum.
-    bool inPlace = k % kDepth == 0;
-    SmallVector<int8_t> packed(np * kp, 0);
-    SmallVector<int32_t> correction(np, 0);
-    SmallVector<int8_t> w(weights.getValues<int8_t>());
-    for (int64_t kk = 0; kk < k; ++kk)
-      for (int64_t nn = 0; nn < n; ++nn) {
-        int8_t v = w[kk * n + nn];
-        packed[layout.offset(nn / kLanes, kk / kDepth) +
-               (nn % kLanes) * kDepth + kk % kDepth] =
-            inPlace ? static_cast<int8_t>(v ^ 0x80) : v;
-        correction[nn] -= (inPlace ? *zpA : 128 + *zpA) * v;
-      }
-    auto packedType = RankedTensorType::get({np * kp}, i8);
-    Value bPacked = arith::ConstantOp::create(
-        rewriter, loc, packedType,
-        DenseElementsAttr::get(packedType, ArrayRef(packed)));
-    auto corrType = RankedTensorType::get({np}, i32);
-    Value corr = arith::ConstantOp::create(
-        rewriter, loc, corrType,
-        DenseElementsAttr::get(corrType, ArrayRef(correction)));
-
     Value flat = tensor::CollapseShapeOp::create(
-        rewriter, loc, RankedTensorType::get({m, k}, i8), mm.getA(),
-        SmallVector<ReassociationIndices>{{0, 1}, {2}});
-    Value activations =
-        inPlace ? flat : packActivations(rewriter, loc, flat, m, k, kp);
-    Value rowCorr =
-        inPlace ? rowCorrections(rewriter, loc, flat, m, k) : Value();
-
-    // C is built with the result's own shape (plus padded columns), so that
-    // bufferization can write it straight into the result's buffer.
-    Value c = tensor::EmptyOp::create(rewriter, loc,
-                                      ArrayRef<int64_t>{1, m, np}, i32);
-    c = KernelEmitter(rewriter, loc, activations, bPacked, corr, rowCorr,
-                      inPlace, m, layout, used)
-            .emit(c);
-    if (np != n)
-      c = tensor::ExtractSliceOp::create(
-          rewriter, loc, resultType, c, ValueRange{}, ValueRange{},
-          ValueRange{}, ArrayRef<int64_t>{0, 0, 0}, ArrayRef<int64_t>{1, m, n},
-          ArrayRef<int64_t>{1, 1, 1});
-    rewriter.replaceOp(mm, c);
+        rewriter, loc, RankedTensorType::get({m, k}, rewriter.getI8Type()),
+        mm.getA(), SmallVector<ReassociationIndices>{{0, 1}, {2}});
+    SmallVector<int8_t> w(weights.getValues<int8_t>());
+    rewriter.replaceOp(
+        mm, buildInt8Gemm(rewriter, loc, flat, w, k, n, *zpA, {}, tile));
     return success();
   }
 };
@@ -422,12 +429,14 @@ struct MatMulToVnni : OpRewritePattern<tosa::MatMulOp> {
 /// The im2col matrix of an NHWC int8 input for a KH x KW convolution:
 /// row (n, ho, wo), column (kh, kw, c) holds input[n, ho*sy - top + kh*dy,
 /// wo*sx - left + kw*dx, c], or the input zero point where that falls in
-/// the padding (so the tap contributes nothing). Copied 64 channels at a
-/// time.
+/// the padding (so the tap contributes nothing). Columns beyond KH*KW*C
+/// (up to `kPadded`) are zero. A kernel row whose taps all lie inside the
+/// input is one contiguous copy of KW*C bytes (with dilation 1); other
+/// rows go tap by tap, 64 channels at a time.
 Value im2col(OpBuilder &b, Location loc, Value input, int64_t zeroPoint,
              ArrayRef<int64_t> kernel, ArrayRef<int64_t> pad,
              ArrayRef<int64_t> stride, ArrayRef<int64_t> dilation, int64_t ho,
-             int64_t wo) {
+             int64_t wo, int64_t kPadded) {
   auto inType = cast<RankedTensorType>(input.getType());
   int64_t n = inType.getShape()[0], h = inType.getShape()[1],
           w = inType.getShape()[2], c = inType.getShape()[3];
@@ -437,72 +446,119 @@ Value im2col(OpBuilder &b, Location loc, Value input, int64_t zeroPoint,
     return arith::ConstantIndexOp::create(b, loc, v).getResult();
   };
   Value zp = arith::ConstantIntOp::create(b, loc, i8, zeroPoint);
-  Value cols =
-      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{n * ho * wo, k}, i8);
+  // Rows of the input as W*C bytes, for the contiguous copies.
+  Value rowsView = tensor::CollapseShapeOp::create(
+      b, loc, RankedTensorType::get({n, h, w * c}, i8), input,
+      SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+  Value cols = tensor::EmptyOp::create(
+      b, loc, ArrayRef<int64_t>{n * ho * wo, kPadded}, i8);
   auto pixels = scf::ForOp::create(
       b, loc, index(0), index(n * ho * wo), index(1), ValueRange{cols},
       [&](OpBuilder &nb, Location, Value p, ValueRange iter) {
         auto idx = [&](int64_t v) {
           return arith::ConstantIndexOp::create(nb, loc, v).getResult();
         };
+        auto within = [&](OpBuilder &ob, Value v, int64_t lo, int64_t hi) {
+          Value ge = arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::sge,
+                                           v, idx(lo));
+          Value lt = arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::slt,
+                                           v, idx(hi));
+          return arith::AndIOp::create(ob, loc, ge, lt).getResult();
+        };
         Value batch = arith::DivUIOp::create(nb, loc, p, idx(ho * wo));
         Value oy = arith::RemUIOp::create(
             nb, loc, arith::DivUIOp::create(nb, loc, p, idx(wo)), idx(ho));
         Value ox = arith::RemUIOp::create(nb, loc, p, idx(wo));
+        Value wiFirst = arith::AddIOp::create(
+            nb, loc, arith::MulIOp::create(nb, loc, ox, idx(stride[1])),
+            idx(-pad[2]));
         Value out = iter.front();
-        for (int64_t kh = 0; kh < kernel[0]; ++kh)
+        if (kPadded > k) {
+          auto tailType = VectorType::get({kPadded - k}, i8);
+          Value zeros = arith::ConstantOp::create(
+              nb, loc, tailType, DenseElementsAttr::get(tailType, int8_t(0)));
+          out = vector::TransferWriteOp::create(nb, loc, zeros, out,
+                                                ValueRange{p, idx(k)},
+                                                ArrayRef<bool>{true})
+                    .getResult();
+        }
+        // Tap by tap: 64 channels at a time, the zero point outside.
+        auto taps = [&](OpBuilder &tb, Value hi, Value rowInside, int64_t kh,
+                        Value dest) {
           for (int64_t kw = 0; kw < kernel[1]; ++kw) {
-            // hi = oy * sy + (kh * dy - top), wi likewise, as signed indices.
-            Value hi = arith::AddIOp::create(
-                nb, loc, arith::MulIOp::create(nb, loc, oy, idx(stride[0])),
-                idx(kh * dilation[0] - pad[0]));
-            Value wi = arith::AddIOp::create(
-                nb, loc, arith::MulIOp::create(nb, loc, ox, idx(stride[1])),
-                idx(kw * dilation[1] - pad[2]));
-            auto within = [&](Value v, int64_t size) {
-              Value ge = arith::CmpIOp::create(
-                  nb, loc, arith::CmpIPredicate::sge, v, idx(0));
-              Value lt = arith::CmpIOp::create(
-                  nb, loc, arith::CmpIPredicate::slt, v, idx(size));
-              return arith::AndIOp::create(nb, loc, ge, lt).getResult();
-            };
+            Value wi =
+                arith::AddIOp::create(tb, loc, wiFirst, idx(kw * dilation[1]));
             Value inside =
-                arith::AndIOp::create(nb, loc, within(hi, h), within(wi, w));
+                arith::AndIOp::create(tb, loc, rowInside, within(tb, wi, 0, w));
             for (int64_t c0 = 0; c0 < c; c0 += 64) {
-              int64_t width = std::min<int64_t>(64, c - c0);
-              auto type = VectorType::get({width}, i8);
+              auto type = VectorType::get({std::min<int64_t>(64, c - c0)}, i8);
               auto tap = scf::IfOp::create(
-                  nb, loc, inside,
-                  [&](OpBuilder &tb, Location) {
+                  tb, loc, inside,
+                  [&](OpBuilder &ib, Location) {
                     Value v = vector::TransferReadOp::create(
-                        tb, loc, type, input,
+                        ib, loc, type, input,
                         ValueRange{batch, hi, wi,
-                                   arith::ConstantIndexOp::create(tb, loc, c0)},
+                                   arith::ConstantIndexOp::create(ib, loc, c0)},
                         zp, ArrayRef<bool>{true});
-                    scf::YieldOp::create(tb, loc, v);
+                    scf::YieldOp::create(ib, loc, v);
                   },
                   [&](OpBuilder &eb, Location) {
                     Value v = vector::BroadcastOp::create(eb, loc, type, zp);
                     scf::YieldOp::create(eb, loc, v);
                   });
-              int64_t column = (kh * kernel[1] + kw) * c + c0;
-              out = vector::TransferWriteOp::create(
-                        nb, loc, tap.getResult(0), out,
-                        ValueRange{p, idx(column)}, ArrayRef<bool>{true})
-                        .getResult();
+              dest = vector::TransferWriteOp::create(
+                         tb, loc, tap.getResult(0), dest,
+                         ValueRange{p, idx((kh * kernel[1] + kw) * c + c0)},
+                         ArrayRef<bool>{true})
+                         .getResult();
             }
           }
+          return dest;
+        };
+        for (int64_t kh = 0; kh < kernel[0]; ++kh) {
+          Value hi = arith::AddIOp::create(
+              nb, loc, arith::MulIOp::create(nb, loc, oy, idx(stride[0])),
+              idx(kh * dilation[0] - pad[0]));
+          Value rowInside = within(nb, hi, 0, h);
+          int64_t span = kernel[1] * c;
+          if (dilation[1] != 1 || span > 256) {
+            out = taps(nb, hi, rowInside, kh, out);
+            continue;
+          }
+          // All KW taps of this kernel row inside: one copy of KW*C bytes.
+          Value whole = arith::AndIOp::create(
+              nb, loc, rowInside, within(nb, wiFirst, 0, w - kernel[1] + 1));
+          auto row = scf::IfOp::create(
+              nb, loc, whole,
+              [&](OpBuilder &ib, Location) {
+                auto type = VectorType::get({span}, i8);
+                Value at = arith::MulIOp::create(ib, loc, wiFirst, idx(c));
+                Value v = vector::TransferReadOp::create(
+                    ib, loc, type, rowsView, ValueRange{batch, hi, at}, zp,
+                    ArrayRef<bool>{true});
+                Value dest = vector::TransferWriteOp::create(
+                                 ib, loc, v, out, ValueRange{p, idx(kh * span)},
+                                 ArrayRef<bool>{true})
+                                 .getResult();
+                scf::YieldOp::create(ib, loc, dest);
+              },
+              [&](OpBuilder &eb, Location) {
+                scf::YieldOp::create(eb, loc, taps(eb, hi, rowInside, kh, out));
+              });
+          out = row.getResult(0);
+        }
         scf::YieldOp::create(nb, loc, out);
       });
   return pixels.getResult(0);
 }
 
 /// tosa.conv2d (int8 x constant int8 -> int32) -> im2col (none for a 1x1
-/// stride-1 unpadded convolution) + tosa.matmul with the weights as a
-/// constant [KH*KW*C, O] matrix + the bias; MatMulToVnni then takes the
-/// matmul.
+/// stride-1 unpadded convolution) + the VNNI GEMM with the weights as a
+/// constant [KH*KW*C, O] matrix and the bias in its column corrections.
 struct ConvToMatMul : OpRewritePattern<tosa::Conv2DOp> {
-  using OpRewritePattern::OpRewritePattern;
+  ConvToMatMul(MLIRContext *ctx, VnniTile tile)
+      : OpRewritePattern(ctx), tile(tile) {}
+  VnniTile tile;
 
   LogicalResult matchAndRewrite(tosa::Conv2DOp conv,
                                 PatternRewriter &rewriter) const override {
@@ -540,27 +596,33 @@ struct ConvToMatMul : OpRewritePattern<tosa::Conv2DOp> {
                         SmallVector<ReassociationIndices>{{0, 1, 2}, {3}})
                         .getResult()
                   : im2col(rewriter, loc, conv.getInput(), *zpIn, {kh, kw}, pad,
-                           stride, dilation, ho, wo);
-    Value a = tensor::ExpandShapeOp::create(
-        rewriter, loc, RankedTensorType::get({1, pixels, k}, i8), cols,
-        SmallVector<ReassociationIndices>{{0, 1}, {2}});
-
-    // Weights [O, KH, KW, C] -> [1, KH*KW*C, O].
-    SmallVector<int8_t> w(weights.getValues<int8_t>()), b(k * o);
+                           stride, dilation, ho, wo, alignTo(k, kDepth));
+    // Weights [O, KH, KW, C] -> [KH*KW*C, O]; im2col pads K to a multiple
+    // of 4 with zero columns (zero weight rows), so the GEMM reads it in
+    // place.
+    int64_t gemmK = pointwise ? k : alignTo(k, kDepth);
+    SmallVector<int8_t> w(weights.getValues<int8_t>()), b(gemmK * o, 0);
     for (int64_t oo = 0; oo < o; ++oo)
       for (int64_t kk = 0; kk < k; ++kk)
         b[kk * o + oo] = w[oo * k + kk];
-    auto bType = RankedTensorType::get({1, k, o}, i8);
-    Value bConst = tosa::ConstOp::create(
-        rewriter, loc, bType, DenseElementsAttr::get(bType, ArrayRef(b)));
-    Value mm = tosa::MatMulOp::create(
-        rewriter, loc, RankedTensorType::get({1, pixels, o}, i32), a, bConst,
-        conv.getInputZp(), conv.getWeightZp());
-    Value bias3 = tensor::ExpandShapeOp::create(
-        rewriter, loc, RankedTensorType::get({1, 1, o}, i32), conv.getBias(),
-        SmallVector<ReassociationIndices>{{0, 1, 2}});
-    Value sum = tosa::AddOp::create(
-        rewriter, loc, RankedTensorType::get({1, pixels, o}, i32), mm, bias3);
+    // A constant bias goes into the GEMM's column corrections; another one
+    // is added afterwards.
+    DenseIntElementsAttr biasValues;
+    SmallVector<int32_t> columnBias;
+    bool constantBias = matchPattern(conv.getBias(), m_Constant(&biasValues));
+    if (constantBias)
+      columnBias.assign(biasValues.getValues<int32_t>().begin(),
+                        biasValues.getValues<int32_t>().end());
+    Value sum = buildInt8Gemm(rewriter, loc, cols, b, gemmK, o, *zpIn,
+                              columnBias, tile);
+    if (!constantBias) {
+      Value bias3 = tensor::ExpandShapeOp::create(
+          rewriter, loc, RankedTensorType::get({1, 1, o}, i32), conv.getBias(),
+          SmallVector<ReassociationIndices>{{0, 1, 2}});
+      sum = tosa::AddOp::create(rewriter, loc,
+                                RankedTensorType::get({1, pixels, o}, i32), sum,
+                                bias3);
+    }
     Value flat = tensor::CollapseShapeOp::create(
         rewriter, loc, RankedTensorType::get({pixels, o}, i32), sum,
         SmallVector<ReassociationIndices>{{0, 1}, {2}});
@@ -602,5 +664,5 @@ struct ConvertInt8MatMulToX86Pass
 void qopt::populateInt8MatMulToX86Patterns(RewritePatternSet &patterns,
                                            VnniTile tile) {
   patterns.add<MatMulToVnni>(patterns.getContext(), tile);
-  patterns.add<ConvToMatMul>(patterns.getContext());
+  patterns.add<ConvToMatMul>(patterns.getContext(), tile);
 }
