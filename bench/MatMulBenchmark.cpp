@@ -230,7 +230,7 @@ int main(int argc, char **argv) {
 
     // qopt.
     JitKernel kernel(qoptSource(s, w, zeroPoint), lower);
-    if (!kernel.ok()) {
+    if (!kernel.ok() || !kernel.materialize("mm")) {
       std::fprintf(stderr, "%s: %s\n", s.name, kernel.error().c_str());
       return 1;
     }
@@ -353,7 +353,7 @@ int main(int argc, char **argv) {
              "writable %out : ("
           << out << ", " << outM << ") -> ()\n  return\n}\n";
       JitKernel kernel(text.str(), lower);
-      if (!kernel.ok()) {
+      if (!kernel.ok() || !kernel.materialize("conv")) {
         std::fprintf(stderr, "%s: %s\n", s.name, kernel.error().c_str());
         return 1;
       }

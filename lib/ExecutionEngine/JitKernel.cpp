@@ -112,6 +112,15 @@ JitKernel::JitKernel(const std::string &source, const std::string &pipeline) {
 
 JitKernel::~JitKernel() = default;
 
+bool JitKernel::materialize(const std::string &name) {
+  auto function = engine->lookupPacked("_mlir_ciface_" + name);
+  if (!function) {
+    errorText = llvm::toString(function.takeError());
+    return false;
+  }
+  return true;
+}
+
 bool JitKernel::invoke(const std::string &name, void **args, size_t count) {
   llvm::Error error = engine->invokePacked(
       "_mlir_ciface_" + name, llvm::MutableArrayRef<void *>(args, count));

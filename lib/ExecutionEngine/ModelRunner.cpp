@@ -134,7 +134,8 @@ ModelRunner::create(ModuleOp module, llvm::StringRef function,
   if (codegen == Codegen::x86)
     pipeline = "func.func(convert-int8-matmul-to-x86)," + pipeline;
   runner->kernel = std::make_unique<JitKernel>(source, pipeline);
-  if (!runner->kernel->ok())
+  if (!runner->kernel->ok() ||
+      !runner->kernel->materialize(runner->functionName))
     return fail("cannot compile '" + runner->functionName +
                 "': " + runner->kernel->error());
   return std::move(runner);

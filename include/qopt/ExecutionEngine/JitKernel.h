@@ -47,6 +47,11 @@ public:
     return invoke(name, args, sizeof...(Descriptors));
   }
 
+  /// Generates the machine code of `_mlir_ciface_<name>` now (the JIT
+  /// otherwise does it on the first call), so that timing a call measures
+  /// only the call.
+  bool materialize(const std::string &name);
+
   /// Calls `_mlir_ciface_<name>` with already packed arguments (pointers to
   /// pointers to descriptors).
   bool callPacked(const std::string &name, void **args, size_t count) {
