@@ -17,6 +17,8 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
@@ -66,6 +68,21 @@ struct PackedLayout {
   }
 };
 
+/// A float32 requantization fused into the microkernels' stores (the
+/// fp32_rne profile): out = clamp(roundeven(float(acc) * factor[n]) + zp).
+struct Requant {
+  SmallVector<float> factors; // per output column (one: per tensor)
+  int64_t zeroPoint = 0, min = -128, max = 127;
+};
+
+/// Number of K blocks the GEMM is split into (see KernelEmitter::panel).
+int64_t countKBlocks(int64_t kq, int64_t vectors, VnniTile tile) {
+  int64_t maxQuads = tile.kBlock > 0
+                         ? tile.kBlock / 4
+                         : std::max<int64_t>(1, 40960 / (vectors * 64));
+  return (kq + maxQuads - 1) / maxQuads;
+}
+
 /// Emits the microkernels into C (tensor<1 x M x Np x i32>), destination
 /// passing style so that bufferization writes in place.
 class KernelEmitter {
@@ -78,6 +95,13 @@ public:
                 PackedLayout layout, VnniTile tile)
       : b(b), loc(loc), a(a), bPacked(bPacked), corr(corr), rowCorr(rowCorr),
         weightsUnsigned(weightsUnsigned), rows(m), layout(layout), tile(tile) {}
+
+  /// Stores requantized int8 (C is then tensor<1 x M x Np x i8>) with the
+  /// per-column float32 `factors` (tensor<Np x f32>); single K block only.
+  void fuseRequant(Value factorTensor, const Requant &params) {
+    factors = factorTensor;
+    requant = params;
+  }
 
   Value emit(Value c) {
     // Column panels outer: a panel's weights for one K block stay in L1
@@ -224,19 +248,55 @@ private:
           }
           scf::YieldOp::create(b, loc, next);
         });
-    for (int64_t i = 0; i < mr; ++i)
-      for (int64_t j = 0; j < vectors; ++j)
+    for (int64_t j = 0; j < vectors; ++j) {
+      Value n = add(col, j * kLanes);
+      Value factor;
+      if (factors)
+        factor = read(VectorType::get({kLanes}, b.getF32Type()), factors, {n},
+                      arith::ConstantFloatOp::create(b, loc, b.getF32Type(),
+                                                     llvm::APFloat(0.0f)));
+      for (int64_t i = 0; i < mr; ++i) {
+        Value v = kLoop.getResult(i * vectors + j);
+        if (factors)
+          v = requantize(v, factor);
         c = vector::TransferWriteOp::create(
-                b, loc, kLoop.getResult(i * vectors + j), c,
-                ValueRange{index(0), add(row, i), add(col, j * kLanes)},
+                b, loc, v, c, ValueRange{index(0), add(row, i), n},
                 ArrayRef<bool>{true})
                 .getResult();
+      }
+    }
     return c;
+  }
+
+  /// clamp(roundeven(float(acc) * factor) + zp) as int8, exactly the
+  /// fp32_rne requantize's arithmetic (convert-qopt-to-arith).
+  Value requantize(Value acc, Value factor) {
+    auto f32Type = VectorType::get({kLanes}, b.getF32Type());
+    auto i32Type = VectorType::get({kLanes}, b.getI32Type());
+    auto splatF = [&](double v) {
+      return arith::ConstantOp::create(
+          b, loc, f32Type, DenseElementsAttr::get(f32Type, float(v)));
+    };
+    Value x = arith::SIToFPOp::create(b, loc, f32Type, acc);
+    Value r = math::RoundEvenOp::create(
+        b, loc, arith::MulFOp::create(b, loc, x, factor));
+    r = arith::MaximumFOp::create(b, loc, r,
+                                  splatF(requant.min - requant.zeroPoint));
+    r = arith::MinimumFOp::create(b, loc, r,
+                                  splatF(requant.max - requant.zeroPoint));
+    Value q = arith::AddIOp::create(
+        b, loc, arith::FPToSIOp::create(b, loc, i32Type, r),
+        arith::ConstantOp::create(
+            b, loc, i32Type,
+            DenseElementsAttr::get(i32Type, int32_t(requant.zeroPoint))));
+    return arith::TruncIOp::create(b, loc,
+                                   VectorType::get({kLanes}, b.getI8Type()), q);
   }
 
   OpBuilder &b;
   Location loc;
-  Value a, bPacked, corr, rowCorr;
+  Value a, bPacked, corr, rowCorr, factors;
+  Requant requant;
   bool weightsUnsigned;
   int64_t rows;
   PackedLayout layout;
@@ -341,7 +401,7 @@ Value packActivations(OpBuilder &b, Location loc, Value flat, int64_t m,
 /// compile-time column correction, for free).
 Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
                     int64_t k, int64_t n, int64_t zpA, ArrayRef<int32_t> bias,
-                    VnniTile tile) {
+                    VnniTile tile, const Requant *requant = nullptr) {
   int64_t m = cast<RankedTensorType>(a.getType()).getShape()[0];
   int64_t kp = alignTo(k, kDepth), np = alignTo(n, kLanes);
   PackedLayout layout{kp / kDepth, np / kLanes,
@@ -380,13 +440,26 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
 
   // C is built with the result's own shape (plus padded columns), so that
   // bufferization can write it straight into the result's buffer.
-  Value c = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{1, m, np}, i32);
-  c = KernelEmitter(b, loc, activations, bPacked, corr, rowCorr, inPlace, m,
-                    layout, tile)
-          .emit(c);
+  Type outElement = requant ? i8 : i32;
+  Value c =
+      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{1, m, np}, outElement);
+  KernelEmitter emitter(b, loc, activations, bPacked, corr, rowCorr, inPlace, m,
+                        layout, tile);
+  if (requant) {
+    SmallVector<float> factors(np, 0.0f);
+    for (int64_t nn = 0; nn < n; ++nn)
+      factors[nn] = requant->factors[requant->factors.size() == 1 ? 0 : nn];
+    auto factorType = RankedTensorType::get({np}, b.getF32Type());
+    emitter.fuseRequant(
+        arith::ConstantOp::create(
+            b, loc, factorType,
+            DenseElementsAttr::get(factorType, ArrayRef(factors))),
+        *requant);
+  }
+  c = emitter.emit(c);
   if (np != n)
     c = tensor::ExtractSliceOp::create(
-        b, loc, RankedTensorType::get({1, m, n}, i32), c, ValueRange{},
+        b, loc, RankedTensorType::get({1, m, n}, outElement), c, ValueRange{},
         ValueRange{}, ValueRange{}, ArrayRef<int64_t>{0, 0, 0},
         ArrayRef<int64_t>{1, m, n}, ArrayRef<int64_t>{1, 1, 1});
   return c;
@@ -399,6 +472,17 @@ struct MatMulToVnni : OpRewritePattern<tosa::MatMulOp> {
 
   LogicalResult matchAndRewrite(tosa::MatMulOp mm,
                                 PatternRewriter &rewriter) const override {
+    FailureOr<Value> c = lower(rewriter, mm, tile, nullptr);
+    if (failed(c))
+      return failure();
+    rewriter.replaceOp(mm, *c);
+    return success();
+  }
+
+  /// The lowered matmul (int32, or int8 with `requant`); nothing is
+  /// replaced.
+  static FailureOr<Value> lower(PatternRewriter &rewriter, tosa::MatMulOp mm,
+                                VnniTile tile, const Requant *requant) {
     auto aType = cast<RankedTensorType>(mm.getA().getType());
     auto resultType = cast<RankedTensorType>(mm.getType());
     DenseIntElementsAttr weights;
@@ -420,9 +504,7 @@ struct MatMulToVnni : OpRewritePattern<tosa::MatMulOp> {
         rewriter, loc, RankedTensorType::get({m, k}, rewriter.getI8Type()),
         mm.getA(), SmallVector<ReassociationIndices>{{0, 1}, {2}});
     SmallVector<int8_t> w(weights.getValues<int8_t>());
-    rewriter.replaceOp(
-        mm, buildInt8Gemm(rewriter, loc, flat, w, k, n, *zpA, {}, tile));
-    return success();
+    return buildInt8Gemm(rewriter, loc, flat, w, k, n, *zpA, {}, tile, requant);
   }
 };
 
@@ -562,6 +644,17 @@ struct ConvToMatMul : OpRewritePattern<tosa::Conv2DOp> {
 
   LogicalResult matchAndRewrite(tosa::Conv2DOp conv,
                                 PatternRewriter &rewriter) const override {
+    FailureOr<Value> y = lower(rewriter, conv, tile, nullptr);
+    if (failed(y))
+      return failure();
+    rewriter.replaceOp(conv, *y);
+    return success();
+  }
+
+  /// The lowered convolution (int32, or int8 with `requant`, which needs a
+  /// constant bias); nothing is replaced.
+  static FailureOr<Value> lower(PatternRewriter &rewriter, tosa::Conv2DOp conv,
+                                VnniTile tile, const Requant *requant) {
     auto inType = cast<RankedTensorType>(conv.getInput().getType());
     auto resultType = cast<RankedTensorType>(conv.getType());
     DenseIntElementsAttr weights;
@@ -613,8 +706,10 @@ struct ConvToMatMul : OpRewritePattern<tosa::Conv2DOp> {
     if (constantBias)
       columnBias.assign(biasValues.getValues<int32_t>().begin(),
                         biasValues.getValues<int32_t>().end());
+    if (requant && !constantBias)
+      return failure();
     Value sum = buildInt8Gemm(rewriter, loc, cols, b, gemmK, o, *zpIn,
-                              columnBias, tile);
+                              columnBias, tile, requant);
     if (!constantBias) {
       Value bias3 = tensor::ExpandShapeOp::create(
           rewriter, loc, RankedTensorType::get({1, 1, o}, i32), conv.getBias(),
@@ -623,12 +718,92 @@ struct ConvToMatMul : OpRewritePattern<tosa::Conv2DOp> {
                                 RankedTensorType::get({1, pixels, o}, i32), sum,
                                 bias3);
     }
+    Type element = requant ? i8 : i32;
     Value flat = tensor::CollapseShapeOp::create(
-        rewriter, loc, RankedTensorType::get({pixels, o}, i32), sum,
+        rewriter, loc, RankedTensorType::get({pixels, o}, element), sum,
         SmallVector<ReassociationIndices>{{0, 1}, {2}});
-    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
-        conv, resultType, flat,
-        SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
+    return tensor::ExpandShapeOp::create(
+               rewriter, loc, resultType.clone(element), flat,
+               SmallVector<ReassociationIndices>{{0, 1, 2}, {3}})
+        .getResult();
+  }
+};
+
+/// requantize(scast(conv2d | matmul)) with the fp32_rne profile: the
+/// requantization happens in the microkernels' stores, so the int32
+/// accumulators never reach memory. Needs a single K block (partial sums
+/// would need an int32 buffer) and, for convolutions, a constant bias.
+struct FuseRequantizeIntoGemm : OpRewritePattern<RequantizeOp> {
+  FuseRequantizeIntoGemm(MLIRContext *ctx, VnniTile tile)
+      : OpRewritePattern(ctx, /*benefit=*/2), tile(tile) {}
+  VnniTile tile;
+
+  LogicalResult matchAndRewrite(RequantizeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto storage = op.getInput().getDefiningOp<quant::StorageCastOp>();
+    Operation *gemm = storage ? storage.getInput().getDefiningOp() : nullptr;
+    if (op.getRounding() != RoundingMode::fp32_rne || !gemm ||
+        !isa<tosa::Conv2DOp, tosa::MatMulOp>(gemm) || !gemm->hasOneUse() ||
+        !storage->hasOneUse())
+      return rewriter.notifyMatchFailure(op, "not requantize(scast(gemm))");
+    auto out = dyn_cast<quant::UniformQuantizedType>(
+        op.getOutput().getType().getElementType());
+    if (!out || out.getStorageTypeIntegralWidth() != 8)
+      return rewriter.notifyMatchFailure(op, "output is not 8-bit per tensor");
+    // Accumulator scales: per tensor or per output channel (last axis),
+    // zero point 0.
+    Type inElement = op.getInput().getType().getElementType();
+    SmallVector<double> scales;
+    int64_t rank = op.getInput().getType().getRank();
+    if (auto t = dyn_cast<quant::UniformQuantizedType>(inElement)) {
+      if (t.getZeroPoint() != 0)
+        return failure();
+      scales.push_back(t.getScale());
+    } else if (auto t = dyn_cast<quant::UniformQuantizedPerAxisType>(inElement);
+               t && t.getQuantizedDimension() == rank - 1 &&
+               llvm::all_of(t.getZeroPoints(),
+                            [](int64_t z) { return z == 0; })) {
+      scales.assign(t.getScales().begin(), t.getScales().end());
+    } else {
+      return rewriter.notifyMatchFailure(op, "accumulator not at zero point 0");
+    }
+    Requant requant;
+    for (double s : scales)
+      requant.factors.push_back(static_cast<float>(s) /
+                                static_cast<float>(out.getScale()));
+    requant.zeroPoint = out.getZeroPoint();
+    requant.min = out.getStorageTypeMin();
+    requant.max = out.getStorageTypeMax();
+
+    // A single K block, as the lowering will split it.
+    auto gemmType = storage.getInput().getType();
+    int64_t n = cast<RankedTensorType>(gemmType).getShape().back();
+    int64_t k = 0;
+    if (auto conv = dyn_cast<tosa::Conv2DOp>(gemm)) {
+      ArrayRef<int64_t> w =
+          cast<RankedTensorType>(conv.getWeight().getType()).getShape();
+      k = alignTo(w[1] * w[2] * w[3], kDepth);
+    } else {
+      k = cast<RankedTensorType>(gemm->getOperand(0).getType()).getShape()[2];
+    }
+    int64_t vectors = std::min(tile.vectors, alignTo(n, kLanes) / kLanes);
+    if (countKBlocks(alignTo(k, kDepth) / kDepth, vectors, tile) != 1)
+      return rewriter.notifyMatchFailure(op, "more than one K block");
+
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(gemm);
+    FailureOr<Value> lowered =
+        isa<tosa::Conv2DOp>(gemm)
+            ? ConvToMatMul::lower(rewriter, cast<tosa::Conv2DOp>(gemm), tile,
+                                  &requant)
+            : MatMulToVnni::lower(rewriter, cast<tosa::MatMulOp>(gemm), tile,
+                                  &requant);
+    if (failed(lowered))
+      return rewriter.notifyMatchFailure(op, "the GEMM cannot be lowered");
+    rewriter.replaceOpWithNewOp<quant::StorageCastOp>(op, op.getType(),
+                                                      *lowered);
+    rewriter.eraseOp(storage);
+    rewriter.eraseOp(gemm);
     return success();
   }
 };
@@ -653,8 +828,15 @@ struct ConvertInt8MatMulToX86Pass
              "vectors + 1 <= 32, and both >= 1)";
       return signalPassFailure();
     }
+    // Fusions first: a fused GEMM must be matched before its convolution or
+    // matmul is lowered on its own.
+    VnniTile tile{rows, vectors, depth};
+    RewritePatternSet fusions(&getContext());
+    fusions.add<FuseRequantizeIntoGemm>(&getContext(), tile);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(fusions))))
+      return signalPassFailure();
     RewritePatternSet patterns(&getContext());
-    populateInt8MatMulToX86Patterns(patterns, {rows, vectors, depth});
+    populateInt8MatMulToX86Patterns(patterns, tile);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -112,3 +112,31 @@ func.func @pointwise(%x: tensor<1x4x4x8xi8>) -> tensor<1x4x4x16xi32> {
   %y = tosa.conv2d %x, %w, %b, %zp, %wzp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x4x4x8xi8>, tensor<16x1x1x8xi8>, tensor<16xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4x16xi32>
   return %y : tensor<1x4x4x16xi32>
 }
+
+// -----
+
+// A fp32_rne requantize of the accumulators is done in the microkernels'
+// stores: float(acc) * factor[n], rounded to even, clamped, zero point
+// added, stored as int8; the int32 result never reaches memory.
+// CHECK-LABEL: func @fused_requantize
+// CHECK-NOT: qopt.requantize
+// CHECK: qopt.dot_u8_s8
+// CHECK: arith.sitofp {{.*}} : vector<16xi32> to vector<16xf32>
+// CHECK: math.roundeven
+// CHECK: arith.trunci {{.*}} : vector<16xi32> to vector<16xi8>
+// CHECK: quant.scast {{.*}} : tensor<1x4x4x16xi8> to tensor<1x4x4x16x!quant.uniform<i8:f32, 1.000000e-01:-3>>
+// SMALL-LABEL: func @fused_requantize
+// A second K block would need the int32 partial sums: not fused.
+// RUN: qopt %s -split-input-file --convert-int8-matmul-to-x86="k-block=4" | FileCheck %s --check-prefix=BLOCKS
+// BLOCKS-LABEL: func @fused_requantize
+// BLOCKS: qopt.requantize
+func.func @fused_requantize(%x: tensor<1x4x4x8xi8>) -> tensor<1x4x4x16x!quant.uniform<i8:f32, 0.1:-3>> {
+  %w = "tosa.const"() {values = dense<1> : tensor<16x1x1x8xi8>} : () -> tensor<16x1x1x8xi8>
+  %b = "tosa.const"() {values = dense<7> : tensor<16xi32>} : () -> tensor<16xi32>
+  %zp = "tosa.const"() {values = dense<-5> : tensor<1xi8>} : () -> tensor<1xi8>
+  %wzp = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %y = tosa.conv2d %x, %w, %b, %zp, %wzp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x4x4x8xi8>, tensor<16x1x1x8xi8>, tensor<16xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4x16xi32>
+  %q = quant.scast %y : tensor<1x4x4x16xi32> to tensor<1x4x4x16x!quant.uniform<i32:f32, 0.002>>
+  %r = qopt.requantize %q rounding fp32_rne : tensor<1x4x4x16x!quant.uniform<i32:f32, 0.002>> -> tensor<1x4x4x16x!quant.uniform<i8:f32, 0.1:-3>>
+  return %r : tensor<1x4x4x16x!quant.uniform<i8:f32, 0.1:-3>>
+}
