@@ -465,20 +465,25 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
   return c;
 }
 
-struct MatMulToVnni : OpRewritePattern<tosa::MatMulOp> {
-  MatMulToVnni(MLIRContext *ctx, VnniTile tile)
-      : OpRewritePattern(ctx), tile(tile) {}
+/// Rewrites an op with `Lowering::lower` (a VNNI GEMM, int32 result).
+template <typename OpTy, typename Lowering>
+struct LowerToGemm : OpRewritePattern<OpTy> {
+  LowerToGemm(MLIRContext *ctx, VnniTile tile)
+      : OpRewritePattern<OpTy>(ctx), tile(tile) {}
   VnniTile tile;
 
-  LogicalResult matchAndRewrite(tosa::MatMulOp mm,
+  LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
-    FailureOr<Value> c = lower(rewriter, mm, tile, nullptr);
-    if (failed(c))
+    FailureOr<Value> lowered = Lowering::lower(rewriter, op, tile, nullptr);
+    if (failed(lowered))
       return failure();
-    rewriter.replaceOp(mm, *c);
+    rewriter.replaceOp(op, *lowered);
     return success();
   }
+};
 
+/// tosa.matmul (int8 x constant int8 -> int32) -> the VNNI GEMM.
+struct MatMulLowering {
   /// The lowered matmul (int32, or int8 with `requant`); nothing is
   /// replaced.
   static FailureOr<Value> lower(PatternRewriter &rewriter, tosa::MatMulOp mm,
@@ -637,20 +642,7 @@ Value im2col(OpBuilder &b, Location loc, Value input, int64_t zeroPoint,
 /// tosa.conv2d (int8 x constant int8 -> int32) -> im2col (none for a 1x1
 /// stride-1 unpadded convolution) + the VNNI GEMM with the weights as a
 /// constant [KH*KW*C, O] matrix and the bias in its column corrections.
-struct ConvToMatMul : OpRewritePattern<tosa::Conv2DOp> {
-  ConvToMatMul(MLIRContext *ctx, VnniTile tile)
-      : OpRewritePattern(ctx), tile(tile) {}
-  VnniTile tile;
-
-  LogicalResult matchAndRewrite(tosa::Conv2DOp conv,
-                                PatternRewriter &rewriter) const override {
-    FailureOr<Value> y = lower(rewriter, conv, tile, nullptr);
-    if (failed(y))
-      return failure();
-    rewriter.replaceOp(conv, *y);
-    return success();
-  }
-
+struct ConvLowering {
   /// The lowered convolution (int32, or int8 with `requant`, which needs a
   /// constant bias); nothing is replaced.
   static FailureOr<Value> lower(PatternRewriter &rewriter, tosa::Conv2DOp conv,
@@ -794,10 +786,10 @@ struct FuseRequantizeIntoGemm : OpRewritePattern<RequantizeOp> {
     rewriter.setInsertionPoint(gemm);
     FailureOr<Value> lowered =
         isa<tosa::Conv2DOp>(gemm)
-            ? ConvToMatMul::lower(rewriter, cast<tosa::Conv2DOp>(gemm), tile,
+            ? ConvLowering::lower(rewriter, cast<tosa::Conv2DOp>(gemm), tile,
                                   &requant)
-            : MatMulToVnni::lower(rewriter, cast<tosa::MatMulOp>(gemm), tile,
-                                  &requant);
+            : MatMulLowering::lower(rewriter, cast<tosa::MatMulOp>(gemm), tile,
+                                    &requant);
     if (failed(lowered))
       return rewriter.notifyMatchFailure(op, "the GEMM cannot be lowered");
     rewriter.replaceOpWithNewOp<quant::StorageCastOp>(op, op.getType(),
@@ -845,6 +837,7 @@ struct ConvertInt8MatMulToX86Pass
 
 void qopt::populateInt8MatMulToX86Patterns(RewritePatternSet &patterns,
                                            VnniTile tile) {
-  patterns.add<MatMulToVnni>(patterns.getContext(), tile);
-  patterns.add<ConvToMatMul>(patterns.getContext(), tile);
+  patterns.add<LowerToGemm<tosa::MatMulOp, MatMulLowering>,
+               LowerToGemm<tosa::Conv2DOp, ConvLowering>>(patterns.getContext(),
+                                                          tile);
 }
