@@ -75,14 +75,6 @@ struct Requant {
   int64_t zeroPoint = 0, min = -128, max = 127;
 };
 
-/// Number of K blocks the GEMM is split into (see KernelEmitter::panel).
-int64_t countKBlocks(int64_t kq, int64_t vectors, VnniTile tile) {
-  int64_t maxQuads = tile.kBlock > 0
-                         ? tile.kBlock / 4
-                         : std::max<int64_t>(1, 40960 / (vectors * 64));
-  return (kq + maxQuads - 1) / maxQuads;
-}
-
 /// Emits the microkernels into C (tensor<1 x M x Np x i32>), destination
 /// passing style so that bufferization writes in place.
 class KernelEmitter {
@@ -103,12 +95,17 @@ public:
     requant = params;
   }
 
-  Value emit(Value c) {
+  /// The tensors the kernels write: the int32 result; or, with a fused
+  /// requantization, the int8 result, preceded by an int32 buffer for the
+  /// partial sums when K takes more than one block.
+  using State = SmallVector<Value, 2>;
+
+  State emit(State c) {
     // Column panels outer: a panel's weights for one K block stay in L1
     // while every row tile streams over them.
     int64_t full = layout.fullPanels();
     if (full > 0)
-      c = loop(c, full, [&](Value c, Value p) {
+      c = loop(c, full, [&](State c, Value p) {
         Value col = mul(p, tile.vectors * kLanes);
         Value base = mul(p, layout.kq * tile.vectors * 64);
         return panel(c, col, base, tile.vectors);
@@ -117,6 +114,21 @@ public:
       c = panel(c, index(full * tile.vectors * kLanes),
                 index(full * layout.kq * tile.vectors * 64), last);
     return c;
+  }
+
+  /// Depth quads per K block and the number of blocks: equal blocks of at
+  /// most k-block depths (no short tail block that would reload every tile
+  /// for a few steps); by default as many depths as keep a panel's block
+  /// within 40 KiB of L1 (a 48 KiB L1 also holds the streaming
+  /// activations).
+  static std::pair<int64_t, int64_t> kBlocking(int64_t kq, int64_t vectors,
+                                               VnniTile tile) {
+    int64_t maxQuads = tile.kBlock > 0
+                           ? tile.kBlock / kDepth
+                           : std::max<int64_t>(1, 40960 / (vectors * 64));
+    int64_t blocks = (kq + maxQuads - 1) / maxQuads;
+    int64_t quads = (kq + blocks - 1) / blocks;
+    return {quads, (kq + quads - 1) / quads};
   }
 
 private:
@@ -129,63 +141,59 @@ private:
     return arith::MulIOp::create(b, loc, x, index(v));
   }
 
-  /// scf.for over [0, count) carrying C; `body` returns the new C.
-  Value loop(Value c, int64_t count,
-             function_ref<Value(Value c, Value iv)> body) {
+  /// scf.for over [0, count) carrying the state; `body` returns the new
+  /// one.
+  State loop(const State &c, int64_t count,
+             function_ref<State(State c, Value iv)> body) {
     auto forOp = scf::ForOp::create(
-        b, loc, index(0), index(count), index(1), ValueRange{c},
+        b, loc, index(0), index(count), index(1), ValueRange(c),
         [&](OpBuilder &nested, Location, Value iv, ValueRange iter) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToStart(nested.getInsertionBlock());
-          scf::YieldOp::create(b, loc, body(iter.front(), iv));
+          scf::YieldOp::create(b, loc, ValueRange(body(State(iter), iv)));
         });
-    return forOp.getResult(0);
+    return State(forOp.getResults());
   }
 
-  /// One column panel: the first K block starts from the zero-point
-  /// correction, later blocks accumulate onto C.
-  Value panel(Value c, Value col, Value base, int64_t vectors) {
-    // Equal blocks of at most k-block depths (no short tail block that
-    // would reload every tile for a few steps).
-    // By default as many depths as keep the panel's block within 40 KiB of
-    // L1 (a 48 KiB L1 also holds the streaming activations).
-    int64_t maxQuads = tile.kBlock > 0
-                           ? tile.kBlock / kDepth
-                           : std::max<int64_t>(1, 40960 / (vectors * 64));
-    int64_t blocks = (layout.kq + maxQuads - 1) / maxQuads;
-    int64_t blockQuads = (layout.kq + blocks - 1) / blocks;
-    c = kBlock(c, col, base, vectors, index(0), blockQuads, false);
-    int64_t rest = layout.kq - blockQuads;
-    if (rest / blockQuads > 0)
-      c = loop(c, rest / blockQuads, [&](Value c, Value kb) {
-        return kBlock(c, col, base, vectors,
-                      add(mul(kb, blockQuads), blockQuads), blockQuads, true);
+  /// One column panel: the first K block starts from the corrections,
+  /// later blocks accumulate onto the partial sums; the last one stores the
+  /// result.
+  State panel(State c, Value col, Value base, int64_t vectors) {
+    auto [quads, blocks] = kBlocking(layout.kq, vectors, tile);
+    int64_t lastQuads = layout.kq - (blocks - 1) * quads;
+    c = kBlock(c, col, base, vectors, index(0), blocks == 1 ? lastQuads : quads,
+               /*accumulate=*/false, /*final=*/blocks == 1);
+    if (blocks > 2)
+      c = loop(c, blocks - 2, [&](State c, Value kb) {
+        return kBlock(c, col, base, vectors, add(mul(kb, quads), quads), quads,
+                      true, false);
       });
-    if (rest % blockQuads)
-      c = kBlock(c, col, base, vectors, index(layout.kq - rest % blockQuads),
-                 rest % blockQuads, true);
+    if (blocks > 1)
+      c = kBlock(c, col, base, vectors, index((blocks - 1) * quads), lastQuads,
+                 true, true);
     return c;
   }
 
   /// Every row tile over depth quads [first, first + quads).
-  Value kBlock(Value c, Value col, Value base, int64_t vectors, Value first,
-               int64_t quads, bool accumulate) {
+  State kBlock(State c, Value col, Value base, int64_t vectors, Value first,
+               int64_t quads, bool accumulate, bool final) {
     int64_t fullTiles = rows / tile.rows;
     if (fullTiles > 0)
-      c = loop(c, fullTiles, [&](Value c, Value t) {
+      c = loop(c, fullTiles, [&](State c, Value t) {
         return microkernel(c, mul(t, tile.rows), col, base, tile.rows, vectors,
-                           first, quads, accumulate);
+                           first, quads, accumulate, final);
       });
     if (rows % tile.rows)
       c = microkernel(c, index(fullTiles * tile.rows), col, base,
-                      rows % tile.rows, vectors, first, quads, accumulate);
+                      rows % tile.rows, vectors, first, quads, accumulate,
+                      final);
     return c;
   }
 
   /// One mr x (vectors x 16) register tile over `quads` depth quads.
-  Value microkernel(Value c, Value row, Value col, Value base, int64_t mr,
+  State microkernel(State c, Value row, Value col, Value base, int64_t mr,
                     int64_t vectors, Value first, int64_t quads,
-                    bool accumulate) {
+                    bool accumulate, bool final) {
     Type i8 = b.getI8Type(), i32 = b.getI32Type();
     auto accType = VectorType::get({kLanes}, i32);
     auto bytesType = VectorType::get({kLanes * kDepth}, i8);
@@ -208,7 +216,8 @@ private:
       for (int64_t j = 0; j < vectors; ++j) {
         Value n = add(col, j * kLanes);
         if (accumulate) {
-          init.push_back(read(accType, c, {index(0), add(row, i), n}, i32Pad));
+          init.push_back(
+              read(accType, c.front(), {index(0), add(row, i), n}, i32Pad));
           continue;
         }
         Value start = read(accType, corr, {n}, i32Pad);
@@ -248,21 +257,25 @@ private:
           }
           scf::YieldOp::create(b, loc, next);
         });
+    // Partial sums go to the int32 buffer; the final block stores the
+    // result (requantized when fused).
+    bool requantizing = factors && final;
+    Value &dest = final ? c.back() : c.front();
     for (int64_t j = 0; j < vectors; ++j) {
       Value n = add(col, j * kLanes);
       Value factor;
-      if (factors)
+      if (requantizing)
         factor = read(VectorType::get({kLanes}, b.getF32Type()), factors, {n},
                       arith::ConstantFloatOp::create(b, loc, b.getF32Type(),
                                                      llvm::APFloat(0.0f)));
       for (int64_t i = 0; i < mr; ++i) {
         Value v = kLoop.getResult(i * vectors + j);
-        if (factors)
+        if (requantizing)
           v = requantize(v, factor);
-        c = vector::TransferWriteOp::create(
-                b, loc, v, c, ValueRange{index(0), add(row, i), n},
-                ArrayRef<bool>{true})
-                .getResult();
+        dest = vector::TransferWriteOp::create(
+                   b, loc, v, dest, ValueRange{index(0), add(row, i), n},
+                   ArrayRef<bool>{true})
+                   .getResult();
       }
     }
     return c;
@@ -441,8 +454,16 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
   // C is built with the result's own shape (plus padded columns), so that
   // bufferization can write it straight into the result's buffer.
   Type outElement = requant ? i8 : i32;
-  Value c =
-      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{1, m, np}, outElement);
+  auto empty = [&](Type element) {
+    return tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{1, m, np}, element)
+        .getResult();
+  };
+  KernelEmitter::State state{empty(outElement)};
+  // A fused requantization over several K blocks keeps the partial sums in
+  // an int32 buffer.
+  if (requant &&
+      KernelEmitter::kBlocking(layout.kq, layout.vectors, tile).second > 1)
+    state.insert(state.begin(), empty(i32));
   KernelEmitter emitter(b, loc, activations, bPacked, corr, rowCorr, inPlace, m,
                         layout, tile);
   if (requant) {
@@ -456,7 +477,7 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
             DenseElementsAttr::get(factorType, ArrayRef(factors))),
         *requant);
   }
-  c = emitter.emit(c);
+  Value c = emitter.emit(state).back();
   if (np != n)
     c = tensor::ExtractSliceOp::create(
         b, loc, RankedTensorType::get({1, m, n}, outElement), c, ValueRange{},
@@ -722,9 +743,9 @@ struct ConvLowering {
 };
 
 /// requantize(scast(conv2d | matmul)) with the fp32_rne profile: the
-/// requantization happens in the microkernels' stores, so the int32
-/// accumulators never reach memory. Needs a single K block (partial sums
-/// would need an int32 buffer) and, for convolutions, a constant bias.
+/// requantization happens in the microkernels' last stores, so the int32
+/// result never reaches memory (only the partial sums of earlier K blocks
+/// do). Convolutions need a constant bias.
 struct FuseRequantizeIntoGemm : OpRewritePattern<RequantizeOp> {
   FuseRequantizeIntoGemm(MLIRContext *ctx, VnniTile tile)
       : OpRewritePattern(ctx, /*benefit=*/2), tile(tile) {}
@@ -766,21 +787,6 @@ struct FuseRequantizeIntoGemm : OpRewritePattern<RequantizeOp> {
     requant.zeroPoint = out.getZeroPoint();
     requant.min = out.getStorageTypeMin();
     requant.max = out.getStorageTypeMax();
-
-    // A single K block, as the lowering will split it.
-    auto gemmType = storage.getInput().getType();
-    int64_t n = cast<RankedTensorType>(gemmType).getShape().back();
-    int64_t k = 0;
-    if (auto conv = dyn_cast<tosa::Conv2DOp>(gemm)) {
-      ArrayRef<int64_t> w =
-          cast<RankedTensorType>(conv.getWeight().getType()).getShape();
-      k = alignTo(w[1] * w[2] * w[3], kDepth);
-    } else {
-      k = cast<RankedTensorType>(gemm->getOperand(0).getType()).getShape()[2];
-    }
-    int64_t vectors = std::min(tile.vectors, alignTo(n, kLanes) / kLanes);
-    if (countKBlocks(alignTo(k, kDepth) / kDepth, vectors, tile) != 1)
-      return rewriter.notifyMatchFailure(op, "more than one K block");
 
     OpBuilder::InsertionGuard guard(rewriter);
     rewriter.setInsertionPoint(gemm);

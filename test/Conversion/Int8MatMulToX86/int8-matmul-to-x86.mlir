@@ -126,10 +126,16 @@ func.func @pointwise(%x: tensor<1x4x4x8xi8>) -> tensor<1x4x4x16xi32> {
 // CHECK: arith.trunci {{.*}} : vector<16xi32> to vector<16xi8>
 // CHECK: quant.scast {{.*}} : tensor<1x4x4x16xi8> to tensor<1x4x4x16x!quant.uniform<i8:f32, 1.000000e-01:-3>>
 // SMALL-LABEL: func @fused_requantize
-// A second K block would need the int32 partial sums: not fused.
+// With two K blocks (k-block=4, K=8) the partial sums of the first go to
+// an int32 buffer; the last block stores int8.
 // RUN: qopt %s -split-input-file --convert-int8-matmul-to-x86="k-block=4" | FileCheck %s --check-prefix=BLOCKS
 // BLOCKS-LABEL: func @fused_requantize
-// BLOCKS: qopt.requantize
+// BLOCKS-NOT: qopt.requantize
+// BLOCKS-DAG: tensor.empty() : tensor<1x16x16xi32>
+// BLOCKS-DAG: tensor.empty() : tensor<1x16x16xi8>
+// BLOCKS: vector.transfer_write {{.*}} : vector<16xi32>, tensor<1x16x16xi32>
+// BLOCKS: vector.transfer_read {{.*}} : tensor<1x16x16xi32>, vector<16xi32>
+// BLOCKS: vector.transfer_write {{.*}} : vector<16xi8>, tensor<1x16x16xi8>
 func.func @fused_requantize(%x: tensor<1x4x4x8xi8>) -> tensor<1x4x4x16x!quant.uniform<i8:f32, 0.1:-3>> {
   %w = "tosa.const"() {values = dense<1> : tensor<16x1x1x8xi8>} : () -> tensor<16x1x1x8xi8>
   %b = "tosa.const"() {values = dense<7> : tensor<16xi32>} : () -> tensor<16xi32>

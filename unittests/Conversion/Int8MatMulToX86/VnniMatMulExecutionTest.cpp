@@ -344,3 +344,90 @@ TEST(Int8MatMulOtherTargets, GenericConvolutions) {
 }
 
 } // namespace
+
+namespace {
+
+/// conv2d -> fp32_rne requantize to int8, through the reference lowering
+/// and with the requantization fused into the microkernels (one K block,
+/// or several with `options`): equal int8 outputs.
+void runFusedRequantize(int64_t k, int64_t o, const std::string &options) {
+  const int64_t h = 6, w = 5;
+  std::mt19937 rng(k * 31 + o);
+  std::uniform_int_distribution<int> byte(-128, 127);
+  std::vector<int8_t> weights(o * k), input(h * w * k);
+  for (int8_t &v : weights)
+    v = int8_t(std::max(byte(rng), -127));
+  for (int8_t &v : input)
+    v = int8_t(byte(rng));
+  std::ostringstream biasText, scales;
+  for (int64_t i = 0; i < o; ++i) {
+    biasText << (i ? ", " : "") << byte(rng) * 50;
+    // Per-channel accumulator scales spanning two decades.
+    scales << (i ? ", " : "") << 1e-4 * (1 + i % 7) * (i % 2 ? 10 : 1);
+  }
+  std::string dims = "1x" + std::to_string(h) + "x" + std::to_string(w) + "x";
+  std::string in = "tensor<" + dims + std::to_string(k) + "xi8>";
+  std::string inM = "memref<" + dims + std::to_string(k) + "xi8>";
+  std::string wt = "tensor<" + std::to_string(o) + "x1x1x" + std::to_string(k) +
+                   "xi8>";
+  std::string acc = "tensor<" + dims + std::to_string(o) + "xi32>";
+  std::string accQ = "tensor<" + dims + std::to_string(o) +
+                     "x!quant.uniform<i32:f32:3, {" + scales.str() + "}>>";
+  std::string outQ =
+      "tensor<" + dims + std::to_string(o) + "x!quant.uniform<i8:f32, 0.05:-7>>";
+  std::string out = "tensor<" + dims + std::to_string(o) + "xi8>";
+  std::string outM = "memref<" + dims + std::to_string(o) + "xi8>";
+  std::ostringstream os;
+  os << "func.func @f(%im: " << inM << ", %out: " << outM
+     << ") attributes {llvm.emit_c_interface} {\n"
+     << "  %x = bufferization.to_tensor %im restrict : " << inM << " to " << in
+     << "\n  %w = \"tosa.const\"() {values = dense<" << hexBytes(weights)
+     << "> : " << wt << "} : () -> " << wt << "\n"
+     << "  %b = \"tosa.const\"() {values = dense<[" << biasText.str()
+     << "]> : tensor<" << o << "xi32>} : () -> tensor<" << o << "xi32>\n"
+     << "  %zp = \"tosa.const\"() {values = dense<9> : tensor<1xi8>} : () -> "
+        "tensor<1xi8>\n"
+     << "  %wzp = \"tosa.const\"() {values = dense<0> : tensor<1xi8>} : () -> "
+        "tensor<1xi8>\n"
+     << "  %y = tosa.conv2d %x, %w, %b, %zp, %wzp {acc_type = i32, dilation = "
+        "array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: "
+        "1, 1>} : ("
+     << in << ", " << wt << ", tensor<" << o
+     << "xi32>, tensor<1xi8>, tensor<1xi8>) -> " << acc << "\n"
+     << "  %q = quant.scast %y : " << acc << " to " << accQ << "\n"
+     << "  %r = qopt.requantize %q rounding fp32_rne : " << accQ << " -> "
+     << outQ << "\n"
+     << "  %s = quant.scast %r : " << outQ << " to " << out << "\n"
+     << "  bufferization.materialize_in_destination %s in restrict writable "
+        "%out : ("
+     << out << ", " << outM << ") -> ()\n  return\n}\n";
+  const std::string rest =
+      "convert-qopt-to-arith,canonicalize,"
+      "func.func(tosa-to-linalg-named,tosa-to-linalg,tosa-to-arith),"
+      "canonicalize," +
+      std::string(kLowerToLLVM);
+  JitKernel reference(os.str(), rest);
+  ASSERT_TRUE(reference.ok()) << reference.error();
+  JitKernel fused(os.str(),
+                  "func.func(convert-int8-matmul-to-x86" + options + ")," + rest);
+  ASSERT_TRUE(fused.ok()) << fused.error();
+  std::vector<int8_t> expected(h * w * o), actual(h * w * o);
+  auto view = [&](int8_t *data, int64_t c) {
+    return view4(data, {1, h, w, c});
+  };
+  auto x = view(input.data(), k);
+  auto yRef = view(expected.data(), o), yFused = view(actual.data(), o);
+  ASSERT_TRUE(reference.call("f", &x, &yRef));
+  ASSERT_TRUE(fused.call("f", &x, &yFused));
+  for (size_t i = 0; i < expected.size(); ++i)
+    ASSERT_EQ(int(actual[i]), int(expected[i]))
+        << "K=" << k << " O=" << o << " " << options << " at " << i;
+}
+
+TEST_F(VnniMatMul, FusedRequantize) {
+  runFusedRequantize(64, 48, "");                // one K block
+  runFusedRequantize(600, 37, "{k-block=128}");  // five blocks, N padded
+  runFusedRequantize(20, 16, "{k-block=8}");     // three blocks, short last
+}
+
+} // namespace
