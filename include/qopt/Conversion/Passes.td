@@ -47,35 +47,44 @@ def ConvertQOptToArithPass : Pass<"convert-qopt-to-arith"> {
 
 def ConvertInt8MatMulToX86Pass
     : Pass<"convert-int8-matmul-to-x86", "::mlir::func::FuncOp"> {
-  let summary = "Lower int8 matmuls with constant weights to AVX-512 VNNI "
-                "register-blocked microkernels";
+  let summary = "Lower int8 matmuls and convolutions with constant weights to "
+                "packed, register-blocked VNNI GEMM microkernels";
   let description = [{
-    Rewrites `tosa.matmul` of int8 activations `[1, M, K]` (any zero point)
-    by constant symmetric int8 weights `[1, K, N]` into int32 into code
-    built for `vpdpbusd` (u8 x s8, four products summed per 32-bit lane):
+    Rewrites `tosa.matmul` (int8 activations `[1, M, K]`, any zero point,
+    constant symmetric int8 weights `[1, K, N]`, int32 result) and
+    `tosa.conv2d` (the same operands in NHWC, any padding, stride and
+    dilation) into code built for `vpdpbusd` (u8 x s8, four products summed
+    per 32-bit lane):
 
     * **Weights packed at compile time** per column panel of `tile-vectors`
       x 16 columns: for each group of 4 depths the panel's 64-byte vectors
       (16 columns x 4 depths each) lie side by side, so one K step reads
       contiguous bytes; K and N are zero-padded to multiples of 4 and 16.
-    * **Activations** are made unsigned once (`a ^ 0x80` = `a + 128`),
-      64 bytes at a time, into a K-padded copy; each group of 4 bytes of a
-      row is broadcast to the 16 lanes.
-    * **Zero points folded at compile time**: `sum_k (a + 128) b =
-      sum_k a b + 128 colsum(b)`, so the int32 result adds
-      `-(128 + zp_a) * colsum(b)[n]`, one constant vector per column
-      block.
+    * **Zero points and bias folded at compile time** into one correction
+      per column. When K is a multiple of 4 the activations are read in
+      place as the signed operand and the weights are the unsigned one
+      (`w + 128`): `sum (w + 128) a = sum w a + 128 rowsum(a)`, with the
+      row sums computed at run time. Otherwise the activations are made
+      unsigned (`a + 128`) once, 64 bytes at a time, into a K-padded copy,
+      and each column subtracts `(128 + zp) colsum(w)`.
     * **Register blocking**: a tile of `tile-rows` rows x `tile-vectors`
-      x 16 columns stays in zmm registers across the whole K loop
-      (default 6 x 64: 24 accumulators, 4 weight vectors, 1 broadcast);
-      edge tiles take the remaining rows and column blocks.
+      x 16 columns stays in zmm registers across a K block (default 6 x
+      64: 24 accumulators, 4 weight vectors, 1 broadcast); edge tiles take
+      the remaining rows and column blocks.
     * **Cache blocking**: column panels outer, then equal blocks of at
       most `k-block` depths (by default what keeps a panel's block within
       40 KiB), then row tiles, so a panel's weights for one block stay in
       L1 while every row tile streams over them; later K blocks accumulate
       onto the partial sums.
+    * **Convolutions** through im2col (whole kernel rows copied when they
+      lie inside the input, padding taps read the zero point; none for
+      pointwise stride-1 convolutions), with K padded to a multiple of 4.
+    * **Requantization fused**: `qopt.requantize` (`fp32_rne`) of a
+      convolution's or matmul's accumulators becomes the last store
+      (`float(acc) * factor[n]`, ties to even, clamp, zero point, int8), so
+      the int32 result never reaches memory.
 
-    Results equal `tosa.matmul`'s exactly (int32 arithmetic, no
+    Results equal the reference lowering's exactly (int32 arithmetic, no
     saturation: |sum| < 2^31 for K < 2^16). The products are
     `qopt.dot_u8_s8` ops; `convert-qopt-dot-to-llvm` makes them `vpdpbusd`
     or, on targets without VNNI, widening multiplies with the same
