@@ -159,7 +159,8 @@ private:
   /// later blocks accumulate onto the partial sums; the last one stores the
   /// result.
   State panel(State c, Value col, Value base, int64_t vectors) {
-    auto [quads, blocks] = kBlocking(layout.kq, vectors, tile);
+    std::pair<int64_t, int64_t> blocking = kBlocking(layout.kq, vectors, tile);
+    int64_t quads = blocking.first, blocks = blocking.second;
     int64_t lastQuads = layout.kq - (blocks - 1) * quads;
     c = kBlock(c, col, base, vectors, index(0), blocks == 1 ? lastQuads : quads,
                /*accumulate=*/false, /*final=*/blocks == 1);
