@@ -58,8 +58,7 @@ RescaleLoweringPlan qopt::planRescaleLowering(RescaleOp op,
   ArrayRef<int32_t> shifts = op.getShift();
   for (size_t c = 0; c < shifts.size(); ++c) {
     int32_t s = shifts[c];
-    std::string channel =
-        shifts.size() == 1 ? "" : "channel " + str(c) + ": ";
+    std::string channel = shifts.size() == 1 ? "" : "channel " + str(c) + ": ";
     if (doubleRound) {
       // The left shift x * 2^(31 - s) must stay in int32.
       if (s < 31 && (xLo < -(int64_t(1) << s) || xHi > (int64_t(1) << s) - 1))
@@ -91,25 +90,47 @@ namespace {
 /// Emits integer arithmetic on scalars or vectors of one element type.
 class IntBuilder {
 public:
-  IntBuilder(OpBuilder &b, Location loc, Type type) : b(b), loc(loc), type(type) {}
+  IntBuilder(OpBuilder &b, Location loc, Type type)
+      : b(b), loc(loc), type(type) {}
 
   Value cst(int64_t v) const {
     auto element = cast<IntegerType>(getElementTypeOrSelf(type));
     auto attr = b.getIntegerAttr(element, v);
     if (auto vec = dyn_cast<VectorType>(type))
-      return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(vec, attr));
+      return arith::ConstantOp::create(b, loc,
+                                       DenseElementsAttr::get(vec, attr));
     return arith::ConstantOp::create(b, loc, attr);
   }
-  Value add(Value x, Value y) const { return arith::AddIOp::create(b, loc, x, y); }
-  Value sub(Value x, Value y) const { return arith::SubIOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) const { return arith::MulIOp::create(b, loc, x, y); }
-  Value shl(Value x, Value y) const { return arith::ShLIOp::create(b, loc, x, y); }
-  Value shrs(Value x, Value y) const { return arith::ShRSIOp::create(b, loc, x, y); }
-  Value shru(Value x, Value y) const { return arith::ShRUIOp::create(b, loc, x, y); }
-  Value bitAnd(Value x, Value y) const { return arith::AndIOp::create(b, loc, x, y); }
-  Value bitOr(Value x, Value y) const { return arith::OrIOp::create(b, loc, x, y); }
-  Value maxs(Value x, Value y) const { return arith::MaxSIOp::create(b, loc, x, y); }
-  Value mins(Value x, Value y) const { return arith::MinSIOp::create(b, loc, x, y); }
+  Value add(Value x, Value y) const {
+    return arith::AddIOp::create(b, loc, x, y);
+  }
+  Value sub(Value x, Value y) const {
+    return arith::SubIOp::create(b, loc, x, y);
+  }
+  Value mul(Value x, Value y) const {
+    return arith::MulIOp::create(b, loc, x, y);
+  }
+  Value shl(Value x, Value y) const {
+    return arith::ShLIOp::create(b, loc, x, y);
+  }
+  Value shrs(Value x, Value y) const {
+    return arith::ShRSIOp::create(b, loc, x, y);
+  }
+  Value shru(Value x, Value y) const {
+    return arith::ShRUIOp::create(b, loc, x, y);
+  }
+  Value bitAnd(Value x, Value y) const {
+    return arith::AndIOp::create(b, loc, x, y);
+  }
+  Value bitOr(Value x, Value y) const {
+    return arith::OrIOp::create(b, loc, x, y);
+  }
+  Value maxs(Value x, Value y) const {
+    return arith::MaxSIOp::create(b, loc, x, y);
+  }
+  Value mins(Value x, Value y) const {
+    return arith::MinSIOp::create(b, loc, x, y);
+  }
   Value cmp(arith::CmpIPredicate p, Value x, Value y) const {
     return arith::CmpIOp::create(b, loc, p, x, y);
   }
@@ -145,8 +166,9 @@ static Value buildInt64(OpBuilder &b, Location loc, RescaleOp op, Value x,
                         Value multiplier, Value shift) {
   Type i64 = withElementType(x.getType(), b.getI64Type());
   IntBuilder ib(b, loc, i64);
-  Value x64 = op.getInputUnsigned() ? Value(arith::ExtUIOp::create(b, loc, i64, x))
-                                    : Value(arith::ExtSIOp::create(b, loc, i64, x));
+  Value x64 = op.getInputUnsigned()
+                  ? Value(arith::ExtUIOp::create(b, loc, i64, x))
+                  : Value(arith::ExtSIOp::create(b, loc, i64, x));
   x64 = ib.sub(x64, ib.cst(op.getInputZpAttr().getInt()));
   Value m64 = arith::ExtSIOp::create(b, loc, i64, multiplier);
   Value s64 = arith::ExtSIOp::create(b, loc, i64, shift);
@@ -213,9 +235,9 @@ static Value buildInt32(OpBuilder &b, Location loc, RescaleOp op, Value x,
   // that both candidates are well defined.
   Value fromHigh = ib.shrs(hi, ib.maxs(ib.sub(shift, ib.cst(32)), ib.cst(0)));
   Value sLow = ib.mins(shift, ib.cst(31));
-  Value fromBoth = ib.bitOr(
-      ib.shru(lo, sLow),
-      ib.shl(hi, ib.maxs(ib.sub(ib.cst(32), shift), ib.cst(1))));
+  Value fromBoth =
+      ib.bitOr(ib.shru(lo, sLow),
+               ib.shl(hi, ib.maxs(ib.sub(ib.cst(32), shift), ib.cst(1))));
   return ib.select(ib.cmp(arith::CmpIPredicate::sge, shift, ib.cst(32)),
                    fromHigh, fromBoth);
 }
@@ -230,11 +252,12 @@ Value qopt::buildRescaleElement(OpBuilder &b, Location loc, RescaleOp op,
   unsigned outWidth = op.getOutput().getType().getElementTypeBitWidth();
   StorageRange out = getIntegerRange(outWidth, op.getOutputUnsigned());
   int64_t zp = op.getOutputZpAttr().getInt();
-  Value clamped = ib.mins(ib.maxs(scaled, ib.cst(out.min - zp)),
-                          ib.cst(out.max - zp));
+  Value clamped =
+      ib.mins(ib.maxs(scaled, ib.cst(out.min - zp)), ib.cst(out.max - zp));
   Value shifted = ib.add(clamped, ib.cst(zp));
   Type outType = withElementType(x.getType(), b.getIntegerType(outWidth));
-  if (getElementTypeOrSelf(scaled.getType()).getIntOrFloatBitWidth() == outWidth)
+  if (getElementTypeOrSelf(scaled.getType()).getIntOrFloatBitWidth() ==
+      outWidth)
     return shifted;
   return arith::TruncIOp::create(b, loc, outType, shifted);
 }
@@ -281,8 +304,7 @@ static Value buildChannelwise(
                   : Value(arith::ConstantOp::create(
                         b, nested,
                         cast<TypedAttr>(*p.getValues<Attribute>().begin()))));
-        linalg::YieldOp::create(b, nested,
-                                body(b, nested, args[0], values));
+        linalg::YieldOp::create(b, nested, body(b, nested, args[0], values));
       });
   return generic.getResult(0);
 }
@@ -386,7 +408,8 @@ struct RequantizeFp32ToLinalg : OpRewritePattern<RequantizeOp> {
     SmallVector<double> factors;
     SmallVector<int64_t> channelInZp, channelOutZp;
     for (size_t c = 0; c < channels; ++c) {
-      size_t i = inScales.size() == 1 ? 0 : c, o = outScales.size() == 1 ? 0 : c;
+      size_t i = inScales.size() == 1 ? 0 : c,
+             o = outScales.size() == 1 ? 0 : c;
       // The factor is a float32 quotient of float32 scales.
       factors.push_back(static_cast<float>(inScales[i]) /
                         static_cast<float>(outScales[o]));
@@ -398,14 +421,32 @@ struct RequantizeFp32ToLinalg : OpRewritePattern<RequantizeOp> {
     StorageRange range = getStorageRange(outQuant);
     bool inUnsigned = !inQuant.isSigned();
     Type outStorage = outQuant.getStorageType();
+    // int32 integer arithmetic gives the same values as int64 when q - zp
+    // cannot overflow (inputs below 32 bits, or no input zero point) and
+    // the output is narrower than 32 bits (so the clamped float converts
+    // without overflow); it also lets LLVM vectorize the loop.
+    unsigned inWidth = inQuant.getStorageTypeIntegralWidth();
+    unsigned outWidth = outQuant.getStorageTypeIntegralWidth();
+    bool narrow =
+        (inWidth < 32 ||
+         llvm::all_of(channelInZp, [](int64_t z) { return z == 0; })) &&
+        outWidth < 32 && !(inUnsigned && inWidth >= 32);
+    Type arithType = narrow ? rewriter.getI32Type() : rewriter.getI64Type();
+    auto zeroPoints = [&](ArrayRef<int64_t> zps) {
+      if (!narrow)
+        return i64Vector(rewriter, zps);
+      SmallVector<int32_t> narrowed(zps.begin(), zps.end());
+      return i32Vector(rewriter, narrowed);
+    };
     Value result = buildChannelwise(
         rewriter, loc, input, outStorage, axis,
-        {floatVector(rewriter.getF32Type(), factors),
-         i64Vector(rewriter, channelInZp), i64Vector(rewriter, channelOutZp)},
+        {floatVector(rewriter.getF32Type(), factors), zeroPoints(channelInZp),
+         zeroPoints(channelOutZp)},
         [&](OpBuilder &b, Location nested, Value q, ArrayRef<Value> p) {
-          Type i64 = b.getI64Type(), f32 = b.getF32Type();
+          Type i64 = arithType, f32 = b.getF32Type();
           IntBuilder ib(b, nested, i64);
-          Value wide = inUnsigned
+          Value wide = q.getType() == i64 ? q
+                       : inUnsigned
                            ? Value(arith::ExtUIOp::create(b, nested, i64, q))
                            : Value(arith::ExtSIOp::create(b, nested, i64, q));
           Value x = arith::SIToFPOp::create(b, nested, f32, ib.sub(wide, p[1]));
@@ -453,8 +494,8 @@ static Value roundPerMode(OpBuilder &b, Location loc, Value y,
       b, loc, positive,
       arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, fraction,
                             cst(0.5)));
-  Value above =
-      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, fraction, cst(0.5));
+  Value above = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
+                                      fraction, cst(0.5));
   Value up = arith::OrIOp::create(b, loc, above, tieUp);
   Value rounded = arith::SelectOp::create(
       b, loc, up, arith::AddFOp::create(b, loc, lower, cst(1.0)), lower);
@@ -488,12 +529,11 @@ struct QuantizeToLinalg : OpRewritePattern<QuantizeOp> {
         [&](OpBuilder &b, Location loc, Value x, ArrayRef<Value> p) {
           Type i64 = b.getI64Type();
           IntBuilder ib(b, loc, i64);
-          Value wide = x.getType() == compute
-                           ? x
-                           : x.getType().getIntOrFloatBitWidth() <
-                                     compute.getWidth()
-                                 ? Value(arith::ExtFOp::create(b, loc, compute, x))
-                                 : Value(arith::TruncFOp::create(b, loc, compute, x));
+          Value wide =
+              x.getType() == compute ? x
+              : x.getType().getIntOrFloatBitWidth() < compute.getWidth()
+                  ? Value(arith::ExtFOp::create(b, loc, compute, x))
+                  : Value(arith::TruncFOp::create(b, loc, compute, x));
           Value y = arith::DivFOp::create(b, loc, wide, p[0]);
           Value rounded = roundPerMode(b, loc, y, mode);
           auto toFloat = [&](Value v) {
@@ -561,8 +601,8 @@ struct ConstantToArith : OpRewritePattern<ConstantOp> {
                                 PatternRewriter &rewriter) const override {
     if (!isa<quant::QuantizedType>(op.getOutput().getType().getElementType()))
       return rewriter.notifyMatchFailure(op, "binary storage");
-    Value stored = arith::ConstantOp::create(
-        rewriter, op.getLoc(), cast<TypedAttr>(op.getValue()));
+    Value stored = arith::ConstantOp::create(rewriter, op.getLoc(),
+                                             cast<TypedAttr>(op.getValue()));
     rewriter.replaceOpWithNewOp<quant::StorageCastOp>(
         op, op.getOutput().getType(), stored);
     return success();
@@ -588,13 +628,12 @@ struct ConvertQOptToArithPass
       unsigned width = op.getInput().getType().getElementTypeBitWidth();
       // The input type's own range, narrowed by the analysis when it knows
       // more (e.g. an i32 accumulator that was extended from i8).
-      ConstantIntRanges range = op.getInputUnsigned()
-                                    ? ConstantIntRanges::fromUnsigned(
-                                          APInt::getMinValue(width),
-                                          APInt::getMaxValue(width))
-                                    : ConstantIntRanges::fromSigned(
-                                          APInt::getSignedMinValue(width),
-                                          APInt::getSignedMaxValue(width));
+      ConstantIntRanges range =
+          op.getInputUnsigned()
+              ? ConstantIntRanges::fromUnsigned(APInt::getMinValue(width),
+                                                APInt::getMaxValue(width))
+              : ConstantIntRanges::fromSigned(APInt::getSignedMinValue(width),
+                                              APInt::getSignedMaxValue(width));
       auto *lattice =
           solver.lookupState<dataflow::IntegerValueRangeLattice>(op.getInput());
       if (lattice && !lattice->getValue().isUninitialized())
@@ -625,8 +664,8 @@ struct ConvertQOptToArithPass
       if (isa<RequantizeOp, QuantizeOp, DequantizeOp, ConstantOp>(op))
         others.push_back(op);
     });
-    if (failed(applyOpPatternsGreedily(others, std::move(otherPatterns),
-                                       config)))
+    if (failed(
+            applyOpPatternsGreedily(others, std::move(otherPatterns), config)))
       return signalPassFailure();
     bool leftover = false;
     root->walk([&](Operation *op) {

@@ -111,12 +111,14 @@ func.func @double_round_per_channel(%x: tensor<2x8xi32>) -> tensor<2x8xi8> {
 
 // fp32_rne requantize: float32 arithmetic and round-half-to-even, as
 // XNNPACK and PyTorch's quantized kernels; per-channel factors are the
-// float32 quotients float(s_in[c]) / float(s_out).
+// float32 quotients float(s_in[c]) / float(s_out). The integer parts are
+// int32: an int32 input with zero point 0 and an 8-bit output cannot
+// overflow it.
 // CHECK-LABEL: func @fp32_rne_requantize
 // CHECK-DAG: quant.scast %{{.*}} to tensor<2x3xi32>
 // CHECK-DAG: arith.constant dense<[0.0200000014, 0.0400000028, 5.000000e-01]> : tensor<3xf32>
 // CHECK: linalg.generic
-// CHECK: arith.sitofp %{{.*}} : i64 to f32
+// CHECK: arith.sitofp %{{.*}} : i32 to f32
 // CHECK: arith.mulf
 // CHECK: math.roundeven
 // CHECK: arith.maximumf
@@ -127,4 +129,16 @@ func.func @double_round_per_channel(%x: tensor<2x8xi32>) -> tensor<2x8xi8> {
 func.func @fp32_rne_requantize(%acc: tensor<2x3x!quant.uniform<i32:f32:1, {1.0e-3, 2.0e-3, 0.025}>>) -> tensor<2x3x!quant.uniform<u8:f32, 0.05:128>> {
   %0 = qopt.requantize %acc rounding fp32_rne : tensor<2x3x!quant.uniform<i32:f32:1, {1.0e-3, 2.0e-3, 0.025}>> -> tensor<2x3x!quant.uniform<u8:f32, 0.05:128>>
   return %0 : tensor<2x3x!quant.uniform<u8:f32, 0.05:128>>
+}
+
+// -----
+
+// A 32-bit output (an add's int32 accumulator) keeps int64 arithmetic: its
+// clamp bound 2^31 - 1 is 2^31 in float32, out of int32's range.
+// CHECK-LABEL: func @fp32_rne_requantize_to_int32
+// CHECK: arith.extsi %{{.*}} : i8 to i64
+// CHECK: arith.fptosi %{{.*}} : f32 to i64
+func.func @fp32_rne_requantize_to_int32(%x: tensor<4x!quant.uniform<i8:f32, 0.1:3>>) -> tensor<4x!quant.uniform<i32:f32, 1.0e-7>> {
+  %0 = qopt.requantize %x rounding fp32_rne : tensor<4x!quant.uniform<i8:f32, 0.1:3>> -> tensor<4x!quant.uniform<i32:f32, 1.0e-7>>
+  return %0 : tensor<4x!quant.uniform<i32:f32, 1.0e-7>>
 }
