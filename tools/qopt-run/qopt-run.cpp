@@ -17,6 +17,8 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "llvm/Support/CommandLine.h"
+
+#include <malloc.h>
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
 
@@ -66,6 +68,12 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv,
                               "qopt-run: run a float model on NumPy data\n");
   qopt::registerJitPasses();
+  // The compiled model allocates its intermediates with malloc on every
+  // call; keep freed blocks in the heap (glibc would unmap blocks above its
+  // mmap threshold and take page faults to get them back on the next
+  // sample).
+  mallopt(M_MMAP_THRESHOLD, 32 << 20); // glibc's maximum
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
 
   mlir::DialectRegistry registry;
   qopt::registerAllDialects(registry);
