@@ -79,21 +79,18 @@ std::string source(const Case &c, const std::vector<int8_t> &weights) {
   return os.str();
 }
 
-StridedMemRefType<int8_t, 3> view3(int8_t *data, int64_t m, int64_t k) {
-  StridedMemRefType<int8_t, 3> d;
+/// A row-major memref descriptor of `shape` over `data`.
+template <typename T, int Rank>
+StridedMemRefType<T, Rank> view(T *data, llvm::ArrayRef<int64_t> shape) {
+  StridedMemRefType<T, Rank> d;
   d.basePtr = d.data = data;
   d.offset = 0;
-  d.sizes[0] = 1, d.sizes[1] = m, d.sizes[2] = k;
-  d.strides[0] = m * k, d.strides[1] = k, d.strides[2] = 1;
-  return d;
-}
-
-StridedMemRefType<int32_t, 3> view3(int32_t *data, int64_t m, int64_t n) {
-  StridedMemRefType<int32_t, 3> d;
-  d.basePtr = d.data = data;
-  d.offset = 0;
-  d.sizes[0] = 1, d.sizes[1] = m, d.sizes[2] = n;
-  d.strides[0] = m * n, d.strides[1] = n, d.strides[2] = 1;
+  int64_t stride = 1;
+  for (int i = Rank - 1; i >= 0; --i) {
+    d.sizes[i] = shape[i];
+    d.strides[i] = stride;
+    stride *= shape[i];
+  }
   return d;
 }
 
@@ -138,9 +135,9 @@ void runCase(const Case &c, const std::string &tileOptions,
             isa != "generic")
       << "unexpected instruction selection for " << isa;
   std::vector<int32_t> expected(c.m * c.n), actual(c.m * c.n, 12345);
-  auto in = view3(a.data(), c.m, c.k);
-  auto outRef = view3(expected.data(), c.m, c.n);
-  auto outVnni = view3(actual.data(), c.m, c.n);
+  auto in = view<int8_t, 3>(a.data(), {1, c.m, c.k});
+  auto outRef = view<int32_t, 3>(expected.data(), {1, c.m, c.n});
+  auto outVnni = view<int32_t, 3>(actual.data(), {1, c.m, c.n});
   ASSERT_TRUE(reference.call("mm", &in, &outRef)) << reference.error();
   ASSERT_TRUE(vnni.call("mm", &in, &outVnni)) << vnni.error();
   for (int64_t i = 0; i < c.m * c.n; ++i)
@@ -221,32 +218,6 @@ struct ConvCase {
   int zeroPoint;
 };
 
-StridedMemRefType<int8_t, 4> view4(int8_t *data, llvm::ArrayRef<int64_t> shape) {
-  StridedMemRefType<int8_t, 4> d;
-  d.basePtr = d.data = data;
-  d.offset = 0;
-  int64_t stride = 1;
-  for (int i = 3; i >= 0; --i) {
-    d.sizes[i] = shape[i];
-    d.strides[i] = stride;
-    stride *= shape[i];
-  }
-  return d;
-}
-
-StridedMemRefType<int32_t, 4> view4(int32_t *data, llvm::ArrayRef<int64_t> shape) {
-  StridedMemRefType<int32_t, 4> d;
-  d.basePtr = d.data = data;
-  d.offset = 0;
-  int64_t stride = 1;
-  for (int i = 3; i >= 0; --i) {
-    d.sizes[i] = shape[i];
-    d.strides[i] = stride;
-    stride *= shape[i];
-  }
-  return d;
-}
-
 /// A tosa.conv2d through tosa-to-linalg (reference) and through
 /// convert-int8-matmul-to-x86 (im2col + VNNI GEMM): equal int32 outputs.
 void runConv(const ConvCase &c, const std::string &isa) {
@@ -312,9 +283,9 @@ void runConv(const ConvCase &c, const std::string &isa) {
   ASSERT_EQ(fast.loweredIR().find("vpdpbusd") != std::string::npos,
             isa != "generic");
   std::vector<int32_t> expected(c.n * ho * wo * c.o), actual(expected.size());
-  auto x = view4(input.data(), {c.n, c.h, c.w, c.c});
-  auto yRef = view4(expected.data(), {c.n, ho, wo, c.o});
-  auto yFast = view4(actual.data(), {c.n, ho, wo, c.o});
+  auto x = view<int8_t, 4>(input.data(), {c.n, c.h, c.w, c.c});
+  auto yRef = view<int32_t, 4>(expected.data(), {c.n, ho, wo, c.o});
+  auto yFast = view<int32_t, 4>(actual.data(), {c.n, ho, wo, c.o});
   ASSERT_TRUE(reference.call("conv", &x, &yRef));
   ASSERT_TRUE(fast.call("conv", &x, &yFast));
   for (size_t i = 0; i < expected.size(); ++i)
@@ -412,11 +383,9 @@ void runFusedRequantize(int64_t k, int64_t o, const std::string &options) {
                   "func.func(convert-int8-matmul-to-x86" + options + ")," + rest);
   ASSERT_TRUE(fused.ok()) << fused.error();
   std::vector<int8_t> expected(h * w * o), actual(h * w * o);
-  auto view = [&](int8_t *data, int64_t c) {
-    return view4(data, {1, h, w, c});
-  };
-  auto x = view(input.data(), k);
-  auto yRef = view(expected.data(), o), yFused = view(actual.data(), o);
+  auto x = view<int8_t, 4>(input.data(), {1, h, w, k});
+  auto yRef = view<int8_t, 4>(expected.data(), {1, h, w, o});
+  auto yFused = view<int8_t, 4>(actual.data(), {1, h, w, o});
   ASSERT_TRUE(reference.call("f", &x, &yRef));
   ASSERT_TRUE(fused.call("f", &x, &yFused));
   for (size_t i = 0; i < expected.size(); ++i)

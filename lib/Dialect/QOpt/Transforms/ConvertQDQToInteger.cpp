@@ -21,6 +21,13 @@ using namespace qopt;
 
 namespace {
 
+/// Whether every value of a float constant is finite (NaN has no integer
+/// image, so such a bias keeps its layer float).
+bool allFinite(DenseFPElementsAttr values) {
+  return llvm::all_of(values.getValues<APFloat>(),
+                      [](const APFloat &v) { return v.isFinite(); });
+}
+
 /// The integer operands of a QDQ convolution or matmul, or why there are
 /// none.
 struct IntegerConv {
@@ -80,8 +87,9 @@ IntegerConv matchOperands(Value input, Value weight, Value bias,
     return r;
   }
   DenseFPElementsAttr biasValues;
-  if (bias && !matchPattern(bias, m_Constant(&biasValues))) {
-    r.refusal = "bias is not a float constant";
+  if (bias && (!matchPattern(bias, m_Constant(&biasValues)) ||
+               !allFinite(biasValues))) {
+    r.refusal = "bias is not a finite float constant";
     return r;
   }
 
@@ -154,6 +162,20 @@ Value createZeroPoint(OpBuilder &builder, Location loc, int64_t value) {
       DenseElementsAttr::get(type, ArrayRef<int8_t>{int8_t(value)}));
 }
 
+/// A float bias as the int32 an integer layer adds to its accumulator:
+/// round(b[n] / scales[n]) ties to even, saturated (one scale: all).
+DenseElementsAttr quantizeBias(DenseFPElementsAttr bias,
+                               ArrayRef<double> scales) {
+  StorageRange int32Range = getIntegerRange(32, /*isUnsigned=*/false);
+  SmallVector<int32_t> values;
+  for (auto [n, b] : llvm::enumerate(bias.getValues<APFloat>()))
+    values.push_back(static_cast<int32_t>(quantizeValue(
+        b.convertToDouble(), {scales[scales.size() == 1 ? 0 : n], 0},
+        int32Range, RoundingMode::half_to_even)));
+  auto type = bias.getType().clone(IntegerType::get(bias.getContext(), 32));
+  return DenseElementsAttr::get(type, ArrayRef(values));
+}
+
 /// Replaces `quantize` by a requantize of the int32 accumulator `acc`, whose
 /// real value is acc * accScales[c] along the last axis (one scale: per
 /// tensor).
@@ -203,27 +225,19 @@ template <typename ConvOp> struct ConvertConv : QuantizeRootPattern {
     Location loc = conv.getLoc();
     auto resultType = cast<RankedTensorType>(conv.getType());
     int64_t channels = resultType.getShape().back();
-    // int32 bias at scale s_x * s_w[c], rounded half to even.
+    // int32 bias at scale s_x * s_w[c].
     DenseFPElementsAttr bias;
     matchPattern(conv.getBias(), m_Constant(&bias));
     SmallVector<double> accScales;
-    SmallVector<int32_t> biasValues;
-    int64_t c = 0;
-    for (APFloat b : bias.getValues<APFloat>()) {
-      double scale = ops.inputScale *
-                     ops.weightScales[ops.weightScales.size() == 1 ? 0 : c];
-      accScales.push_back(scale);
-      double q = roundToIntegral(b.convertToDouble() / scale,
-                                 RoundingMode::half_to_even);
-      biasValues.push_back(
-          static_cast<int32_t>(std::clamp<double>(q, INT32_MIN, INT32_MAX)));
-      ++c;
-    }
+    for (int64_t c = 0; c < channels; ++c)
+      accScales.push_back(
+          ops.inputScale *
+          ops.weightScales[ops.weightScales.size() == 1 ? 0 : c]);
     auto i32 = rewriter.getI32Type();
-    auto biasType = RankedTensorType::get({channels}, i32);
+    DenseElementsAttr intBiasValues = quantizeBias(bias, accScales);
     Value intBias = tosa::ConstOp::create(
-        rewriter, loc, biasType,
-        DenseElementsAttr::get(biasType, ArrayRef(biasValues)));
+        rewriter, loc, cast<RankedTensorType>(intBiasValues.getType()),
+        intBiasValues);
     auto zp = [&](int64_t v) { return createZeroPoint(rewriter, loc, v); };
     Value acc = ConvOp::create(rewriter, loc, resultType.clone(i32), ops.input,
                                ops.weights, intBias, zp(ops.inputZp), zp(0),
@@ -269,7 +283,8 @@ std::optional<MatMulChain> matchMatMulChain(QuantizeOp quantize) {
     return std::nullopt;
   int64_t columns = chain.matmul.getType().getShape().back();
   if (chain.bias && (chain.bias.getNumElements() != columns ||
-                     chain.bias.getType().getShape().back() != columns))
+                     chain.bias.getType().getShape().back() != columns ||
+                     !allFinite(chain.bias)))
     return std::nullopt;
   return chain;
 }
@@ -307,19 +322,10 @@ struct ConvertMatMul : QuantizeRootPattern {
     }
     if (chain->bias) {
       rewriter.setInsertionPoint(chain->add);
-      SmallVector<int32_t> biasValues;
-      int64_t n = 0;
-      for (APFloat b : chain->bias.getValues<APFloat>()) {
-        double scale = accScales[accScales.size() == 1 ? 0 : n++];
-        double q = roundToIntegral(b.convertToDouble() / scale,
-                                   RoundingMode::half_to_even);
-        biasValues.push_back(
-            static_cast<int32_t>(std::clamp<double>(q, INT32_MIN, INT32_MAX)));
-      }
-      auto biasType = chain->bias.getType().clone(i32);
+      DenseElementsAttr intBiasValues = quantizeBias(chain->bias, accScales);
       Value intBias = tosa::ConstOp::create(
-          rewriter, chain->add.getLoc(), biasType,
-          DenseElementsAttr::get(biasType, ArrayRef(biasValues)));
+          rewriter, chain->add.getLoc(),
+          cast<RankedTensorType>(intBiasValues.getType()), intBiasValues);
       acc = tosa::AddOp::create(rewriter, chain->add.getLoc(),
                                 chain->add.getType().clone(i32), acc, intBias);
     }
@@ -453,7 +459,7 @@ struct ConvertClamp : QuantizeRootPattern {
     Value source = dequantizedSource(clamp.getInput());
     auto type = perTensorType(source);
     QuantParams params{type.getScale(), type.getZeroPoint()};
-    StorageRange range{type.getStorageTypeMin(), type.getStorageTypeMax()};
+    StorageRange range = getStorageRange(type);
     int64_t lo =
         quantizeValue(cast<FloatAttr>(clamp.getMinValAttr()).getValueAsDouble(),
                       params, range, quantize.getRounding());
@@ -568,7 +574,7 @@ struct ConvertToTable : OpRewritePattern<QuantizeOp> {
     auto in = perTensorType(source);
     RankedTensorType outType = quantize.getOutput().getType();
     auto out = cast<quant::UniformQuantizedType>(outType.getElementType());
-    StorageRange outRange{out.getStorageTypeMin(), out.getStorageTypeMax()};
+    StorageRange outRange = getStorageRange(out);
     SmallVector<int8_t> table;
     for (int64_t q = -128; q <= 127; ++q) {
       double x = static_cast<float>(in.getScale()) *

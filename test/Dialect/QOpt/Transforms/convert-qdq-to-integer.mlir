@@ -331,3 +331,19 @@ func.func @tanh_float_result(%x: tensor<4x!quant.uniform<i8:f32, 0.5>>) -> tenso
   %t = tosa.tanh %d : (tensor<4xf32>) -> tensor<4xf32>
   return %t : tensor<4xf32>
 }
+
+// -----
+
+// A NaN bias has no int32 image: the convolution stays float, with the
+// reason.
+func.func @nan_bias(%xq: tensor<1x2x2x1x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x2x2x1x!quant.uniform<i8:f32, 0.2>> {
+  %x = qopt.dequantize %xq : tensor<1x2x2x1x!quant.uniform<i8:f32, 0.1>> -> tensor<1x2x2x1xf32>
+  %wq = qopt.constant dense<3> : tensor<1x1x1x1xi8> -> tensor<1x1x1x1x!quant.uniform<i8:f32, 0.5>>
+  %w = qopt.dequantize %wq : tensor<1x1x1x1x!quant.uniform<i8:f32, 0.5>> -> tensor<1x1x1x1xf32>
+  %b = "tosa.const"() {values = dense<0x7FC00000> : tensor<1xf32>} : () -> tensor<1xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  // expected-warning @+1 {{kept in float: bias is not a finite float constant}}
+  %y = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x2x2x1xf32>, tensor<1x1x1x1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x2x1xf32>
+  %yq = qopt.quantize %y rounding half_to_even : tensor<1x2x2x1xf32> -> tensor<1x2x2x1x!quant.uniform<i8:f32, 0.2>>
+  return %yq : tensor<1x2x2x1x!quant.uniform<i8:f32, 0.2>>
+}
