@@ -6,30 +6,34 @@
 #include "qopt/InitAllPasses.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/TargetSelect.h"
-#include "llvm/Target/TargetMachine.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
 
 #include <mutex>
 
 using namespace mlir;
 using namespace qopt;
 
+#define QOPT_BUFFERS_TO_LLVM                                                   \
+  "buffer-deallocation-pipeline,convert-memref-copy-to-linalg,"                \
+  "func.func(convert-linalg-to-loops,lower-affine),"                           \
+  "convert-qopt-dot-to-llvm,convert-vector-to-llvm,"                           \
+  "convert-scf-to-cf,expand-strided-metadata,finalize-memref-to-llvm,"         \
+  "convert-math-to-llvm,convert-arith-to-llvm,convert-cf-to-llvm,"             \
+  "convert-func-to-llvm,reconcile-unrealized-casts"
+
+const char *const qopt::kBuffersToLLVM = QOPT_BUFFERS_TO_LLVM;
 const char *const qopt::kLowerToLLVM =
-    "eliminate-empty-tensors,one-shot-bufferize,buffer-deallocation-pipeline,"
-    "func.func(convert-linalg-to-loops,lower-affine),"
-    "convert-qopt-dot-to-llvm,convert-vector-to-llvm,"
-    "convert-scf-to-cf,expand-strided-metadata,finalize-memref-to-llvm,"
-    "convert-math-to-llvm,convert-arith-to-llvm,convert-cf-to-llvm,convert-func-to-llvm,"
-    "reconcile-unrealized-casts";
+    "eliminate-empty-tensors,one-shot-bufferize," QOPT_BUFFERS_TO_LLVM;
 
 static void initializeOnce() {
   static std::once_flag flag;
@@ -55,7 +59,8 @@ JitKernel::JitKernel(const std::string &source, const std::string &pipeline) {
       remarkText += diag.str() + "\n";
     return success();
   });
-  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(source, context.get());
+  OwningOpRef<ModuleOp> module =
+      parseSourceString<ModuleOp>(source, context.get());
   if (!module) {
     errors << "failed to parse kernel";
     return;
@@ -86,9 +91,9 @@ JitKernel::JitKernel(const std::string &source, const std::string &pipeline) {
   // Without the host triple and data layout on the module, LLVM's cost
   // models fall back to a generic target and decline to vectorize.
   llvm::TargetMachine &machine = **targetMachine;
-  (*module)->setAttr(LLVM::LLVMDialect::getTargetTripleAttrName(),
-                     StringAttr::get(context.get(),
-                                     machine.getTargetTriple().str()));
+  (*module)->setAttr(
+      LLVM::LLVMDialect::getTargetTripleAttrName(),
+      StringAttr::get(context.get(), machine.getTargetTriple().str()));
   (*module)->setAttr(
       LLVM::LLVMDialect::getDataLayoutAttrName(),
       StringAttr::get(context.get(),
@@ -101,13 +106,15 @@ JitKernel::JitKernel(const std::string &source, const std::string &pipeline) {
   const llvm::StringRef runtimeLibraries[] = {QOPT_MLIR_C_RUNNER_UTILS};
   options.sharedLibPaths = runtimeLibraries;
   options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  options.enableObjectDump = getenv("QOPT_DUMP_OBJ") != nullptr;
   auto created = ExecutionEngine::create(*module, options);
   if (!created) {
-    errors << "JIT: " << llvm::toString(created.takeError()) << "\n"
-           << lowered;
+    errors << "JIT: " << llvm::toString(created.takeError()) << "\n" << lowered;
     return;
   }
   engine = std::move(*created);
+  if (const char *dump = getenv("QOPT_DUMP_OBJ"))
+    engine->dumpToObjectFile(dump);
 }
 
 JitKernel::~JitKernel() = default;

@@ -34,13 +34,7 @@ static const char *const kGraphPipeline =
     "eliminate-empty-tensors,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
-    "buffer-results-to-out-params{modify-public-functions},"
-    "buffer-deallocation-pipeline,"
-    "func.func(convert-linalg-to-loops,lower-affine),"
-    "convert-qopt-dot-to-llvm,convert-vector-to-llvm,"
-    "convert-scf-to-cf,expand-strided-metadata,finalize-memref-to-llvm,"
-    "convert-math-to-llvm,convert-arith-to-llvm,convert-cf-to-llvm,"
-    "convert-func-to-llvm,reconcile-unrealized-casts";
+    "buffer-results-to-out-params{modify-public-functions},";
 
 llvm::Expected<func::FuncOp> qopt::findEntryFunction(ModuleOp module,
                                                      llvm::StringRef name,
@@ -130,7 +124,7 @@ ModelRunner::create(ModuleOp module, llvm::StringRef function,
   std::string source;
   llvm::raw_string_ostream os(source);
   copy->print(os);
-  std::string pipeline = kGraphPipeline;
+  std::string pipeline = std::string(kGraphPipeline) + kBuffersToLLVM;
   if (codegen == Codegen::x86)
     pipeline = "func.func(convert-int8-matmul-to-x86)," + pipeline;
   runner->kernel = std::make_unique<JitKernel>(source, pipeline);

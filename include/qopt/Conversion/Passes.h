@@ -4,6 +4,7 @@
 #define QOPT_CONVERSION_PASSES_H
 
 #include "qopt/Conversion/Int8MatMulToX86/Int8MatMulToX86.h"
+#include "qopt/Conversion/MemRefCopyToLinalg/MemRefCopyToLinalg.h"
 #include "qopt/Conversion/QOptToArith/QOptToArith.h"
 
 #include "mlir/Pass/Pass.h"

@@ -87,8 +87,13 @@ StridedMemRefType<T, 2> viewAs2D(T *data, int64_t rows, int64_t cols) {
 /// QOptRegistration.
 void registerJitPasses();
 
+/// The lowering from bufferized linalg/vector/arith code to the LLVM
+/// dialect: deallocation, loops, qopt.dot instruction selection, LLVM.
+extern const char *const kBuffersToLLVM;
+
 /// The upstream lowering from tensors with linalg/arith to the LLVM dialect
-/// that every JIT test appends to its own passes.
+/// that every JIT test appends to its own passes: one-shot bufferization,
+/// then kBuffersToLLVM.
 extern const char *const kLowerToLLVM;
 
 } // namespace qopt
