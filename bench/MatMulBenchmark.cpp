@@ -12,12 +12,13 @@
 //
 // and the machine's vpdpbusd peak, measured here with 24 independent
 // accumulator chains; then the same for ResNet-18's convolutions against
-// oneDNN's int8 convolution. Prints GOPS (2 M N K / median time), qopt/oneDNN and
-// qopt as a percentage of the peak. Times are medians of repeated runs
+// oneDNN's int8 convolution. Prints GOPS (2 M N K / median time), qopt/oneDNN
+// and qopt as a percentage of the peak. Times are medians of repeated runs
 // after warm-up. Results are cross-checked (qopt vs oneDNN, exact).
 //
 //   build/bench/qopt-bench-matmul [reps (default 21)]
 //   QOPT_BENCH_SHAPES=1024x1024x1024,... QOPT_BENCH_OPTIONS="{k-block=256}"
+//   QOPT_BENCH_KERNEL=amx: qopt's AMX kernels against oneDNN's AMX ones
 //
 //===----------------------------------------------------------------------===//
 
@@ -57,9 +58,9 @@ double timeIt(const std::function<void()> &run, int reps) {
   for (int i = 0; i < reps; ++i) {
     auto start = std::chrono::steady_clock::now();
     run();
-    times.push_back(std::chrono::duration<double>(
-                        std::chrono::steady_clock::now() - start)
-                        .count());
+    times.push_back(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count());
   }
   return median(times);
 }
@@ -152,9 +153,14 @@ StridedMemRefType<T, 3> view3(T *data, int64_t rows, int64_t cols) {
 int main(int argc, char **argv) {
   // Single thread for oneDNN's runtime, which reads its environment when it
   // is loaded: restart once with it set.
-  if (!getenv("OMP_NUM_THREADS") || std::strcmp(getenv("OMP_NUM_THREADS"), "1")) {
+  if (!getenv("OMP_NUM_THREADS") ||
+      std::strcmp(getenv("OMP_NUM_THREADS"), "1")) {
     setenv("OMP_NUM_THREADS", "1", 1);
-    setenv("ONEDNN_MAX_CPU_ISA", "AVX512_CORE_VNNI", 0);
+    // Both sides on the same instructions: vpdpbusd, or AMX tiles.
+    const char *kernel = getenv("QOPT_BENCH_KERNEL");
+    bool amx = kernel && std::strcmp(kernel, "amx") == 0;
+    setenv("ONEDNN_MAX_CPU_ISA", amx ? "AVX512_CORE_AMX" : "AVX512_CORE_VNNI",
+           0);
     execv("/proc/self/exe", argv);
     std::perror("qopt-bench-matmul: cannot restart single-threaded");
     return 1;
@@ -180,12 +186,12 @@ int main(int argc, char **argv) {
               dnnl_version()->major, dnnl_version()->minor,
               dnnl_version()->patch, getenv("ONEDNN_MAX_CPU_ISA"),
               getenv("OMP_NUM_THREADS"));
-  std::printf("%-16s %10s %10s %8s %8s\n", "M x N x K", "qopt GOPS",
-              "oneDNN", "ratio", "% peak");
+  std::printf("%-16s %10s %10s %8s %8s\n", "M x N x K", "qopt GOPS", "oneDNN",
+              "ratio", "% peak");
 
   std::vector<Shape> shapes = {
-      {"64^3", 64, 64, 64},          {"256^3", 256, 256, 256},
-      {"512^3", 512, 512, 512},      {"1024^3", 1024, 1024, 1024},
+      {"64^3", 64, 64, 64},           {"256^3", 256, 256, 256},
+      {"512^3", 512, 512, 512},       {"1024^3", 1024, 1024, 1024},
       {"1x1024x1024", 1, 1024, 1024}, {"8x1024x1024", 8, 1024, 1024},
       {"3136x64x576", 3136, 64, 576}, {"196x256x2304", 196, 256, 2304},
   };
@@ -208,10 +214,17 @@ int main(int argc, char **argv) {
       shapes.push_back(s);
     }
   }
+  // QOPT_BENCH_KERNEL=amx: qopt's AMX kernels against oneDNN's (unless
+  // options are given explicitly).
+  const char *kernelName = getenv("QOPT_BENCH_KERNEL");
   const char *passOptions = getenv("QOPT_BENCH_OPTIONS");
+  if (!passOptions && kernelName && std::strcmp(kernelName, "amx") == 0)
+    passOptions = "{kernel=amx}";
+  std::printf("qopt kernel %s\n", passOptions ? passOptions : "{kernel=vnni}");
   const std::string lower =
       "func.func(convert-int8-matmul-to-x86" +
-      std::string(passOptions ? passOptions : "") + "),"
+      std::string(passOptions ? passOptions : "") +
+      "),"
       "func.func(tosa-to-linalg-named,tosa-to-linalg,tosa-to-arith),"
       "canonicalize," +
       std::string(kLowerToLLVM);
@@ -249,8 +262,8 @@ int main(int argc, char **argv) {
     dnnl::memory::desc dstDesc({s.m, s.n}, dt::s32, tag::ab);
     dnnl::primitive_attr attr;
     attr.set_zero_points(DNNL_ARG_SRC, 0, {zeroPoint + 128});
-    dnnl::matmul::primitive_desc pd(
-        dnnl::matmul::desc(srcDesc, wAny, dstDesc), attr, engine);
+    dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(srcDesc, wAny, dstDesc),
+                                    attr, engine);
     std::vector<uint8_t> au(a.size());
     for (size_t i = 0; i < a.size(); ++i)
       au[i] = uint8_t(a[i] + 128);
@@ -333,25 +346,25 @@ int main(int argc, char **argv) {
       std::string outM = "memref<" + d({1, ho, wo, s.o}, "i32") + ">";
       std::ostringstream text;
       text << "func.func @conv(%im: " << inM << ", %out: " << outM
-          << ") attributes {llvm.emit_c_interface} {\n"
-          << "  %x = bufferization.to_tensor %im restrict : " << inM << " to "
-          << in << "\n  %w = \"tosa.const\"() {values = dense<"
-          << hexBytes(wt) << "> : " << wT << "} : () -> " << wT << "\n"
-          << "  %b = \"tosa.const\"() {values = dense<0> : tensor<" << s.o
-          << "xi32>} : () -> tensor<" << s.o << "xi32>\n"
-          << "  %xzp = \"tosa.const\"() {values = dense<" << zeroPoint
-          << "> : tensor<1xi8>} : () -> tensor<1xi8>\n"
-          << "  %wzp = \"tosa.const\"() {values = dense<0> : tensor<1xi8>} : "
-             "() -> tensor<1xi8>\n"
-          << "  %y = tosa.conv2d %x, %w, %b, %xzp, %wzp {acc_type = i32, "
-             "dilation = array<i64: 1, 1>, pad = array<i64: "
-          << s.pad << ", " << padEnd << ", " << s.pad << ", " << padEnd
-          << ">, stride = array<i64: " << s.stride << ", " << s.stride
-          << ">} : (" << in << ", " << wT << ", tensor<" << s.o
-          << "xi32>, tensor<1xi8>, tensor<1xi8>) -> " << out << "\n"
-          << "  bufferization.materialize_in_destination %y in restrict "
-             "writable %out : ("
-          << out << ", " << outM << ") -> ()\n  return\n}\n";
+           << ") attributes {llvm.emit_c_interface} {\n"
+           << "  %x = bufferization.to_tensor %im restrict : " << inM << " to "
+           << in << "\n  %w = \"tosa.const\"() {values = dense<" << hexBytes(wt)
+           << "> : " << wT << "} : () -> " << wT << "\n"
+           << "  %b = \"tosa.const\"() {values = dense<0> : tensor<" << s.o
+           << "xi32>} : () -> tensor<" << s.o << "xi32>\n"
+           << "  %xzp = \"tosa.const\"() {values = dense<" << zeroPoint
+           << "> : tensor<1xi8>} : () -> tensor<1xi8>\n"
+           << "  %wzp = \"tosa.const\"() {values = dense<0> : tensor<1xi8>} : "
+              "() -> tensor<1xi8>\n"
+           << "  %y = tosa.conv2d %x, %w, %b, %xzp, %wzp {acc_type = i32, "
+              "dilation = array<i64: 1, 1>, pad = array<i64: "
+           << s.pad << ", " << padEnd << ", " << s.pad << ", " << padEnd
+           << ">, stride = array<i64: " << s.stride << ", " << s.stride
+           << ">} : (" << in << ", " << wT << ", tensor<" << s.o
+           << "xi32>, tensor<1xi8>, tensor<1xi8>) -> " << out << "\n"
+           << "  bufferization.materialize_in_destination %y in restrict "
+              "writable %out : ("
+           << out << ", " << outM << ") -> ()\n  return\n}\n";
       JitKernel kernel(text.str(), lower);
       if (!kernel.ok() || !kernel.materialize("conv")) {
         std::fprintf(stderr, "%s: %s\n", s.name, kernel.error().c_str());
@@ -413,8 +426,8 @@ int main(int argc, char **argv) {
                   100.0 * ops / tq / 1e9 / peak,
                   equal ? "" : "  RESULTS DIFFER");
     }
-    std::printf("%-16s %9.3fms %9.3fms %8.2f\n", "sum of layers",
-                totalQ * 1e3, totalD * 1e3, totalD / totalQ);
+    std::printf("%-16s %9.3fms %9.3fms %8.2f\n", "sum of layers", totalQ * 1e3,
+                totalD * 1e3, totalD / totalQ);
   }
   return allEqual ? 0 : 1;
 }

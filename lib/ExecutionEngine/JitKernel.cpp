@@ -17,8 +17,14 @@
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
 
 #include <mutex>
+
+#if defined(__linux__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 using namespace mlir;
 using namespace qopt;
@@ -26,20 +32,33 @@ using namespace qopt;
 #define QOPT_BUFFERS_TO_LLVM                                                   \
   "buffer-deallocation-pipeline,convert-memref-copy-to-linalg,"                \
   "func.func(convert-linalg-to-loops,lower-affine),"                           \
-  "convert-qopt-dot-to-llvm,convert-vector-to-llvm,"                           \
+  "convert-qopt-dot-to-llvm,convert-vector-to-llvm{enable-amx},"               \
   "convert-scf-to-cf,expand-strided-metadata,finalize-memref-to-llvm,"         \
-  "convert-math-to-llvm,convert-arith-to-llvm,convert-cf-to-llvm,"             \
-  "convert-func-to-llvm,reconcile-unrealized-casts"
+  "convert-math-to-llvm,convert-arith-to-llvm,convert-to-llvm,"                \
+  "reconcile-unrealized-casts"
 
 const char *const qopt::kBuffersToLLVM = QOPT_BUFFERS_TO_LLVM;
 const char *const qopt::kLowerToLLVM =
     "eliminate-empty-tensors,one-shot-bufferize," QOPT_BUFFERS_TO_LLVM;
+
+/// Linux hands out AMX tile state only to processes that ask for it
+/// (arch_prctl ARCH_REQ_XCOMP_PERM for XFEATURE_XTILEDATA); without it the
+/// first tile instruction of generated code raises SIGILL.
+static void requestAmxPermission() {
+#if defined(__linux__) && defined(__x86_64__)
+  if (!llvm::sys::getHostCPUFeatures().lookup("amx-tile"))
+    return;
+  constexpr long kArchReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
+  syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata);
+#endif
+}
 
 static void initializeOnce() {
   static std::once_flag flag;
   std::call_once(flag, [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
+    requestAmxPermission();
   });
 }
 

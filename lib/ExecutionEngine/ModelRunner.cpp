@@ -1,6 +1,7 @@
 //===- ModelRunner.cpp - run a float graph on NumPy arrays ----------------===//
 
 #include "qopt/ExecutionEngine/ModelRunner.h"
+#include "qopt/Target/X86/X86Target.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -31,6 +32,7 @@ static const char *const kGraphPipeline =
     "func.func(tosa-layerwise-constant-fold,tosa-make-broadcastable,"
     "tosa-to-linalg,tosa-to-tensor,"
     "tosa-to-arith{include-apply-rescale=true}),canonicalize,"
+    "func.func(linalg-fuse-elementwise-ops),canonicalize,"
     "eliminate-empty-tensors,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
@@ -56,8 +58,8 @@ llvm::Expected<func::FuncOp> qopt::findEntryFunction(ModuleOp module,
 }
 
 llvm::Expected<std::unique_ptr<ModelRunner>>
-ModelRunner::create(ModuleOp module, llvm::StringRef function,
-                    Codegen codegen) {
+ModelRunner::create(ModuleOp module, llvm::StringRef function, Codegen codegen,
+                    const X86Target *target) {
   auto found = findEntryFunction(module, function, "--function");
   if (!found)
     return found.takeError();
@@ -125,8 +127,22 @@ ModelRunner::create(ModuleOp module, llvm::StringRef function,
   llvm::raw_string_ostream os(source);
   copy->print(os);
   std::string pipeline = std::string(kGraphPipeline) + kBuffersToLLVM;
-  if (codegen == Codegen::x86)
-    pipeline = "func.func(convert-int8-matmul-to-x86)," + pipeline;
+  if (codegen == Codegen::x86) {
+    X86Target host;
+    if (!target) {
+      auto parsed = parseX86Target("host");
+      if (!parsed)
+        return parsed.takeError();
+      host = std::move(*parsed);
+      target = &host;
+    }
+    if (auto err = checkRunsOnHost(*target))
+      return std::move(err);
+    const std::string dotPass = "convert-qopt-dot-to-llvm";
+    pipeline.insert(pipeline.find(dotPass) + dotPass.size(),
+                    "{isa=" + target->dotIsa() + "}");
+    pipeline = "func.func(" + target->gemmPass() + ")," + pipeline;
+  }
   runner->kernel = std::make_unique<JitKernel>(source, pipeline);
   if (!runner->kernel->ok() ||
       !runner->kernel->materialize(runner->functionName))

@@ -13,14 +13,15 @@
 #include "qopt/InitAllDialects.h"
 #include "qopt/Support/NumpyIO.h"
 #include "qopt/Target/ONNX/ONNXImporter.h"
+#include "qopt/Target/X86/X86Target.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "llvm/Support/CommandLine.h"
 
-#include <malloc.h>
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
+#include <malloc.h>
 
 #include <chrono>
 #include <cstring>
@@ -55,15 +56,20 @@ int main(int argc, char **argv) {
                                 cl::desc("Function to run (default: the only "
                                          "public one)"));
   cl::opt<qopt::Codegen> codegen(
-      cl::cat(toolOptions), "codegen",
-      cl::desc("How integer ops are compiled"),
+      cl::cat(toolOptions), "codegen", cl::desc("How integer ops are compiled"),
       cl::init(qopt::Codegen::reference),
       cl::values(clEnumValN(qopt::Codegen::reference, "reference",
                             "upstream TOSA -> linalg -> loops"),
                  clEnumValN(qopt::Codegen::x86, "x86",
-                            "int8 convolutions and matmuls as packed VNNI "
-                            "GEMM microkernels (generic dot products where "
-                            "the CPU has no VNNI)")));
+                            "int8 convolutions and matmuls as packed GEMM "
+                            "microkernels for --target")));
+  cl::opt<std::string> target(
+      cl::cat(toolOptions), "target",
+      cl::desc("With --codegen=x86: the x86-64 CPU and features the code may "
+               "use, as 'host' (default), a CPU name ('sapphirerapids', "
+               "'x86-64-v3', ...) and ',+feature' / ',-feature' items "
+               "(e.g. 'host,-amx-int8'); must run on this CPU"),
+      cl::value_desc("cpu[,+feature,-feature...]"), cl::init("host"));
   cl::HideUnrelatedOptions(toolOptions);
   cl::ParseCommandLineOptions(argc, argv,
                               "qopt-run: run a float model on NumPy data\n");
@@ -90,7 +96,13 @@ int main(int argc, char **argv) {
   if (!module)
     return 1;
 
-  auto runner = qopt::ModelRunner::create(*module, function, codegen);
+  auto x86Target = qopt::parseX86Target(target);
+  if (!x86Target)
+    return failWith("--target: " + toString(x86Target.takeError()));
+  if (codegen == qopt::Codegen::x86)
+    errs() << "qopt-run: target " << x86Target->summary() << "\n";
+  auto runner =
+      qopt::ModelRunner::create(*module, function, codegen, &*x86Target);
   if (!runner)
     return failWith(toString(runner.takeError()));
   if (inputs.size() != (*runner)->inputs().size())

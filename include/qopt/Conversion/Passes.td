@@ -89,8 +89,37 @@ def ConvertInt8MatMulToX86Pass
     `qopt.dot_u8_s8` ops; `convert-qopt-dot-to-llvm` makes them `vpdpbusd`
     or, on targets without VNNI, widening multiplies with the same
     results.
+
+    With `kernel=amx` the same packed weights feed Intel AMX tiles instead
+    (upstream's `amx` dialect): per 32-row x 32-column block, 2 x 2
+    accumulator tiles of 16 x 16 int32 stay in tmm registers over the whole
+    depth, and each 64-byte depth step loads two activation tiles straight
+    from A and two weight tiles from the packed panel (whose 64-byte
+    vectors are exactly AMX's 4-byte-interleaved B layout), then issues
+    four `tdpbssd` (signed activations in place; no row sums) or `tdpbusd`
+    (K not a multiple of 4: the K-padded unsigned copy). Short row tiles
+    and a narrow depth tail take the edges. Accumulators leave through a
+    16 x 16 stack buffer into the same epilogue (corrections, fused
+    requantization). The generated code needs a CPU with AMX-INT8 and, on
+    Linux, the process's permission to use tile data (`qopt-run` and
+    `JitKernel` request it).
+
+    Example (`--convert-int8-matmul-to-x86="kernel=amx"`):
+
+    ```mlir
+    %acc = scf.for %s = %c0 to %steps step %c1 iter_args(%t = %zero)
+        -> (!amx.tile<16x16xi32>) {
+      %a = amx.tile_load %A[%row, %k] : memref<...> into !amx.tile<16x64xi8>
+      %w = amx.tile_load %B[%at], %stride : memref<...> into !amx.tile<16x64xi8>
+      %r = amx.tile_muli %a, %w, %t : !amx.tile<16x64xi8>, ...
+      scf.yield %r : !amx.tile<16x16xi32>
+    }
+    ```
   }];
-  let dependentDialects = ["::mlir::arith::ArithDialect",
+  let dependentDialects = ["::mlir::amx::AMXDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::vector::VectorDialect",
@@ -103,7 +132,10 @@ def ConvertInt8MatMulToX86Pass
            "16-column vectors of the register tile">,
     Option<"kBlock", "k-block", "int64_t", /*default=*/"0",
            "Depths per cache block (a multiple of 4; 0: as many as keep a "
-           "panel's block within 40 KiB of L1)">
+           "panel's block within 40 KiB of L1)">,
+    Option<"kernel", "kernel", "std::string", /*default=*/"\"vnni\"",
+           "vnni (vpdpbusd register tiles, any x86-64 through "
+           "convert-qopt-dot-to-llvm) or amx (AMX-INT8 tiles)">
   ];
 }
 

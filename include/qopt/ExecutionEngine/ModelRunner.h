@@ -47,18 +47,24 @@ mlir::OwningOpRef<mlir::ModuleOp> withExtraResults(
 enum class Codegen {
   /// Upstream's TOSA to linalg to loops (correct, not fast).
   reference,
-  /// int8 convolutions and matmuls with constant weights as packed VNNI
-  /// GEMM microkernels (convert-int8-matmul-to-x86), the rest as reference.
+  /// int8 convolutions and matmuls with constant weights as packed GEMM
+  /// microkernels (convert-int8-matmul-to-x86: AMX or VNNI, as the target
+  /// allows), the rest as reference.
   x86,
 };
+
+struct X86Target;
 
 class ModelRunner {
 public:
   /// Compiles `function` (or the only public function when empty) of
   /// `module`. Only float32 tensor arguments and results are supported.
+  /// With Codegen::x86, `target` (default: the host) chooses the kernels;
+  /// it must run on the host.
   static llvm::Expected<std::unique_ptr<ModelRunner>>
   create(mlir::ModuleOp module, llvm::StringRef function = "",
-         Codegen codegen = Codegen::reference);
+         Codegen codegen = Codegen::reference,
+         const X86Target *target = nullptr);
 
   const std::vector<TensorSignature> &inputs() const { return inputSigs; }
   const std::vector<TensorSignature> &outputs() const { return outputSigs; }

@@ -15,9 +15,12 @@
 #include "qopt/Conversion/Passes.h"
 #include "qopt/Dialect/QOpt/IR/QOptOps.h"
 
+#include "mlir/Dialect/AMX/AMXDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -75,6 +78,32 @@ struct Requant {
   int64_t zeroPoint = 0, min = -128, max = 127;
 };
 
+/// clamp(roundeven(float(acc) * factor) + zp) as int8 lanes, exactly the
+/// fp32_rne requantize's arithmetic (convert-qopt-to-arith).
+Value requantizeLanes(OpBuilder &b, Location loc, Value acc, Value factor,
+                      const Requant &requant) {
+  auto f32Type = VectorType::get({kLanes}, b.getF32Type());
+  auto i32Type = VectorType::get({kLanes}, b.getI32Type());
+  auto splatF = [&](double v) {
+    return arith::ConstantOp::create(b, loc, f32Type,
+                                     DenseElementsAttr::get(f32Type, float(v)));
+  };
+  Value x = arith::SIToFPOp::create(b, loc, f32Type, acc);
+  Value r = math::RoundEvenOp::create(b, loc,
+                                      arith::MulFOp::create(b, loc, x, factor));
+  r = arith::MaximumFOp::create(b, loc, r,
+                                splatF(requant.min - requant.zeroPoint));
+  r = arith::MinimumFOp::create(b, loc, r,
+                                splatF(requant.max - requant.zeroPoint));
+  Value q = arith::AddIOp::create(
+      b, loc, arith::FPToSIOp::create(b, loc, i32Type, r),
+      arith::ConstantOp::create(
+          b, loc, i32Type,
+          DenseElementsAttr::get(i32Type, int32_t(requant.zeroPoint))));
+  return arith::TruncIOp::create(b, loc,
+                                 VectorType::get({kLanes}, b.getI8Type()), q);
+}
+
 /// Emits the microkernels into C (tensor<1 x M x Np x i32>), destination
 /// passing style so that bufferization writes in place.
 class KernelEmitter {
@@ -84,7 +113,7 @@ public:
   /// operand and the activations its signed one, else the reverse.
   KernelEmitter(OpBuilder &b, Location loc, Value a, Value bPacked, Value corr,
                 Value rowCorr, bool weightsUnsigned, int64_t m,
-                PackedLayout layout, VnniTile tile)
+                PackedLayout layout, Int8GemmOptions tile)
       : b(b), loc(loc), a(a), bPacked(bPacked), corr(corr), rowCorr(rowCorr),
         weightsUnsigned(weightsUnsigned), rows(m), layout(layout), tile(tile) {}
 
@@ -122,7 +151,7 @@ public:
   /// within 40 KiB of L1 (a 48 KiB L1 also holds the streaming
   /// activations).
   static std::pair<int64_t, int64_t> kBlocking(int64_t kq, int64_t vectors,
-                                               VnniTile tile) {
+                                               Int8GemmOptions tile) {
     int64_t maxQuads = tile.kBlock > 0
                            ? tile.kBlock / kDepth
                            : std::max<int64_t>(1, 40960 / (vectors * 64));
@@ -272,7 +301,7 @@ private:
       for (int64_t i = 0; i < mr; ++i) {
         Value v = kLoop.getResult(i * vectors + j);
         if (requantizing)
-          v = requantize(v, factor);
+          v = requantizeLanes(b, loc, v, factor, requant);
         dest = vector::TransferWriteOp::create(
                    b, loc, v, dest, ValueRange{index(0), add(row, i), n},
                    ArrayRef<bool>{true})
@@ -282,31 +311,6 @@ private:
     return c;
   }
 
-  /// clamp(roundeven(float(acc) * factor) + zp) as int8, exactly the
-  /// fp32_rne requantize's arithmetic (convert-qopt-to-arith).
-  Value requantize(Value acc, Value factor) {
-    auto f32Type = VectorType::get({kLanes}, b.getF32Type());
-    auto i32Type = VectorType::get({kLanes}, b.getI32Type());
-    auto splatF = [&](double v) {
-      return arith::ConstantOp::create(
-          b, loc, f32Type, DenseElementsAttr::get(f32Type, float(v)));
-    };
-    Value x = arith::SIToFPOp::create(b, loc, f32Type, acc);
-    Value r = math::RoundEvenOp::create(
-        b, loc, arith::MulFOp::create(b, loc, x, factor));
-    r = arith::MaximumFOp::create(b, loc, r,
-                                  splatF(requant.min - requant.zeroPoint));
-    r = arith::MinimumFOp::create(b, loc, r,
-                                  splatF(requant.max - requant.zeroPoint));
-    Value q = arith::AddIOp::create(
-        b, loc, arith::FPToSIOp::create(b, loc, i32Type, r),
-        arith::ConstantOp::create(
-            b, loc, i32Type,
-            DenseElementsAttr::get(i32Type, int32_t(requant.zeroPoint))));
-    return arith::TruncIOp::create(b, loc,
-                                   VectorType::get({kLanes}, b.getI8Type()), q);
-  }
-
   OpBuilder &b;
   Location loc;
   Value a, bPacked, corr, rowCorr, factors;
@@ -314,7 +318,241 @@ private:
   bool weightsUnsigned;
   int64_t rows;
   PackedLayout layout;
-  VnniTile tile;
+  Int8GemmOptions tile;
+};
+
+/// Emits AMX microkernels into C (tensor<1 x M x Np x i32 or i8>): for each
+/// column panel of 32 (or 16) columns and each block of 32 rows, 2 x 2
+/// accumulator tiles of 16 x 16 int32 stay in tmm registers over the whole
+/// depth; each 64-byte depth step loads two activation tiles (16 rows x 64
+/// bytes, straight from A) and two weight tiles (16 depth quads x 16
+/// columns x 4, the packed layout's vectors at the panel's stride) and
+/// issues four tile multiplies. Every tile has the same shape (LLVM
+/// configures each tmm register once per function: edge shapes would
+/// spill), so A must have whole 16-row tiles and 64-byte depth steps:
+/// rows past M are read but not stored, depths past K meet zero weights.
+/// The accumulators leave through a 16 x 16 stack buffer into the same
+/// epilogue as the VNNI kernels (column correction, optional
+/// requantization).
+class AmxKernelEmitter {
+public:
+  static constexpr int64_t kTileRows = 16;    // rows of an accumulator tile
+  static constexpr int64_t kStepBytes = 64;   // depth bytes per tile multiply
+  static constexpr int64_t kPanelVectors = 2; // 16-column tiles per panel
+  static constexpr int64_t kBlockRows = 2 * kTileRows; // rows per microkernel
+
+  /// `a` is signed int8 [align(M, 16), Kp] with Kp a multiple of 64 (or
+  /// null, when buildRowsWith provides the rows); the packed weights are
+  /// signed, zero beyond K.
+  AmxKernelEmitter(OpBuilder &b, Location loc, Value a, Value bPacked,
+                   Value corr, int64_t m, int64_t kp, PackedLayout layout)
+      : b(b), loc(loc), corr(corr), rows(m), kp(kp), layout(layout) {
+    if (a) {
+      auto aType = cast<RankedTensorType>(a.getType());
+      int64_t dyn = ShapedType::kDynamic;
+      aBuffer = bufferization::ToBufferOp::create(
+          b, loc,
+          MemRefType::get(
+              aType.getShape(), aType.getElementType(),
+              StridedLayoutAttr::get(b.getContext(), dyn, {dyn, 1})),
+          a, /*read_only=*/true);
+    }
+    auto bType = cast<RankedTensorType>(bPacked.getType());
+    bBuffer = bufferization::ToBufferOp::create(
+        b, loc, MemRefType::get(bType.getShape(), bType.getElementType()),
+        bPacked, /*read_only=*/true);
+    scratch = memref::AllocaOp::create(
+        b, loc, MemRefType::get({kTileRows, kLanes}, b.getI32Type()));
+  }
+
+  void fuseRequant(Value factorTensor, const Requant &params) {
+    factors = factorTensor;
+    requant = params;
+  }
+
+  /// Writes `count` rows of A, from row `first`, to rows 0.. of `block`.
+  using RowFiller =
+      std::function<void(Value first, int64_t count, Value block)>;
+
+  /// Instead of reading A, build it 32 rows at a time with `fill` (an
+  /// im2col) into a buffer that stays in L1, just before every column
+  /// panel uses those rows.
+  void buildRowsWith(RowFiller rowFiller) {
+    fill = std::move(rowFiller);
+    aBuffer = memref::AllocOp::create(
+        b, loc, MemRefType::get({kBlockRows, kp}, b.getI8Type()));
+  }
+
+  Value emit(Value c) {
+    if (!fill)
+      return forEachPanel(c,
+                          [&](Value c, Value col, Value base, int64_t vectors) {
+                            return rowBlocks(c, col, base, vectors);
+                          });
+    // Row blocks outer: each is built once, then used by every panel.
+    auto rowBlock = [&](Value c, Value first, ArrayRef<int64_t> valid,
+                        int64_t count) {
+      fill(first, count, aBuffer);
+      return forEachPanel(
+          c, [&](Value c, Value col, Value base, int64_t vectors) {
+            return microkernel(c, index(0), first, valid, col, base, vectors);
+          });
+    };
+    if (int64_t blocks = rows / kBlockRows)
+      c = loop(c, blocks, [&](Value c, Value r) {
+        return rowBlock(c, mul(r, kBlockRows), {kTileRows, kTileRows},
+                        kBlockRows);
+      });
+    int64_t done = rows / kBlockRows * kBlockRows;
+    if (SmallVector<int64_t> valid = tailTiles(rows - done); !valid.empty())
+      c = rowBlock(c, index(done), valid, rows - done);
+    return c;
+  }
+
+private:
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value add(Value x, int64_t v) {
+    return v ? arith::AddIOp::create(b, loc, x, index(v)).getResult() : x;
+  }
+  Value mul(Value x, int64_t v) {
+    return arith::MulIOp::create(b, loc, x, index(v));
+  }
+  Value loop(Value c, int64_t count, function_ref<Value(Value, Value)> body) {
+    auto forOp = scf::ForOp::create(
+        b, loc, index(0), index(count), index(1), ValueRange{c},
+        [&](OpBuilder &nested, Location, Value iv, ValueRange iter) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(nested.getInsertionBlock());
+          scf::YieldOp::create(b, loc, body(iter.front(), iv));
+        });
+    return forOp.getResult(0);
+  }
+
+  using PanelBody =
+      function_ref<Value(Value c, Value col, Value base, int64_t vectors)>;
+
+  /// `body` for every column panel: the full ones (a loop), then the
+  /// narrower last one.
+  Value forEachPanel(Value c, PanelBody body) {
+    int64_t full = layout.fullPanels(), width = layout.vectors;
+    if (full > 0)
+      c = loop(c, full, [&](Value c, Value p) {
+        return body(c, mul(p, width * kLanes), mul(p, layout.kq * width * 64),
+                    width);
+      });
+    if (int64_t last = layout.lastVectors())
+      c = body(c, index(full * width * kLanes),
+               index(full * layout.kq * width * 64), last);
+    return c;
+  }
+
+  /// The stored rows of each 16-row tile covering `left` rows.
+  static SmallVector<int64_t> tailTiles(int64_t left) {
+    SmallVector<int64_t> valid;
+    for (int64_t r = 0; r < left; r += kTileRows)
+      valid.push_back(std::min(kTileRows, left - r));
+    return valid;
+  }
+
+  /// Every row block of one panel of `vectors` 16-column tiles, A read in
+  /// place.
+  Value rowBlocks(Value c, Value col, Value base, int64_t vectors) {
+    if (int64_t blocks = rows / kBlockRows)
+      c = loop(c, blocks, [&](Value c, Value r) {
+        Value row = mul(r, kBlockRows);
+        return microkernel(c, row, row, {kTileRows, kTileRows}, col, base,
+                           vectors);
+      });
+    int64_t done = rows / kBlockRows * kBlockRows;
+    if (SmallVector<int64_t> valid = tailTiles(rows - done); !valid.empty())
+      c = microkernel(c, index(done), index(done), valid, col, base, vectors);
+    return c;
+  }
+
+  /// Accumulator tiles for the 16-row tiles of A from `aRow` (C rows from
+  /// `row`, of which `valid` rows each are stored) x `vectors` column
+  /// tiles, over the whole depth.
+  Value microkernel(Value c, Value aRow, Value row, ArrayRef<int64_t> valid,
+                    Value col, Value base, int64_t vectors) {
+    Type i8 = b.getI8Type(), i32 = b.getI32Type();
+    auto accTile = amx::TileType::get({kTileRows, kLanes}, i32);
+    auto byteTile = amx::TileType::get({kTileRows, kStepBytes}, i8);
+    SmallVector<Value> accs;
+    for (size_t t = 0; t < valid.size() * vectors; ++t)
+      accs.push_back(amx::TileZeroOp::create(b, loc, accTile));
+    Value stride = index(vectors * 64);
+    auto kLoop = scf::ForOp::create(
+        b, loc, index(0), index(kp / kStepBytes), index(1), accs,
+        [&](OpBuilder &nested, Location, Value s, ValueRange in) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(nested.getInsertionBlock());
+          // Depth quads 16 s .. 16 s + 15 of each column tile.
+          Value quad = mul(s, kStepBytes / kDepth);
+          SmallVector<Value> weights;
+          for (int64_t j = 0; j < vectors; ++j) {
+            Value at = arith::AddIOp::create(
+                b, loc, base, add(mul(quad, vectors * 64), j * 64));
+            weights.push_back(amx::TileLoadOp::create(b, loc, byteTile, bBuffer,
+                                                      ValueRange{at}, stride));
+          }
+          SmallVector<Value> out;
+          for (size_t i = 0; i < valid.size(); ++i) {
+            Value lhs = amx::TileLoadOp::create(
+                b, loc, byteTile, aBuffer,
+                ValueRange{add(aRow, int64_t(i) * kTileRows),
+                           mul(s, kStepBytes)});
+            for (int64_t j = 0; j < vectors; ++j)
+              out.push_back(amx::TileMulIOp::create(
+                  b, loc, accTile, lhs, weights[j], in[i * vectors + j]));
+          }
+          scf::YieldOp::create(b, loc, out);
+        });
+    accs.assign(kLoop.getResults().begin(), kLoop.getResults().end());
+
+    // Out through the stack buffer: + column correction, requantized or
+    // not, into C.
+    auto accType = VectorType::get({kLanes}, i32);
+    Value i32Pad = arith::ConstantIntOp::create(b, loc, i32, 0);
+    for (int64_t j = 0; j < vectors; ++j) {
+      Value n = add(col, j * kLanes);
+      Value correction = vector::TransferReadOp::create(
+          b, loc, accType, corr, ValueRange{n}, i32Pad, ArrayRef<bool>{true});
+      Value factor;
+      if (factors)
+        factor = vector::TransferReadOp::create(
+            b, loc, VectorType::get({kLanes}, b.getF32Type()), factors,
+            ValueRange{n},
+            arith::ConstantFloatOp::create(b, loc, b.getF32Type(),
+                                           llvm::APFloat(0.0f)),
+            ArrayRef<bool>{true});
+      for (auto [i, h] : llvm::enumerate(valid)) {
+        amx::TileStoreOp::create(b, loc, scratch,
+                                 ValueRange{index(0), index(0)},
+                                 accs[i * vectors + j]);
+        for (int64_t r = 0; r < h; ++r) {
+          Value v = vector::LoadOp::create(b, loc, accType, scratch,
+                                           ValueRange{index(r), index(0)});
+          v = arith::AddIOp::create(b, loc, v, correction);
+          if (factors)
+            v = requantizeLanes(b, loc, v, factor, requant);
+          c = vector::TransferWriteOp::create(
+                  b, loc, v, c,
+                  ValueRange{index(0), add(row, int64_t(i) * kTileRows + r), n},
+                  ArrayRef<bool>{true})
+                  .getResult();
+        }
+      }
+    }
+    return c;
+  }
+
+  OpBuilder &b;
+  Location loc;
+  RowFiller fill;
+  Value aBuffer, bBuffer, scratch, corr, factors;
+  Requant requant;
+  int64_t rows, kp;
+  PackedLayout layout;
 };
 
 /// -128 * sum_k A[m, k] for each row of A [M, K] (K a multiple of 4),
@@ -366,20 +604,22 @@ Value rowCorrections(OpBuilder &b, Location loc, Value a, int64_t m,
   return rowsLoop.getResult(0);
 }
 
-/// A [M, K] int8 -> [M, Kp] with the top bit of every byte flipped (u8 =
-/// s8 + 128) and K zero-padded, 64 bytes at a time (the source's strides
-/// are only known at run time, so a scalar loop would not vectorize).
+/// A [M, K] int8 -> [Mp, Kp] with K zero-padded and, with `flip`, the top
+/// bit of every byte flipped (u8 = s8 + 128), 64 bytes at a time (the
+/// source's strides are only known at run time, so a scalar loop would not
+/// vectorize). Rows past M are left unwritten.
 Value packActivations(OpBuilder &b, Location loc, Value flat, int64_t m,
-                      int64_t k, int64_t kp) {
+                      int64_t k, int64_t kp, bool flip = true, int64_t mp = 0) {
   Type i8 = b.getI8Type();
   auto chunkType = VectorType::get({64}, i8);
   Value zero = arith::ConstantIntOp::create(b, loc, i8, 0);
-  Value flip = arith::ConstantOp::create(
+  Value topBits = arith::ConstantOp::create(
       b, loc, chunkType, DenseElementsAttr::get(chunkType, int8_t(-128)));
   auto index = [&](int64_t v) {
     return arith::ConstantIndexOp::create(b, loc, v);
   };
-  Value packed = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, kp}, i8);
+  Value packed = tensor::EmptyOp::create(
+      b, loc, ArrayRef<int64_t>{std::max(m, mp), kp}, i8);
   auto rowsLoop = scf::ForOp::create(
       b, loc, index(0), index(m), index(1), ValueRange{packed},
       [&](OpBuilder &nested, Location, Value r, ValueRange iter) {
@@ -394,11 +634,13 @@ Value packActivations(OpBuilder &b, Location loc, Value flat, int64_t m,
               nested, loc, type, flat, ValueRange{r, index(at)}, zero,
               ArrayRef<bool>{inBounds});
           Value mask = width == 64
-                           ? flip
+                           ? topBits
                            : arith::ConstantOp::create(
                                  nested, loc, type,
                                  DenseElementsAttr::get(type, int8_t(-128)));
-          Value flipped = arith::XOrIOp::create(nested, loc, chunk, mask);
+          Value flipped =
+              flip ? arith::XOrIOp::create(nested, loc, chunk, mask).getResult()
+                   : chunk;
           out = vector::TransferWriteOp::create(nested, loc, flipped, out,
                                                 ValueRange{r, index(at)},
                                                 ArrayRef<bool>{true})
@@ -409,17 +651,41 @@ Value packActivations(OpBuilder &b, Location loc, Value flat, int64_t m,
   return rowsLoop.getResult(0);
 }
 
+/// The VNNI kernels' state and emitter: C, preceded by an int32 buffer for
+/// the partial sums when a fused requantization spans several K blocks.
+Value emitVnniKernels(OpBuilder &b, Location loc, Value activations,
+                      Value bPacked, Value corr, Value rowCorr,
+                      bool weightsUnsigned, int64_t m, PackedLayout layout,
+                      Int8GemmOptions tile, Value factors,
+                      const Requant *requant, function_ref<Value(Type)> empty) {
+  KernelEmitter::State state{empty(requant ? b.getI8Type() : b.getI32Type())};
+  if (requant &&
+      KernelEmitter::kBlocking(layout.kq, layout.vectors, tile).second > 1)
+    state.insert(state.begin(), empty(b.getI32Type()));
+  KernelEmitter emitter(b, loc, activations, bPacked, corr, rowCorr,
+                        weightsUnsigned, m, layout, tile);
+  if (requant)
+    emitter.fuseRequant(factors, *requant);
+  return emitter.emit(state).back();
+}
+
 /// C[1, M, N] = (A[M, K] - zpA) x W[K, N] + bias[n] in int32, as VNNI
 /// microkernels; `a` is a [M, K] int8 tensor, `weights` row-major
 /// constants, `bias` empty or one value per column (added through the
 /// compile-time column correction, for free).
 Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
                     int64_t k, int64_t n, int64_t zpA, ArrayRef<int32_t> bias,
-                    VnniTile tile, const Requant *requant = nullptr) {
-  int64_t m = cast<RankedTensorType>(a.getType()).getShape()[0];
-  int64_t kp = alignTo(k, kDepth), np = alignTo(n, kLanes);
+                    Int8GemmOptions tile, const Requant *requant = nullptr,
+                    AmxKernelEmitter::RowFiller fill = {},
+                    int64_t filledRows = 0) {
+  int64_t m =
+      fill ? filledRows : cast<RankedTensorType>(a.getType()).getShape()[0];
+  bool amx = tile.kernel == Int8Kernel::amx;
+  int64_t kp = alignTo(k, amx ? AmxKernelEmitter::kStepBytes : kDepth),
+          np = alignTo(n, kLanes);
+  int64_t panelVectors = amx ? AmxKernelEmitter::kPanelVectors : tile.vectors;
   PackedLayout layout{kp / kDepth, np / kLanes,
-                      std::min(tile.vectors, np / kLanes)};
+                      std::min(panelVectors, np / kLanes)};
   tile.vectors = layout.vectors;
   Type i8 = b.getI8Type(), i32 = b.getI32Type();
 
@@ -429,8 +695,13 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
   // subtracts 128 times its sum (computed at run time) and each column
   // zp times its weight sum. Otherwise the activations are copied,
   // K-padded and made unsigned (a + 128), and each column subtracts
-  // (128 + zp) times its weight sum.
-  bool inPlace = k % kDepth == 0;
+  // (128 + zp) times its weight sum. AMX multiplies signed by signed
+  // (tdpbssd): no operand changes and no row sums are needed, but A is
+  // copied unless it is whole 16-row x 64-byte tiles.
+  bool inPlace = amx ? fill || (m % AmxKernelEmitter::kTileRows == 0 && k == kp)
+                     : k % kDepth == 0;
+  bool weightsUnsigned = inPlace && !amx;
+  bool activationsFlipped = !inPlace && !amx;
   SmallVector<int8_t> packed(np * kp, 0);
   SmallVector<int32_t> correction(np, 0);
   for (int64_t nn = 0; nn < n && !bias.empty(); ++nn)
@@ -439,8 +710,8 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
     for (int64_t nn = 0; nn < n; ++nn) {
       int8_t v = w[kk * n + nn];
       packed[layout.offset(nn / kLanes, kk / kDepth) + (nn % kLanes) * kDepth +
-             kk % kDepth] = inPlace ? static_cast<int8_t>(v ^ 0x80) : v;
-      correction[nn] -= (inPlace ? zpA : 128 + zpA) * v;
+             kk % kDepth] = weightsUnsigned ? static_cast<int8_t>(v ^ 0x80) : v;
+      correction[nn] -= (activationsFlipped ? 128 + zpA : zpA) * v;
     }
   auto packedType = RankedTensorType::get({np * kp}, i8);
   Value bPacked = arith::ConstantOp::create(
@@ -449,8 +720,12 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
   Value corr = arith::ConstantOp::create(
       b, loc, corrType, DenseElementsAttr::get(corrType, ArrayRef(correction)));
 
-  Value activations = inPlace ? a : packActivations(b, loc, a, m, k, kp);
-  Value rowCorr = inPlace ? rowCorrections(b, loc, a, m, k) : Value();
+  Value activations =
+      inPlace
+          ? a
+          : packActivations(b, loc, a, m, k, kp, activationsFlipped,
+                            amx ? alignTo(m, AmxKernelEmitter::kTileRows) : m);
+  Value rowCorr = weightsUnsigned ? rowCorrections(b, loc, a, m, k) : Value();
 
   // C is built with the result's own shape (plus padded columns), so that
   // bufferization can write it straight into the result's buffer.
@@ -459,26 +734,29 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
     return tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{1, m, np}, element)
         .getResult();
   };
-  KernelEmitter::State state{empty(outElement)};
-  // A fused requantization over several K blocks keeps the partial sums in
-  // an int32 buffer.
-  if (requant &&
-      KernelEmitter::kBlocking(layout.kq, layout.vectors, tile).second > 1)
-    state.insert(state.begin(), empty(i32));
-  KernelEmitter emitter(b, loc, activations, bPacked, corr, rowCorr, inPlace, m,
-                        layout, tile);
+  Value factors;
   if (requant) {
-    SmallVector<float> factors(np, 0.0f);
+    SmallVector<float> perColumn(np, 0.0f);
     for (int64_t nn = 0; nn < n; ++nn)
-      factors[nn] = requant->factors[requant->factors.size() == 1 ? 0 : nn];
+      perColumn[nn] = requant->factors[requant->factors.size() == 1 ? 0 : nn];
     auto factorType = RankedTensorType::get({np}, b.getF32Type());
-    emitter.fuseRequant(
-        arith::ConstantOp::create(
-            b, loc, factorType,
-            DenseElementsAttr::get(factorType, ArrayRef(factors))),
-        *requant);
+    factors = arith::ConstantOp::create(
+        b, loc, factorType,
+        DenseElementsAttr::get(factorType, ArrayRef(perColumn)));
   }
-  Value c = emitter.emit(state).back();
+  Value c;
+  if (amx) {
+    AmxKernelEmitter emitter(b, loc, activations, bPacked, corr, m, kp, layout);
+    if (fill)
+      emitter.buildRowsWith(fill);
+    if (requant)
+      emitter.fuseRequant(factors, *requant);
+    c = emitter.emit(empty(outElement));
+  } else {
+    c = emitVnniKernels(b, loc, activations, bPacked, corr, rowCorr,
+                        weightsUnsigned, m, layout, tile, factors, requant,
+                        empty);
+  }
   if (np != n)
     c = tensor::ExtractSliceOp::create(
         b, loc, RankedTensorType::get({1, m, n}, outElement), c, ValueRange{},
@@ -490,9 +768,9 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
 /// Rewrites an op with `Lowering::lower` (a VNNI GEMM, int32 result).
 template <typename OpTy, typename Lowering>
 struct LowerToGemm : OpRewritePattern<OpTy> {
-  LowerToGemm(MLIRContext *ctx, VnniTile tile)
+  LowerToGemm(MLIRContext *ctx, Int8GemmOptions tile)
       : OpRewritePattern<OpTy>(ctx), tile(tile) {}
-  VnniTile tile;
+  Int8GemmOptions tile;
 
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
@@ -509,7 +787,7 @@ struct MatMulLowering {
   /// The lowered matmul (int32, or int8 with `requant`); nothing is
   /// replaced.
   static FailureOr<Value> lower(PatternRewriter &rewriter, tosa::MatMulOp mm,
-                                VnniTile tile, const Requant *requant) {
+                                Int8GemmOptions tile, const Requant *requant) {
     auto aType = cast<RankedTensorType>(mm.getA().getType());
     auto resultType = cast<RankedTensorType>(mm.getType());
     DenseIntElementsAttr weights;
@@ -542,10 +820,16 @@ struct MatMulLowering {
 /// (up to `kPadded`) are zero. A kernel row whose taps all lie inside the
 /// input is one contiguous copy of KW*C bytes (with dilation 1); other
 /// rows go tap by tap, 64 channels at a time.
+///
+/// Without `block` the whole matrix is built as a tensor; with it (a
+/// memref [rows, kPadded]) only the `count` rows from pixel `first` are
+/// written, to rows 0.. of `block`: a GEMM can then build each block of
+/// rows just before it uses it, while it is still in L1.
 Value im2col(OpBuilder &b, Location loc, Value input, int64_t zeroPoint,
              ArrayRef<int64_t> kernel, ArrayRef<int64_t> pad,
              ArrayRef<int64_t> stride, ArrayRef<int64_t> dilation, int64_t ho,
-             int64_t wo, int64_t kPadded) {
+             int64_t wo, int64_t kPadded, Value block = {}, Value first = {},
+             int64_t count = 0) {
   auto inType = cast<RankedTensorType>(input.getType());
   int64_t n = inType.getShape()[0], h = inType.getShape()[1],
           w = inType.getShape()[2], c = inType.getShape()[3];
@@ -559,11 +843,22 @@ Value im2col(OpBuilder &b, Location loc, Value input, int64_t zeroPoint,
   Value rowsView = tensor::CollapseShapeOp::create(
       b, loc, RankedTensorType::get({n, h, w * c}, i8), input,
       SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
-  Value cols = tensor::EmptyOp::create(
-      b, loc, ArrayRef<int64_t>{n * ho * wo, kPadded}, i8);
+  // Writes `v` at [row, col] of the destination: the tensor carried
+  // through the loops (returns its new value) or the memref block.
+  auto write = [&](OpBuilder &wb, Value v, Value dest, Value row,
+                   Value col) -> Value {
+    auto op = vector::TransferWriteOp::create(
+        wb, loc, v, dest, ValueRange{row, col}, ArrayRef<bool>{true});
+    return block ? dest : op.getResult();
+  };
+  Value cols = block ? block
+                     : tensor::EmptyOp::create(
+                           b, loc, ArrayRef<int64_t>{n * ho * wo, kPadded}, i8)
+                           .getResult();
   auto pixels = scf::ForOp::create(
-      b, loc, index(0), index(n * ho * wo), index(1), ValueRange{cols},
-      [&](OpBuilder &nb, Location, Value p, ValueRange iter) {
+      b, loc, index(0), index(block ? count : n * ho * wo), index(1),
+      ValueRange{cols},
+      [&](OpBuilder &nb, Location, Value row, ValueRange iter) {
         auto idx = [&](int64_t v) {
           return arith::ConstantIndexOp::create(nb, loc, v).getResult();
         };
@@ -574,6 +869,8 @@ Value im2col(OpBuilder &b, Location loc, Value input, int64_t zeroPoint,
                                            v, idx(hi));
           return arith::AndIOp::create(ob, loc, ge, lt).getResult();
         };
+        Value p = block ? arith::AddIOp::create(nb, loc, first, row).getResult()
+                        : row;
         Value batch = arith::DivUIOp::create(nb, loc, p, idx(ho * wo));
         Value oy = arith::RemUIOp::create(
             nb, loc, arith::DivUIOp::create(nb, loc, p, idx(wo)), idx(ho));
@@ -586,10 +883,7 @@ Value im2col(OpBuilder &b, Location loc, Value input, int64_t zeroPoint,
           auto tailType = VectorType::get({kPadded - k}, i8);
           Value zeros = arith::ConstantOp::create(
               nb, loc, tailType, DenseElementsAttr::get(tailType, int8_t(0)));
-          out = vector::TransferWriteOp::create(nb, loc, zeros, out,
-                                                ValueRange{p, idx(k)},
-                                                ArrayRef<bool>{true})
-                    .getResult();
+          out = write(nb, zeros, out, row, idx(k));
         }
         // Tap by tap: 64 channels at a time, the zero point outside.
         auto taps = [&](OpBuilder &tb, Value hi, Value rowInside, int64_t kh,
@@ -615,11 +909,8 @@ Value im2col(OpBuilder &b, Location loc, Value input, int64_t zeroPoint,
                     Value v = vector::BroadcastOp::create(eb, loc, type, zp);
                     scf::YieldOp::create(eb, loc, v);
                   });
-              dest = vector::TransferWriteOp::create(
-                         tb, loc, tap.getResult(0), dest,
-                         ValueRange{p, idx((kh * kernel[1] + kw) * c + c0)},
-                         ArrayRef<bool>{true})
-                         .getResult();
+              dest = write(tb, tap.getResult(0), dest, row,
+                           idx((kh * kernel[1] + kw) * c + c0));
             }
           }
           return dest;
@@ -637,7 +928,7 @@ Value im2col(OpBuilder &b, Location loc, Value input, int64_t zeroPoint,
           // All KW taps of this kernel row inside: one copy of KW*C bytes.
           Value whole = arith::AndIOp::create(
               nb, loc, rowInside, within(nb, wiFirst, 0, w - kernel[1] + 1));
-          auto row = scf::IfOp::create(
+          auto copied = scf::IfOp::create(
               nb, loc, whole,
               [&](OpBuilder &ib, Location) {
                 auto type = VectorType::get({span}, i8);
@@ -645,16 +936,13 @@ Value im2col(OpBuilder &b, Location loc, Value input, int64_t zeroPoint,
                 Value v = vector::TransferReadOp::create(
                     ib, loc, type, rowsView, ValueRange{batch, hi, at}, zp,
                     ArrayRef<bool>{true});
-                Value dest = vector::TransferWriteOp::create(
-                                 ib, loc, v, out, ValueRange{p, idx(kh * span)},
-                                 ArrayRef<bool>{true})
-                                 .getResult();
+                Value dest = write(ib, v, out, row, idx(kh * span));
                 scf::YieldOp::create(ib, loc, dest);
               },
               [&](OpBuilder &eb, Location) {
                 scf::YieldOp::create(eb, loc, taps(eb, hi, rowInside, kh, out));
               });
-          out = row.getResult(0);
+          out = copied.getResult(0);
         }
         scf::YieldOp::create(nb, loc, out);
       });
@@ -668,7 +956,7 @@ struct ConvLowering {
   /// The lowered convolution (int32, or int8 with `requant`, which needs a
   /// constant bias); nothing is replaced.
   static FailureOr<Value> lower(PatternRewriter &rewriter, tosa::Conv2DOp conv,
-                                VnniTile tile, const Requant *requant) {
+                                Int8GemmOptions tile, const Requant *requant) {
     auto inType = cast<RankedTensorType>(conv.getInput().getType());
     auto resultType = cast<RankedTensorType>(conv.getType());
     DenseIntElementsAttr weights;
@@ -696,14 +984,27 @@ struct ConvLowering {
     bool pointwise = kh == 1 && kw == 1 && llvm::all_equal(stride) &&
                      stride[0] == 1 &&
                      llvm::all_of(pad, [](int64_t p) { return p == 0; });
+    // AMX builds im2col rows 32 at a time, each block just before the
+    // tiles read it; the VNNI kernels read the whole matrix.
+    bool amxBlocks = !pointwise && tile.kernel == Int8Kernel::amx;
+    AmxKernelEmitter::RowFiller fill;
+    if (amxBlocks)
+      fill = [&rewriter, loc, input = conv.getInput(), zpIn, kh, kw, pad,
+              stride, dilation, ho, wo,
+              k](Value first, int64_t count, Value block) {
+        im2col(rewriter, loc, input, *zpIn, {kh, kw}, pad, stride, dilation, ho,
+               wo, alignTo(k, AmxKernelEmitter::kStepBytes), block, first,
+               count);
+      };
     Value cols =
         pointwise ? tensor::CollapseShapeOp::create(
                         rewriter, loc, RankedTensorType::get({pixels, c}, i8),
                         conv.getInput(),
                         SmallVector<ReassociationIndices>{{0, 1, 2}, {3}})
                         .getResult()
-                  : im2col(rewriter, loc, conv.getInput(), *zpIn, {kh, kw}, pad,
-                           stride, dilation, ho, wo, alignTo(k, kDepth));
+        : amxBlocks ? Value()
+                    : im2col(rewriter, loc, conv.getInput(), *zpIn, {kh, kw},
+                             pad, stride, dilation, ho, wo, alignTo(k, kDepth));
     // Weights [O, KH, KW, C] -> [KH*KW*C, O]; im2col pads K to a multiple
     // of 4 with zero columns (zero weight rows), so the GEMM reads it in
     // place.
@@ -723,7 +1024,7 @@ struct ConvLowering {
     if (requant && !constantBias)
       return failure();
     Value sum = buildInt8Gemm(rewriter, loc, cols, b, gemmK, o, *zpIn,
-                              columnBias, tile, requant);
+                              columnBias, tile, requant, fill, pixels);
     if (!constantBias) {
       Value bias3 = tensor::ExpandShapeOp::create(
           rewriter, loc, RankedTensorType::get({1, 1, o}, i32), conv.getBias(),
@@ -748,9 +1049,9 @@ struct ConvLowering {
 /// result never reaches memory (only the partial sums of earlier K blocks
 /// do). Convolutions need a constant bias.
 struct FuseRequantizeIntoGemm : OpRewritePattern<RequantizeOp> {
-  FuseRequantizeIntoGemm(MLIRContext *ctx, VnniTile tile)
+  FuseRequantizeIntoGemm(MLIRContext *ctx, Int8GemmOptions tile)
       : OpRewritePattern(ctx, /*benefit=*/2), tile(tile) {}
-  VnniTile tile;
+  Int8GemmOptions tile;
 
   LogicalResult matchAndRewrite(RequantizeOp op,
                                 PatternRewriter &rewriter) const override {
@@ -827,9 +1128,17 @@ struct ConvertInt8MatMulToX86Pass
              "vectors + 1 <= 32, and both >= 1)";
       return signalPassFailure();
     }
+    Int8GemmOptions tile{rows, vectors, depth};
+    if (kernel == "amx") {
+      tile.kernel = Int8Kernel::amx;
+    } else if (kernel != "vnni") {
+      getOperation().emitError()
+          << "convert-int8-matmul-to-x86: unknown kernel '" << kernel
+          << "' (expected vnni or amx)";
+      return signalPassFailure();
+    }
     // Fusions first: a fused GEMM must be matched before its convolution or
     // matmul is lowered on its own.
-    VnniTile tile{rows, vectors, depth};
     RewritePatternSet fusions(&getContext());
     fusions.add<FuseRequantizeIntoGemm>(&getContext(), tile);
     if (failed(applyPatternsGreedily(getOperation(), std::move(fusions))))
@@ -843,7 +1152,7 @@ struct ConvertInt8MatMulToX86Pass
 } // namespace
 
 void qopt::populateInt8MatMulToX86Patterns(RewritePatternSet &patterns,
-                                           VnniTile tile) {
+                                           Int8GemmOptions tile) {
   patterns.add<LowerToGemm<tosa::MatMulOp, MatMulLowering>,
                LowerToGemm<tosa::Conv2DOp, ConvLowering>>(patterns.getContext(),
                                                           tile);

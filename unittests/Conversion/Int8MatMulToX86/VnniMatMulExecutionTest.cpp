@@ -51,16 +51,16 @@ std::string hexBytes(const std::vector<int8_t> &bytes) {
 
 std::string source(const Case &c, const std::vector<int8_t> &weights) {
   std::ostringstream os;
-  std::string a = "tensor<1x" + std::to_string(c.m) + "x" +
-                  std::to_string(c.k) + "xi8>";
-  std::string b = "tensor<1x" + std::to_string(c.k) + "x" +
-                  std::to_string(c.n) + "xi8>";
-  std::string r = "tensor<1x" + std::to_string(c.m) + "x" +
-                  std::to_string(c.n) + "xi32>";
-  std::string am = "memref<1x" + std::to_string(c.m) + "x" +
-                   std::to_string(c.k) + "xi8>";
-  std::string rm = "memref<1x" + std::to_string(c.m) + "x" +
-                   std::to_string(c.n) + "xi32>";
+  std::string a =
+      "tensor<1x" + std::to_string(c.m) + "x" + std::to_string(c.k) + "xi8>";
+  std::string b =
+      "tensor<1x" + std::to_string(c.k) + "x" + std::to_string(c.n) + "xi8>";
+  std::string r =
+      "tensor<1x" + std::to_string(c.m) + "x" + std::to_string(c.n) + "xi32>";
+  std::string am =
+      "memref<1x" + std::to_string(c.m) + "x" + std::to_string(c.k) + "xi8>";
+  std::string rm =
+      "memref<1x" + std::to_string(c.m) + "x" + std::to_string(c.n) + "xi32>";
   os << "func.func @mm(%am: " << am << ", %out: " << rm
      << ") attributes {llvm.emit_c_interface} {\n"
      << "  %a = bufferization.to_tensor %am restrict : " << am << " to " << a
@@ -99,6 +99,11 @@ bool hostHasAvxVnni() {
   return llvm::sys::getHostCPUFeatures().lookup("avxvnni");
 }
 
+bool hostHasAmx() {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  return features.lookup("amx-tile") && features.lookup("amx-int8");
+}
+
 void runCase(const Case &c, const std::string &tileOptions,
              const std::string &isa = "avx512-vnni") {
   std::mt19937 rng(c.m * 131 + c.k * 17 + c.n);
@@ -131,9 +136,12 @@ void runCase(const Case &c, const std::string &tileOptions,
   JitKernel vnni(src, "func.func(convert-int8-matmul-to-x86" + tileOptions +
                           ")," + tosaToLinalg + lower);
   ASSERT_TRUE(vnni.ok()) << vnni.error();
-  ASSERT_EQ(vnni.loweredIR().find("vpdpbusd") != std::string::npos,
-            isa != "generic")
-      << "unexpected instruction selection for " << isa;
+  if (tileOptions.find("amx") != std::string::npos)
+    ASSERT_NE(vnni.loweredIR().find("tdpbssd"), std::string::npos);
+  else
+    ASSERT_EQ(vnni.loweredIR().find("vpdpbusd") != std::string::npos,
+              isa != "generic")
+        << "unexpected instruction selection for " << isa;
   std::vector<int32_t> expected(c.m * c.n), actual(c.m * c.n, 12345);
   auto in = view<int8_t, 3>(a.data(), {1, c.m, c.k});
   auto outRef = view<int32_t, 3>(expected.data(), {1, c.m, c.n});
@@ -155,10 +163,10 @@ protected:
 };
 
 TEST_F(VnniMatMul, OddShapes) {
-  for (Case c : {Case{1, 1, 1, 0}, Case{1, 64, 64, 3}, Case{7, 5, 18, -3},
-                 Case{13, 33, 47, 100}, Case{6, 4, 64, -128},
-                 Case{25, 130, 97, 127}, Case{64, 64, 64, 1},
-                 Case{3, 1, 200, -7}})
+  for (Case c :
+       {Case{1, 1, 1, 0}, Case{1, 64, 64, 3}, Case{7, 5, 18, -3},
+        Case{13, 33, 47, 100}, Case{6, 4, 64, -128}, Case{25, 130, 97, 127},
+        Case{64, 64, 64, 1}, Case{3, 1, 200, -7}})
     runCase(c, "");
 }
 
@@ -209,6 +217,33 @@ TEST(Int8MatMulOtherTargets, AvxVnniDots) {
     runCase(c, "", "avx-vnni");
 }
 
+// AMX tiles (tdpbssd): rows and depths that are not whole 16 x 64-byte
+// tiles (A copied and padded), whole tiles read in place, one or two
+// column tiles per panel, the extremes of int8.
+class AmxMatMul : public ::testing::Test {
+protected:
+  void SetUp() override {
+    if (!hostHasAmx())
+      GTEST_SKIP() << "host has no AMX-INT8";
+  }
+};
+
+TEST_F(AmxMatMul, OddShapes) {
+  for (Case c :
+       {Case{1, 1, 1, 0}, Case{1, 64, 64, 3}, Case{7, 5, 18, -3},
+        Case{13, 33, 47, 100}, Case{16, 64, 16, -128}, Case{25, 130, 97, 127},
+        Case{64, 128, 64, 1}, Case{33, 192, 48, -9}, Case{3, 1, 200, -7}})
+    runCase(c, "{kernel=amx}");
+}
+
+TEST_F(AmxMatMul, Extremes) {
+  for (auto values : {Case::AllMin, Case::AllMax})
+    for (int zp : {-128, 0, 127}) {
+      runCase(Case{7, 600, 35, zp, values}, "{kernel=amx}");
+      runCase(Case{32, 640, 32, zp, values}, "{kernel=amx}");
+    }
+}
+
 } // namespace
 
 namespace {
@@ -220,12 +255,14 @@ struct ConvCase {
 
 /// A tosa.conv2d through tosa-to-linalg (reference) and through
 /// convert-int8-matmul-to-x86 (im2col + VNNI GEMM): equal int32 outputs.
-void runConv(const ConvCase &c, const std::string &isa) {
+void runConv(const ConvCase &c, const std::string &isa,
+             const std::string &options = "") {
   int64_t ho = (c.h + 2 * c.pad - c.dilation * (c.kh - 1) - 1) / c.stride + 1;
   int64_t wo = (c.w + 2 * c.pad - c.dilation * (c.kw - 1) - 1) / c.stride + 1;
   std::mt19937 rng(c.c * 7 + c.o * 3 + c.kh);
   std::uniform_int_distribution<int> byte(-128, 127);
-  std::vector<int8_t> weights(c.o * c.kh * c.kw * c.c), input(c.n * c.h * c.w * c.c);
+  std::vector<int8_t> weights(c.o * c.kh * c.kw * c.c),
+      input(c.n * c.h * c.w * c.c);
   for (int8_t &v : weights)
     v = int8_t(std::max(byte(rng), -127));
   for (int8_t &v : input)
@@ -277,11 +314,14 @@ void runConv(const ConvCase &c, const std::string &isa) {
   std::string lower = kLowerToLLVM;
   const std::string dotPass = "convert-qopt-dot-to-llvm";
   lower.insert(lower.find(dotPass) + dotPass.size(), "{isa=" + isa + "}");
-  JitKernel fast(os.str(),
-                 "func.func(convert-int8-matmul-to-x86)," + tosaToLinalg + lower);
+  JitKernel fast(os.str(), "func.func(convert-int8-matmul-to-x86" + options +
+                               ")," + tosaToLinalg + lower);
   ASSERT_TRUE(fast.ok()) << fast.error();
-  ASSERT_EQ(fast.loweredIR().find("vpdpbusd") != std::string::npos,
-            isa != "generic");
+  if (options.find("amx") != std::string::npos)
+    ASSERT_NE(fast.loweredIR().find("tdpbssd"), std::string::npos);
+  else
+    ASSERT_EQ(fast.loweredIR().find("vpdpbusd") != std::string::npos,
+              isa != "generic");
   std::vector<int32_t> expected(c.n * ho * wo * c.o), actual(expected.size());
   auto x = view<int8_t, 4>(input.data(), {c.n, c.h, c.w, c.c});
   auto yRef = view<int32_t, 4>(expected.data(), {c.n, ho, wo, c.o});
@@ -295,18 +335,23 @@ void runConv(const ConvCase &c, const std::string &isa) {
 }
 
 const ConvCase kConvCases[] = {
-    {1, 8, 8, 16, 32, 3, 3, 1, 1, 1, -3},   // 3x3 same padding
-    {1, 9, 9, 8, 24, 3, 3, 2, 1, 1, 5},     // stride 2
-    {2, 6, 5, 32, 20, 1, 1, 1, 0, 1, 0},    // pointwise, batch 2 (no im2col)
-    {1, 9, 9, 16, 16, 1, 1, 2, 0, 1, 7},    // pointwise stride 2 (im2col)
+    {1, 8, 8, 16, 32, 3, 3, 1, 1, 1, -3},    // 3x3 same padding
+    {1, 9, 9, 8, 24, 3, 3, 2, 1, 1, 5},      // stride 2
+    {2, 6, 5, 32, 20, 1, 1, 1, 0, 1, 0},     // pointwise, batch 2 (no im2col)
+    {1, 9, 9, 16, 16, 1, 1, 2, 0, 1, 7},     // pointwise stride 2 (im2col)
     {1, 10, 10, 3, 17, 3, 3, 1, 1, 1, -128}, // RGB-like: C = 3 (K = 27)
-    {1, 7, 7, 80, 12, 3, 3, 1, 1, 1, 127},  // C > 64: two chunks
-    {1, 11, 11, 8, 8, 3, 3, 1, 2, 2, 1},    // dilation 2
+    {1, 7, 7, 80, 12, 3, 3, 1, 1, 1, 127},   // C > 64: two chunks
+    {1, 11, 11, 8, 8, 3, 3, 1, 2, 2, 1},     // dilation 2
 };
 
 TEST_F(VnniMatMul, Convolutions) {
   for (const ConvCase &c : kConvCases)
     runConv(c, "avx512-vnni");
+}
+
+TEST_F(AmxMatMul, Convolutions) {
+  for (const ConvCase &c : kConvCases)
+    runConv(c, "avx512-vnni", "{kernel=amx}");
 }
 
 TEST(Int8MatMulOtherTargets, GenericConvolutions) {
@@ -339,13 +384,13 @@ void runFusedRequantize(int64_t k, int64_t o, const std::string &options) {
   std::string dims = "1x" + std::to_string(h) + "x" + std::to_string(w) + "x";
   std::string in = "tensor<" + dims + std::to_string(k) + "xi8>";
   std::string inM = "memref<" + dims + std::to_string(k) + "xi8>";
-  std::string wt = "tensor<" + std::to_string(o) + "x1x1x" + std::to_string(k) +
-                   "xi8>";
+  std::string wt =
+      "tensor<" + std::to_string(o) + "x1x1x" + std::to_string(k) + "xi8>";
   std::string acc = "tensor<" + dims + std::to_string(o) + "xi32>";
   std::string accQ = "tensor<" + dims + std::to_string(o) +
                      "x!quant.uniform<i32:f32:3, {" + scales.str() + "}>>";
-  std::string outQ =
-      "tensor<" + dims + std::to_string(o) + "x!quant.uniform<i8:f32, 0.05:-7>>";
+  std::string outQ = "tensor<" + dims + std::to_string(o) +
+                     "x!quant.uniform<i8:f32, 0.05:-7>>";
   std::string out = "tensor<" + dims + std::to_string(o) + "xi8>";
   std::string outM = "memref<" + dims + std::to_string(o) + "xi8>";
   std::ostringstream os;
@@ -379,8 +424,8 @@ void runFusedRequantize(int64_t k, int64_t o, const std::string &options) {
       std::string(kLowerToLLVM);
   JitKernel reference(os.str(), rest);
   ASSERT_TRUE(reference.ok()) << reference.error();
-  JitKernel fused(os.str(),
-                  "func.func(convert-int8-matmul-to-x86" + options + ")," + rest);
+  JitKernel fused(os.str(), "func.func(convert-int8-matmul-to-x86" + options +
+                                ")," + rest);
   ASSERT_TRUE(fused.ok()) << fused.error();
   std::vector<int8_t> expected(h * w * o), actual(h * w * o);
   auto x = view<int8_t, 4>(input.data(), {1, h, w, k});
@@ -394,9 +439,14 @@ void runFusedRequantize(int64_t k, int64_t o, const std::string &options) {
 }
 
 TEST_F(VnniMatMul, FusedRequantize) {
-  runFusedRequantize(64, 48, "");                // one K block
-  runFusedRequantize(600, 37, "{k-block=128}");  // five blocks, N padded
-  runFusedRequantize(20, 16, "{k-block=8}");     // three blocks, short last
+  runFusedRequantize(64, 48, "");               // one K block
+  runFusedRequantize(600, 37, "{k-block=128}"); // five blocks, N padded
+  runFusedRequantize(20, 16, "{k-block=8}");    // three blocks, short last
+}
+
+TEST_F(AmxMatMul, FusedRequantize) {
+  runFusedRequantize(64, 48, "{kernel=amx}");  // whole tiles: A in place
+  runFusedRequantize(600, 37, "{kernel=amx}"); // depth tail, N padded
 }
 
 } // namespace

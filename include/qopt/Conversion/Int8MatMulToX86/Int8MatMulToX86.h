@@ -9,19 +9,32 @@
 
 namespace qopt {
 
-/// Blocking of the VNNI microkernels: a register tile of `rows` x `vectors`
-/// x 16 int32 accumulators, over K blocks of at most `kBlock` depths (0:
-/// what keeps a panel's block within 40 KiB of L1).
-struct VnniTile {
+/// Which instructions carry an int8 GEMM's products.
+enum class Int8Kernel {
+  /// Register tiles of int32 zmm accumulators over qopt.dot_u8_s8
+  /// (vpdpbusd, or its AVX-VNNI / generic forms: convert-qopt-dot-to-llvm).
+  vnni,
+  /// AMX tiles: 2 x 2 tiles of 16 x 16 int32 accumulators in tmm registers,
+  /// tdpbssd / tdpbusd over 64-byte depth steps (Intel Sapphire Rapids and
+  /// later).
+  amx,
+};
+
+/// How convert-int8-matmul-to-x86 blocks its GEMMs. For `vnni`: a register
+/// tile of `rows` x `vectors` x 16 int32 accumulators, over K blocks of at
+/// most `kBlock` depths (0: what keeps a panel's block within 40 KiB of
+/// L1). `amx` tiles are fixed by the hardware and ignore the three.
+struct Int8GemmOptions {
   int64_t rows = 6;
   int64_t vectors = 4;
   int64_t kBlock = 0;
+  Int8Kernel kernel = Int8Kernel::vnni;
 };
 
-/// tosa.matmul (int8 x constant int8 -> int32) -> packed-weight AVX-512
-/// VNNI microkernels (see convert-int8-matmul-to-x86).
+/// tosa.matmul and tosa.conv2d (int8 x constant int8 -> int32) ->
+/// packed-weight VNNI or AMX microkernels (see convert-int8-matmul-to-x86).
 void populateInt8MatMulToX86Patterns(mlir::RewritePatternSet &patterns,
-                                     VnniTile tile);
+                                     Int8GemmOptions tile);
 
 } // namespace qopt
 
