@@ -133,6 +133,10 @@ def ConvertInt8MatMulToX86Pass
     Option<"kBlock", "k-block", "int64_t", /*default=*/"0",
            "Depths per cache block (a multiple of 4; 0: as many as keep a "
            "panel's block within 40 KiB of L1)">,
+    Option<"int16Pairs", "int16-pairs", "bool", /*default=*/"false",
+           "Prefer operands whose dots provably keep adjacent-product sums "
+           "in int16 and mark them pairs_fit_i16 (for AVX2's vpmaddubsw; "
+           "decided per GEMM from the constant weights)">,
     Option<"kernel", "kernel", "std::string", /*default=*/"\"vnni\"",
            "vnni (vpdpbusd register tiles, any x86-64 through "
            "convert-qopt-dot-to-llvm) or amx (AMX-INT8 tiles)">
@@ -173,8 +177,13 @@ def ConvertQOptDotToLLVMPass : Pass<"convert-qopt-dot-to-llvm"> {
     Instruction selection for `qopt.dot_u8_s8` by target:
 
     * `avx512-vnni`: `vpdpbusd` on zmm/ymm/xmm (`llvm.x86.avx512.vpdpbusd.*`);
-    * `avx-vnni`: `vpdpbusd` on ymm/xmm (`llvm.x86.avxvnni.vpdpbusd.*`);
-      16-lane dots are split in two;
+    * `avx-vnni`: VEX-encoded `{vex} vpdpbusd` on ymm/xmm (the same
+      intrinsics, selected by the target's features); 16-lane dots are
+      split in two;
+    * `avx2`: dots marked `pairs_fit_i16` become `vpmaddubsw` + `vpmaddwd`
+      against ones + `vpaddd` per ymm half (`vpmaddubsw` saturates pair
+      sums to int16, so only the producer's proof allows it); unmarked dots
+      take the generic form;
     * `generic`: zero/sign extension to int32, multiply, and a sum of each
       group of four (vector dialect only), which any LLVM target compiles;
     * `host` (the default): the first of these the running CPU supports.
@@ -187,7 +196,7 @@ def ConvertQOptDotToLLVMPass : Pass<"convert-qopt-dot-to-llvm"> {
                            "::mlir::vector::VectorDialect"];
   let options = [
     Option<"isa", "isa", "std::string", /*default=*/"\"host\"",
-           "avx512-vnni, avx-vnni, generic or host">
+           "avx512-vnni, avx-vnni, avx2, generic or host">
   ];
 }
 

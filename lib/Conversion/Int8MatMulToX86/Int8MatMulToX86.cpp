@@ -124,6 +124,9 @@ public:
     requant = params;
   }
 
+  /// Marks every dot `pairs_fit_i16` (the caller proved it).
+  void setPairsFitI16() { pairsFitI16 = true; }
+
   /// The tensors the kernels write: the int32 result; or, with a fused
   /// requantization, the int8 result, preceded by an int32 buffer for the
   /// partial sums when K takes more than one block.
@@ -278,12 +281,12 @@ private:
             Value bytes = vector::BitCastOp::create(b, loc, bytesType, splat);
             for (int64_t j = 0; j < vectors; ++j)
               next.push_back(weightsUnsigned
-                                 ? DotU8S8Op::create(b, loc, accType,
-                                                     accs[i * vectors + j],
-                                                     weights[j], bytes)
-                                 : DotU8S8Op::create(b, loc, accType,
-                                                     accs[i * vectors + j],
-                                                     bytes, weights[j]));
+                                 ? DotU8S8Op::create(
+                                       b, loc, accType, accs[i * vectors + j],
+                                       weights[j], bytes, pairsFitI16)
+                                 : DotU8S8Op::create(
+                                       b, loc, accType, accs[i * vectors + j],
+                                       bytes, weights[j], pairsFitI16));
           }
           scf::YieldOp::create(b, loc, next);
         });
@@ -316,6 +319,7 @@ private:
   Value a, bPacked, corr, rowCorr, factors;
   Requant requant;
   bool weightsUnsigned;
+  bool pairsFitI16 = false;
   int64_t rows;
   PackedLayout layout;
   Int8GemmOptions tile;
@@ -582,8 +586,10 @@ Value rowCorrections(OpBuilder &b, Location loc, Value a, int64_t m,
               Value chunk = vector::TransferReadOp::create(
                   inner, loc, chunkType, a, ValueRange{r, at}, pad,
                   ArrayRef<bool>{true});
-              Value next = DotU8S8Op::create(inner, loc, accType, acc.front(),
-                                             ones, chunk);
+              // Pairs of ones x int8 always fit in int16.
+              Value next =
+                  DotU8S8Op::create(inner, loc, accType, acc.front(), ones,
+                                    chunk, /*pairs_fit_i16=*/true);
               scf::YieldOp::create(inner, loc, ValueRange{next});
             });
         Value acc = chunks.getResult(0);
@@ -592,7 +598,8 @@ Value rowCorrections(OpBuilder &b, Location loc, Value a, int64_t m,
           Value chunk = vector::TransferReadOp::create(
               nested, loc, chunkType, a, ValueRange{r, index(k / 64 * 64)}, pad,
               ArrayRef<bool>{false});
-          acc = DotU8S8Op::create(nested, loc, accType, acc, ones, chunk);
+          acc = DotU8S8Op::create(nested, loc, accType, acc, ones, chunk,
+                                  /*pairs_fit_i16=*/true);
         }
         Value sum = vector::ReductionOp::create(
             nested, loc, vector::CombiningKind::ADD, acc);
@@ -651,13 +658,33 @@ Value packActivations(OpBuilder &b, Location loc, Value flat, int64_t m,
   return rowsLoop.getResult(0);
 }
 
+/// Whether every sum of two adjacent products of a dot fits in int16
+/// (vpmaddubsw saturates it): with the weights as the unsigned operand
+/// (w + 128) against int8 activations, |sum| <= 128 (u0 + u1); with them
+/// as the signed operand against unsigned activations (a + 128),
+/// |sum| <= 255 (|w0| + |w1|). Pairs are depths (2p, 2p + 1) of a column.
+bool int16PairsFit(ArrayRef<int8_t> w, int64_t k, int64_t n,
+                   bool weightsUnsigned) {
+  for (int64_t kk = 0; kk < k; kk += 2)
+    for (int64_t nn = 0; nn < n; ++nn) {
+      int64_t w0 = w[kk * n + nn], w1 = kk + 1 < k ? w[(kk + 1) * n + nn] : 0;
+      int64_t bound = weightsUnsigned
+                          ? 128 * ((w0 + 128) + (kk + 1 < k ? w1 + 128 : 0))
+                          : 255 * (std::abs(w0) + std::abs(w1));
+      if (bound > INT16_MAX)
+        return false;
+    }
+  return true;
+}
+
 /// The VNNI kernels' state and emitter: C, preceded by an int32 buffer for
 /// the partial sums when a fused requantization spans several K blocks.
 Value emitVnniKernels(OpBuilder &b, Location loc, Value activations,
                       Value bPacked, Value corr, Value rowCorr,
                       bool weightsUnsigned, int64_t m, PackedLayout layout,
                       Int8GemmOptions tile, Value factors,
-                      const Requant *requant, function_ref<Value(Type)> empty) {
+                      const Requant *requant, bool pairsFitI16,
+                      function_ref<Value(Type)> empty) {
   KernelEmitter::State state{empty(requant ? b.getI8Type() : b.getI32Type())};
   if (requant &&
       KernelEmitter::kBlocking(layout.kq, layout.vectors, tile).second > 1)
@@ -666,6 +693,8 @@ Value emitVnniKernels(OpBuilder &b, Location loc, Value activations,
                         weightsUnsigned, m, layout, tile);
   if (requant)
     emitter.fuseRequant(factors, *requant);
+  if (pairsFitI16)
+    emitter.setPairsFitI16();
   return emitter.emit(state).back();
 }
 
@@ -700,6 +729,17 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
   // copied unless it is whole 16-row x 64-byte tiles.
   bool inPlace = amx ? fill || (m % AmxKernelEmitter::kTileRows == 0 && k == kp)
                      : k % kDepth == 0;
+  // For AVX2's vpmaddubsw, whose int16 pair sums saturate, prefer the
+  // variant whose pairs provably fit.
+  bool pairsFitI16 = false;
+  if (tile.int16Pairs && !amx) {
+    if (inPlace && int16PairsFit(w, k, n, /*weightsUnsigned=*/true)) {
+      pairsFitI16 = true;
+    } else if (int16PairsFit(w, k, n, /*weightsUnsigned=*/false)) {
+      pairsFitI16 = true;
+      inPlace = false;
+    }
+  }
   bool weightsUnsigned = inPlace && !amx;
   bool activationsFlipped = !inPlace && !amx;
   SmallVector<int8_t> packed(np * kp, 0);
@@ -755,7 +795,7 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
   } else {
     c = emitVnniKernels(b, loc, activations, bPacked, corr, rowCorr,
                         weightsUnsigned, m, layout, tile, factors, requant,
-                        empty);
+                        pairsFitI16, empty);
   }
   if (np != n)
     c = tensor::ExtractSliceOp::create(
@@ -1129,6 +1169,7 @@ struct ConvertInt8MatMulToX86Pass
       return signalPassFailure();
     }
     Int8GemmOptions tile{rows, vectors, depth};
+    tile.int16Pairs = int16Pairs;
     if (kernel == "amx") {
       tile.kernel = Int8Kernel::amx;
     } else if (kernel != "vnni") {

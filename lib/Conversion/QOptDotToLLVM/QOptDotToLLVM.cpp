@@ -20,7 +20,7 @@ using namespace qopt;
 
 namespace {
 
-enum class DotIsa { avx512Vnni, avxVnni, generic };
+enum class DotIsa { avx512Vnni, avxVnni, avx2, generic };
 
 /// The best dot instruction set of the running CPU.
 DotIsa hostIsa() {
@@ -30,6 +30,8 @@ DotIsa hostIsa() {
     return DotIsa::avx512Vnni;
   if (features.lookup("avxvnni"))
     return DotIsa::avxVnni;
+  if (features.lookup("avx2"))
+    return DotIsa::avx2;
   return DotIsa::generic;
 }
 
@@ -63,6 +65,47 @@ Value vnniDot(OpBuilder &b, Location loc, Value acc, Value lhs, Value rhs) {
       .getResult(0);
 }
 
+/// AVX2 on 8 lanes: vpmaddubsw (u8 x s8, adjacent pairs summed into int16,
+/// saturating: only where the pairs provably fit) then vpmaddwd against
+/// ones (pairs of int16 summed into int32).
+Value avx2Dot(OpBuilder &b, Location loc, Value acc, Value lhs, Value rhs) {
+  auto pairs = VectorType::get({16}, b.getI16Type());
+  Value pairSums =
+      LLVM::CallIntrinsicOp::create(
+          b, loc, pairs, b.getStringAttr("llvm.x86.avx2.pmadd.ub.sw"),
+          ValueRange{lhs, rhs})
+          .getResult(0);
+  Value ones = arith::ConstantOp::create(
+      b, loc, pairs, DenseElementsAttr::get(pairs, int16_t(1)));
+  Value quads =
+      LLVM::CallIntrinsicOp::create(b, loc, acc.getType(),
+                                    b.getStringAttr("llvm.x86.avx2.pmadd.wd"),
+                                    ValueRange{pairSums, ones})
+          .getResult(0);
+  return arith::AddIOp::create(b, loc, acc, quads);
+}
+
+/// `dot` on each 8-lane (ymm) part of a dot of 8 or 16 lanes.
+Value onYmmHalves(OpBuilder &b, Location loc, Value acc, Value lhs, Value rhs,
+                  function_ref<Value(Value, Value, Value)> dot) {
+  int64_t lanes = cast<VectorType>(acc.getType()).getNumElements();
+  if (lanes == 8)
+    return dot(acc, lhs, rhs);
+  Value result = acc;
+  for (int64_t half = 0; half < lanes / 8; ++half) {
+    auto slice = [&](Value v, int64_t width) {
+      return vector::ExtractStridedSliceOp::create(
+          b, loc, v, ArrayRef<int64_t>{half * width}, ArrayRef<int64_t>{width},
+          ArrayRef<int64_t>{1});
+    };
+    Value part = dot(slice(acc, 8), slice(lhs, 32), slice(rhs, 32));
+    result = vector::InsertStridedSliceOp::create(b, loc, part, result,
+                                                  ArrayRef<int64_t>{half * 8},
+                                                  ArrayRef<int64_t>{1});
+  }
+  return result;
+}
+
 struct LowerDot : OpRewritePattern<DotU8S8Op> {
   LowerDot(MLIRContext *ctx, DotIsa isa) : OpRewritePattern(ctx), isa(isa) {}
   DotIsa isa;
@@ -80,21 +123,20 @@ struct LowerDot : OpRewritePattern<DotU8S8Op> {
       return success();
     }
     if (isa == DotIsa::avxVnni && lanes == 16) {
-      // Two ymm halves.
-      Value result = acc;
-      for (int64_t half = 0; half < 2; ++half) {
-        auto slice = [&](Value v, int64_t width) {
-          return vector::ExtractStridedSliceOp::create(
-              rewriter, loc, v, ArrayRef<int64_t>{half * width},
-              ArrayRef<int64_t>{width}, ArrayRef<int64_t>{1});
-        };
-        Value part = vnniDot(rewriter, loc, slice(acc, 8), slice(lhs, 32),
-                             slice(rhs, 32));
-        result = vector::InsertStridedSliceOp::create(
-            rewriter, loc, part, result, ArrayRef<int64_t>{half * 8},
-            ArrayRef<int64_t>{1});
-      }
-      rewriter.replaceOp(op, result);
+      rewriter.replaceOp(op, onYmmHalves(rewriter, loc, acc, lhs, rhs,
+                                         [&](Value a, Value l, Value r) {
+                                           return vnniDot(rewriter, loc, a, l,
+                                                          r);
+                                         }));
+      return success();
+    }
+    if (isa == DotIsa::avx2 && op.getPairsFitI16() &&
+        (lanes == 8 || lanes == 16)) {
+      rewriter.replaceOp(op, onYmmHalves(rewriter, loc, acc, lhs, rhs,
+                                         [&](Value a, Value l, Value r) {
+                                           return avx2Dot(rewriter, loc, a, l,
+                                                          r);
+                                         }));
       return success();
     }
     rewriter.replaceOp(op, genericDot(rewriter, loc, acc, lhs, rhs));
@@ -110,13 +152,14 @@ struct ConvertQOptDotToLLVMPass
         llvm::StringSwitch<std::optional<DotIsa>>(isa)
             .Case("avx512-vnni", DotIsa::avx512Vnni)
             .Case("avx-vnni", DotIsa::avxVnni)
+            .Case("avx2", DotIsa::avx2)
             .Case("generic", DotIsa::generic)
             .Case("host", hostIsa())
             .Default(std::nullopt);
     if (!chosen) {
       getOperation()->emitError()
           << "convert-qopt-dot-to-llvm: unknown isa '" << isa
-          << "' (expected avx512-vnni, avx-vnni, generic or host)";
+          << "' (expected avx512-vnni, avx-vnni, avx2, generic or host)";
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());

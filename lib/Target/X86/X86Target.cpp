@@ -43,8 +43,19 @@ std::vector<std::string> X86Target::usedFeatures() const {
 }
 
 std::string X86Target::gemmPass() const {
-  return std::string("convert-int8-matmul-to-x86{kernel=") +
-         (gemmKernel() == Int8Kernel::amx ? "amx" : "vnni") + "}";
+  if (gemmKernel() == Int8Kernel::amx)
+    return "convert-int8-matmul-to-x86{kernel=amx}";
+  // Register tiles sized for the register file: 32 zmm hold 6 x 4
+  // accumulators; with 16 ymm a 16-lane accumulator takes two registers.
+  std::string isa = dotIsa();
+  if (isa == "avx512-vnni")
+    return "convert-int8-matmul-to-x86{kernel=vnni}";
+  if (isa == "avx-vnni")
+    return "convert-int8-matmul-to-x86{kernel=vnni tile-rows=6 "
+           "tile-vectors=1}";
+  return std::string("convert-int8-matmul-to-x86{kernel=vnni tile-rows=4 "
+                     "tile-vectors=1") +
+         (isa == "avx2" ? " int16-pairs=true}" : "}");
 }
 
 std::string X86Target::summary() const {

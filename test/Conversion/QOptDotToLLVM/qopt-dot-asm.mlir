@@ -2,6 +2,7 @@
 // each (these run on any host: nothing is executed).
 // RUN: qopt %s --pass-pipeline='builtin.module(convert-qopt-dot-to-llvm{isa=avx512-vnni},convert-vector-to-llvm,convert-arith-to-llvm,convert-func-to-llvm,reconcile-unrealized-casts)' | mlir-translate --mlir-to-llvmir | llc -O2 -mtriple=x86_64-linux-gnu -mattr=+avx512f,+avx512bw,+avx512vl,+avx512vnni | FileCheck %s --check-prefix=AVX512
 // RUN: qopt %s --pass-pipeline='builtin.module(convert-qopt-dot-to-llvm{isa=avx-vnni},convert-vector-to-llvm,convert-arith-to-llvm,convert-func-to-llvm,reconcile-unrealized-casts)' | mlir-translate --mlir-to-llvmir | llc -O2 -mtriple=x86_64-linux-gnu -mattr=+avx2,+avxvnni | FileCheck %s --check-prefix=AVXVNNI
+// RUN: qopt %s --pass-pipeline='builtin.module(convert-qopt-dot-to-llvm{isa=avx2},convert-vector-to-llvm,convert-arith-to-llvm,convert-func-to-llvm,reconcile-unrealized-casts)' | mlir-translate --mlir-to-llvmir | llc -O2 -mtriple=x86_64-linux-gnu -mattr=+avx2 | FileCheck %s --check-prefix=AVX2
 // RUN: qopt %s --pass-pipeline='builtin.module(convert-qopt-dot-to-llvm{isa=generic},convert-vector-to-llvm,convert-arith-to-llvm,convert-func-to-llvm,reconcile-unrealized-casts)' | mlir-translate --mlir-to-llvmir | llc -O2 -mtriple=x86_64-linux-gnu -mattr=+avx2 | FileCheck %s --check-prefix=GENERIC
 
 // AVX512-LABEL: dot16:
@@ -15,7 +16,26 @@
 // AVXVNNI-LABEL: dot8:
 // AVXVNNI: {vex} vpdpbusd %ymm
 
-// Generic on AVX2: bytes widened to 32 bits (u8 zero-, s8 sign-extended),
+// With isa=avx2, only dots whose adjacent-product pairs provably fit in int16 use
+// vpmaddubsw (it saturates them); then vpmaddwd against ones sums the pairs.
+// The others are widened (vpmovzxbd / vpmovsxbd).
+// AVX2-LABEL: dot16:
+// AVX2-NOT: vpmaddubsw
+// AVX2: vpmovzxbd
+// AVX2-LABEL: dot8:
+// AVX2-NOT: vpmaddubsw
+// AVX2: retq
+// AVX2-LABEL: dot16_pairs_fit:
+// AVX2-COUNT-2: vpmaddubsw %ymm
+// AVX2-NOT: vpmovzxbd
+// AVX2: retq
+// AVX2-LABEL: dot8_pairs_fit:
+// AVX2: vpmaddubsw %ymm{{[0-9]+}}, %ymm{{[0-9]+}}, %ymm{{[0-9]+}}
+// AVX2: vpmaddwd
+// AVX2: vpaddd
+// AVX2: retq
+
+// Generic (on an AVX2 machine) bytes widened to 32 bits (u8 zero-, s8 sign-extended),
 // then multiply-adds LLVM chooses; no VNNI.
 // GENERIC-LABEL: dot16:
 // GENERIC-NOT: vpdpbusd
@@ -30,5 +50,13 @@ func.func @dot16(%acc: vector<16xi32>, %a: vector<64xi8>, %b: vector<64xi8>) -> 
 }
 func.func @dot8(%acc: vector<8xi32>, %a: vector<32xi8>, %b: vector<32xi8>) -> vector<8xi32> {
   %r = qopt.dot_u8_s8 %acc, %a, %b : vector<32xi8> -> vector<8xi32>
+  return %r : vector<8xi32>
+}
+func.func @dot16_pairs_fit(%acc: vector<16xi32>, %a: vector<64xi8>, %b: vector<64xi8>) -> vector<16xi32> {
+  %r = qopt.dot_u8_s8 %acc, %a, %b {pairs_fit_i16} : vector<64xi8> -> vector<16xi32>
+  return %r : vector<16xi32>
+}
+func.func @dot8_pairs_fit(%acc: vector<8xi32>, %a: vector<32xi8>, %b: vector<32xi8>) -> vector<8xi32> {
+  %r = qopt.dot_u8_s8 %acc, %a, %b {pairs_fit_i16} : vector<32xi8> -> vector<8xi32>
   return %r : vector<8xi32>
 }

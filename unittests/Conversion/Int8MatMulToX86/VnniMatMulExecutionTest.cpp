@@ -35,7 +35,7 @@ bool hostHasVnni() {
 struct Case {
   int64_t m, k, n;
   int zeroPoint;
-  enum { Random, AllMin, AllMax } values = Random;
+  enum { Random, AllMin, AllMax, SmallWeights } values = Random;
 };
 
 std::string hexBytes(const std::vector<int8_t> &bytes) {
@@ -113,6 +113,8 @@ void runCase(const Case &c, const std::string &tileOptions,
       return weight ? -127 : -128;
     if (c.values == Case::AllMax)
       return 127;
+    if (c.values == Case::SmallWeights && weight)
+      return int8_t(byte(rng) / 2); // |w0| + |w1| <= 128
     return int8_t(weight ? std::max(byte(rng), -127) : byte(rng));
   };
   std::vector<int8_t> weights(c.k * c.n), a(c.m * c.k);
@@ -138,6 +140,11 @@ void runCase(const Case &c, const std::string &tileOptions,
   ASSERT_TRUE(vnni.ok()) << vnni.error();
   if (tileOptions.find("amx") != std::string::npos)
     ASSERT_NE(vnni.loweredIR().find("tdpbssd"), std::string::npos);
+  else if (isa == "avx2")
+    ASSERT_EQ(vnni.loweredIR().find("pmadd.ub.sw") != std::string::npos,
+              c.values == Case::SmallWeights || c.k % 4 == 0)
+        << "vpmaddubsw where pairs fit: the GEMM's with small weights, the "
+           "row sums' in place";
   else
     ASSERT_EQ(vnni.loweredIR().find("vpdpbusd") != std::string::npos,
               isa != "generic")
@@ -208,6 +215,21 @@ TEST(Int8MatMulOtherTargets, GenericDots) {
                  Case{7, 600, 35, -128, Case::AllMin},
                  Case{7, 600, 35, 127, Case::AllMax}})
     runCase(c, "", "generic");
+}
+
+// AVX2: vpmaddubsw where the weights prove the int16 pair sums cannot
+// saturate (|w0| + |w1| <= 128 against unsigned activations), widening
+// multiplies elsewhere; the same results either way, at the extremes too.
+TEST(Int8MatMulOtherTargets, Avx2Dots) {
+  if (!llvm::sys::getHostCPUFeatures().lookup("avx2"))
+    GTEST_SKIP() << "host has no AVX2";
+  const std::string options = "{int16-pairs=true tile-rows=4 tile-vectors=1}";
+  for (Case c : {Case{7, 5, 18, -3, Case::SmallWeights},
+                 Case{13, 64, 47, 100, Case::SmallWeights},
+                 Case{9, 600, 40, -128, Case::SmallWeights},
+                 Case{13, 33, 47, 100}, Case{7, 600, 35, -128, Case::AllMin},
+                 Case{7, 600, 35, 127, Case::AllMax}})
+    runCase(c, options, "avx2");
 }
 
 TEST(Int8MatMulOtherTargets, AvxVnniDots) {

@@ -29,6 +29,9 @@ struct Int8GemmOptions {
   int64_t vectors = 4;
   int64_t kBlock = 0;
   Int8Kernel kernel = Int8Kernel::vnni;
+  /// Prefer the operand layout whose dots provably keep their pair sums in
+  /// int16 and mark them so (for AVX2's vpmaddubsw).
+  bool int16Pairs = false;
 };
 
 /// tosa.matmul and tosa.conv2d (int8 x constant int8 -> int32) ->

@@ -241,13 +241,23 @@ def QOpt_DotU8S8Op : QOpt_Op<"dot_u8_s8", [Pure,
     instruction where the target has it, and otherwise to widening
     multiplies and adds with the same result.
 
+    `pairs_fit_i16` is a promise by the producer (who knows the operands'
+    values, e.g. constant weights): every sum of two adjacent products,
+    `zext(lhs[2 p]) * sext(rhs[2 p]) + zext(lhs[2 p + 1]) * sext(rhs[2 p + 1])`,
+    lies in int16. Only then may AVX2's `vpmaddubsw`, which saturates those
+    pair sums to int16, carry the dot; without the promise AVX2 targets use
+    widening multiplies.
+
     ```mlir
     %r = qopt.dot_u8_s8 %acc, %a, %b : vector<64xi8> -> vector<16xi32>
+    %s = qopt.dot_u8_s8 %acc, %a, %b {pairs_fit_i16}
+        : vector<64xi8> -> vector<16xi32>
     ```
   }];
   let arguments = (ins VectorOfRankAndType<[1], [I32]>:$acc,
                        VectorOfRankAndType<[1], [I8]>:$lhs,
-                       VectorOfRankAndType<[1], [I8]>:$rhs);
+                       VectorOfRankAndType<[1], [I8]>:$rhs,
+                       UnitAttr:$pairs_fit_i16);
   let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
   let assemblyFormat = [{
     $acc `,` $lhs `,` $rhs attr-dict `:` type($lhs) `->` type($acc)
