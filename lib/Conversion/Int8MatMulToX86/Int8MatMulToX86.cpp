@@ -13,6 +13,7 @@
 
 #include "qopt/Conversion/Int8MatMulToX86/Int8MatMulToX86.h"
 #include "qopt/Conversion/Passes.h"
+#include "qopt/Conversion/QOptToArith/QOptToArith.h"
 #include "qopt/Dialect/QOpt/IR/QOptOps.h"
 
 #include "mlir/Dialect/AMX/AMXDialect.h"
@@ -71,38 +72,59 @@ struct PackedLayout {
   }
 };
 
-/// A float32 requantization fused into the microkernels' stores (the
-/// fp32_rne profile): out = clamp(roundeven(float(acc) * factor[n]) + zp).
+/// A requantization fused into the microkernels' stores: the fp32_rne
+/// profile's `clamp(roundeven(float(acc) * factor[n]) + zp)` or a dyadic
+/// qopt.rescale (double_round / single_round), per tensor or per output
+/// column, producing int8.
 struct Requant {
-  SmallVector<float> factors; // per output column (one: per tensor)
+  SmallVector<float> factors; // fp32_rne: per output column (one: per tensor)
+  RescaleOp rescale;          // dyadic: the op whose arithmetic is fused
+  bool int32Only = false;     // dyadic: the int32-only form is exact
   int64_t zeroPoint = 0, min = -128, max = 127;
-};
+  /// Per-column constant tensors (Np values), made by buildInt8Gemm:
+  /// {factors} or {multipliers, shifts}.
+  SmallVector<Value> columns;
 
-/// clamp(roundeven(float(acc) * factor) + zp) as int8 lanes, exactly the
-/// fp32_rne requantize's arithmetic (convert-qopt-to-arith).
-Value requantizeLanes(OpBuilder &b, Location loc, Value acc, Value factor,
-                      const Requant &requant) {
-  auto f32Type = VectorType::get({kLanes}, b.getF32Type());
-  auto i32Type = VectorType::get({kLanes}, b.getI32Type());
-  auto splatF = [&](double v) {
-    return arith::ConstantOp::create(b, loc, f32Type,
-                                     DenseElementsAttr::get(f32Type, float(v)));
-  };
-  Value x = arith::SIToFPOp::create(b, loc, f32Type, acc);
-  Value r = math::RoundEvenOp::create(b, loc,
-                                      arith::MulFOp::create(b, loc, x, factor));
-  r = arith::MaximumFOp::create(b, loc, r,
-                                splatF(requant.min - requant.zeroPoint));
-  r = arith::MinimumFOp::create(b, loc, r,
-                                splatF(requant.max - requant.zeroPoint));
-  Value q = arith::AddIOp::create(
-      b, loc, arith::FPToSIOp::create(b, loc, i32Type, r),
-      arith::ConstantOp::create(
-          b, loc, i32Type,
-          DenseElementsAttr::get(i32Type, int32_t(requant.zeroPoint))));
-  return arith::TruncIOp::create(b, loc,
-                                 VectorType::get({kLanes}, b.getI8Type()), q);
-}
+  /// The parameters of the 16 columns from `n`, as vectors.
+  SmallVector<Value> lanes(OpBuilder &b, Location loc, Value n) const {
+    SmallVector<Value> out;
+    for (Value t : columns) {
+      Type element = cast<RankedTensorType>(t.getType()).getElementType();
+      Value pad = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
+      out.push_back(vector::TransferReadOp::create(
+          b, loc, VectorType::get({kLanes}, element), t, ValueRange{n}, pad,
+          ArrayRef<bool>{true}));
+    }
+    return out;
+  }
+
+  /// int8 lanes of `acc` (16 x int32) with the parameters from `lanes`.
+  Value apply(OpBuilder &b, Location loc, Value acc,
+              ArrayRef<Value> params) const {
+    if (RescaleOp op = rescale)
+      return buildRescaleElement(b, loc, op, acc, params[0], params[1],
+                                 int32Only);
+    // Exactly the fp32_rne requantize's arithmetic (convert-qopt-to-arith).
+    auto f32Type = VectorType::get({kLanes}, b.getF32Type());
+    auto i32Type = VectorType::get({kLanes}, b.getI32Type());
+    auto splatF = [&](double v) {
+      return arith::ConstantOp::create(
+          b, loc, f32Type, DenseElementsAttr::get(f32Type, float(v)));
+    };
+    Value x = arith::SIToFPOp::create(b, loc, f32Type, acc);
+    Value r = math::RoundEvenOp::create(
+        b, loc, arith::MulFOp::create(b, loc, x, params[0]));
+    r = arith::MaximumFOp::create(b, loc, r, splatF(min - zeroPoint));
+    r = arith::MinimumFOp::create(b, loc, r, splatF(max - zeroPoint));
+    Value q = arith::AddIOp::create(
+        b, loc, arith::FPToSIOp::create(b, loc, i32Type, r),
+        arith::ConstantOp::create(
+            b, loc, i32Type,
+            DenseElementsAttr::get(i32Type, int32_t(zeroPoint))));
+    return arith::TruncIOp::create(b, loc,
+                                   VectorType::get({kLanes}, b.getI8Type()), q);
+  }
+};
 
 /// Emits the microkernels into C (tensor<1 x M x Np x i32>), destination
 /// passing style so that bufferization writes in place.
@@ -117,12 +139,9 @@ public:
       : b(b), loc(loc), a(a), bPacked(bPacked), corr(corr), rowCorr(rowCorr),
         weightsUnsigned(weightsUnsigned), rows(m), layout(layout), tile(tile) {}
 
-  /// Stores requantized int8 (C is then tensor<1 x M x Np x i8>) with the
-  /// per-column float32 `factors` (tensor<Np x f32>); single K block only.
-  void fuseRequant(Value factorTensor, const Requant &params) {
-    factors = factorTensor;
-    requant = params;
-  }
+  /// Stores requantized int8 (C is then tensor<1 x M x Np x i8>), in the
+  /// last K block's stores.
+  void fuseRequant(const Requant &params) { requant = params; }
 
   /// Marks every dot `pairs_fit_i16` (the caller proved it).
   void setPairsFitI16() { pairsFitI16 = true; }
@@ -292,19 +311,17 @@ private:
         });
     // Partial sums go to the int32 buffer; the final block stores the
     // result (requantized when fused).
-    bool requantizing = factors && final;
+    bool requantizing = requant && final;
     Value &dest = final ? c.back() : c.front();
     for (int64_t j = 0; j < vectors; ++j) {
       Value n = add(col, j * kLanes);
-      Value factor;
+      SmallVector<Value> params;
       if (requantizing)
-        factor = read(VectorType::get({kLanes}, b.getF32Type()), factors, {n},
-                      arith::ConstantFloatOp::create(b, loc, b.getF32Type(),
-                                                     llvm::APFloat(0.0f)));
+        params = requant->lanes(b, loc, n);
       for (int64_t i = 0; i < mr; ++i) {
         Value v = kLoop.getResult(i * vectors + j);
         if (requantizing)
-          v = requantizeLanes(b, loc, v, factor, requant);
+          v = requant->apply(b, loc, v, params);
         dest = vector::TransferWriteOp::create(
                    b, loc, v, dest, ValueRange{index(0), add(row, i), n},
                    ArrayRef<bool>{true})
@@ -316,8 +333,8 @@ private:
 
   OpBuilder &b;
   Location loc;
-  Value a, bPacked, corr, rowCorr, factors;
-  Requant requant;
+  Value a, bPacked, corr, rowCorr;
+  std::optional<Requant> requant;
   bool weightsUnsigned;
   bool pairsFitI16 = false;
   int64_t rows;
@@ -369,10 +386,7 @@ public:
         b, loc, MemRefType::get({kTileRows, kLanes}, b.getI32Type()));
   }
 
-  void fuseRequant(Value factorTensor, const Requant &params) {
-    factors = factorTensor;
-    requant = params;
-  }
+  void fuseRequant(const Requant &params) { requant = params; }
 
   /// Writes `count` rows of A, from row `first`, to rows 0.. of `block`.
   using RowFiller =
@@ -521,14 +535,9 @@ private:
       Value n = add(col, j * kLanes);
       Value correction = vector::TransferReadOp::create(
           b, loc, accType, corr, ValueRange{n}, i32Pad, ArrayRef<bool>{true});
-      Value factor;
-      if (factors)
-        factor = vector::TransferReadOp::create(
-            b, loc, VectorType::get({kLanes}, b.getF32Type()), factors,
-            ValueRange{n},
-            arith::ConstantFloatOp::create(b, loc, b.getF32Type(),
-                                           llvm::APFloat(0.0f)),
-            ArrayRef<bool>{true});
+      SmallVector<Value> params;
+      if (requant)
+        params = requant->lanes(b, loc, n);
       for (auto [i, h] : llvm::enumerate(valid)) {
         amx::TileStoreOp::create(b, loc, scratch,
                                  ValueRange{index(0), index(0)},
@@ -537,8 +546,8 @@ private:
           Value v = vector::LoadOp::create(b, loc, accType, scratch,
                                            ValueRange{index(r), index(0)});
           v = arith::AddIOp::create(b, loc, v, correction);
-          if (factors)
-            v = requantizeLanes(b, loc, v, factor, requant);
+          if (requant)
+            v = requant->apply(b, loc, v, params);
           c = vector::TransferWriteOp::create(
                   b, loc, v, c,
                   ValueRange{index(0), add(row, int64_t(i) * kTileRows + r), n},
@@ -553,8 +562,8 @@ private:
   OpBuilder &b;
   Location loc;
   RowFiller fill;
-  Value aBuffer, bBuffer, scratch, corr, factors;
-  Requant requant;
+  Value aBuffer, bBuffer, scratch, corr;
+  std::optional<Requant> requant;
   int64_t rows, kp;
   PackedLayout layout;
 };
@@ -682,9 +691,8 @@ bool int16PairsFit(ArrayRef<int8_t> w, int64_t k, int64_t n,
 Value emitVnniKernels(OpBuilder &b, Location loc, Value activations,
                       Value bPacked, Value corr, Value rowCorr,
                       bool weightsUnsigned, int64_t m, PackedLayout layout,
-                      Int8GemmOptions tile, Value factors,
-                      const Requant *requant, bool pairsFitI16,
-                      function_ref<Value(Type)> empty) {
+                      Int8GemmOptions tile, const Requant *requant,
+                      bool pairsFitI16, function_ref<Value(Type)> empty) {
   KernelEmitter::State state{empty(requant ? b.getI8Type() : b.getI32Type())};
   if (requant &&
       KernelEmitter::kBlocking(layout.kq, layout.vectors, tile).second > 1)
@@ -692,7 +700,7 @@ Value emitVnniKernels(OpBuilder &b, Location loc, Value activations,
   KernelEmitter emitter(b, loc, activations, bPacked, corr, rowCorr,
                         weightsUnsigned, m, layout, tile);
   if (requant)
-    emitter.fuseRequant(factors, *requant);
+    emitter.fuseRequant(*requant);
   if (pairsFitI16)
     emitter.setPairsFitI16();
   return emitter.emit(state).back();
@@ -774,28 +782,39 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
     return tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{1, m, np}, element)
         .getResult();
   };
-  Value factors;
+  // The fused requantization's per-column parameters as constants, padded
+  // to Np columns.
+  std::optional<Requant> fused;
   if (requant) {
-    SmallVector<float> perColumn(np, 0.0f);
-    for (int64_t nn = 0; nn < n; ++nn)
-      perColumn[nn] = requant->factors[requant->factors.size() == 1 ? 0 : nn];
-    auto factorType = RankedTensorType::get({np}, b.getF32Type());
-    factors = arith::ConstantOp::create(
-        b, loc, factorType,
-        DenseElementsAttr::get(factorType, ArrayRef(perColumn)));
+    fused = *requant;
+    auto column = [&](auto values, Type element) {
+      using T = typename decltype(values)::value_type;
+      SmallVector<T> padded(np, values.front());
+      for (int64_t nn = 0; nn < n; ++nn)
+        padded[nn] = values[values.size() == 1 ? 0 : nn];
+      auto type = RankedTensorType::get({np}, element);
+      fused->columns.push_back(arith::ConstantOp::create(
+          b, loc, type, DenseElementsAttr::get(type, ArrayRef(padded))));
+    };
+    if (requant->rescale) {
+      column(SmallVector<int32_t>(fused->rescale.getMultiplier()), i32);
+      column(SmallVector<int32_t>(fused->rescale.getShift()), i32);
+    } else {
+      column(requant->factors, b.getF32Type());
+    }
   }
   Value c;
   if (amx) {
     AmxKernelEmitter emitter(b, loc, activations, bPacked, corr, m, kp, layout);
     if (fill)
       emitter.buildRowsWith(fill);
-    if (requant)
-      emitter.fuseRequant(factors, *requant);
+    if (fused)
+      emitter.fuseRequant(*fused);
     c = emitter.emit(empty(outElement));
   } else {
     c = emitVnniKernels(b, loc, activations, bPacked, corr, rowCorr,
-                        weightsUnsigned, m, layout, tile, factors, requant,
-                        pairsFitI16, empty);
+                        weightsUnsigned, m, layout, tile,
+                        fused ? &*fused : nullptr, pairsFitI16, empty);
   }
   if (np != n)
     c = tensor::ExtractSliceOp::create(
@@ -1084,6 +1103,60 @@ struct ConvLowering {
   }
 };
 
+/// The conv2d or matmul `gemm` lowered with `requant` in its stores (int8
+/// result), before `gemm`.
+FailureOr<Value> lowerFused(PatternRewriter &rewriter, Operation *gemm,
+                            Int8GemmOptions tile, const Requant &requant) {
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(gemm);
+  if (auto conv = dyn_cast<tosa::Conv2DOp>(gemm))
+    return ConvLowering::lower(rewriter, conv, tile, &requant);
+  return MatMulLowering::lower(rewriter, cast<tosa::MatMulOp>(gemm), tile,
+                               &requant);
+}
+
+/// qopt.rescale(conv2d | matmul) to int8 (the double_round / single_round
+/// profiles): the dyadic rescale happens in the microkernels' last stores,
+/// with convert-qopt-to-arith's own element arithmetic (int32-only where
+/// that is exact for any int32 accumulator), so the int32 result never
+/// reaches memory. Per tensor or per output channel (last axis).
+struct FuseRescaleIntoGemm : OpRewritePattern<RescaleOp> {
+  FuseRescaleIntoGemm(MLIRContext *ctx, Int8GemmOptions tile)
+      : OpRewritePattern(ctx, /*benefit=*/2), tile(tile) {}
+  Int8GemmOptions tile;
+
+  LogicalResult matchAndRewrite(RescaleOp op,
+                                PatternRewriter &rewriter) const override {
+    Operation *gemm = op.getInput().getDefiningOp();
+    auto inType = cast<RankedTensorType>(op.getInput().getType());
+    auto outType = cast<RankedTensorType>(op.getOutput().getType());
+    if (!gemm || !isa<tosa::Conv2DOp, tosa::MatMulOp>(gemm) ||
+        !gemm->hasOneUse())
+      return rewriter.notifyMatchFailure(op, "not rescale(gemm)");
+    if (!inType.getElementType().isInteger(32) ||
+        !outType.getElementType().isInteger(8) || op.getInputUnsigned() ||
+        op.getOutputUnsigned() || op.getInputZp() != 0)
+      return rewriter.notifyMatchFailure(op, "not int32 -> signed int8");
+    if (op.getAxis() &&
+        static_cast<int64_t>(*op.getAxis()) != inType.getRank() - 1)
+      return rewriter.notifyMatchFailure(op, "not per output channel");
+    Requant requant;
+    requant.rescale = op;
+    // The accumulators can be any int32.
+    llvm::APInt lo = llvm::APInt::getSignedMinValue(32),
+                hi = llvm::APInt::getSignedMaxValue(32);
+    requant.int32Only =
+        planRescaleLowering(op, ConstantIntRanges::fromSigned(lo, hi))
+            .int32Only;
+    FailureOr<Value> lowered = lowerFused(rewriter, gemm, tile, requant);
+    if (failed(lowered))
+      return rewriter.notifyMatchFailure(op, "the GEMM cannot be lowered");
+    rewriter.replaceOp(op, *lowered);
+    rewriter.eraseOp(gemm);
+    return success();
+  }
+};
+
 /// requantize(scast(conv2d | matmul)) with the fp32_rne profile: the
 /// requantization happens in the microkernels' last stores, so the int32
 /// result never reaches memory (only the partial sums of earlier K blocks
@@ -1130,14 +1203,7 @@ struct FuseRequantizeIntoGemm : OpRewritePattern<RequantizeOp> {
     requant.min = out.getStorageTypeMin();
     requant.max = out.getStorageTypeMax();
 
-    OpBuilder::InsertionGuard guard(rewriter);
-    rewriter.setInsertionPoint(gemm);
-    FailureOr<Value> lowered =
-        isa<tosa::Conv2DOp>(gemm)
-            ? ConvLowering::lower(rewriter, cast<tosa::Conv2DOp>(gemm), tile,
-                                  &requant)
-            : MatMulLowering::lower(rewriter, cast<tosa::MatMulOp>(gemm), tile,
-                                    &requant);
+    FailureOr<Value> lowered = lowerFused(rewriter, gemm, tile, requant);
     if (failed(lowered))
       return rewriter.notifyMatchFailure(op, "the GEMM cannot be lowered");
     rewriter.replaceOpWithNewOp<quant::StorageCastOp>(op, op.getType(),
@@ -1181,7 +1247,8 @@ struct ConvertInt8MatMulToX86Pass
     // Fusions first: a fused GEMM must be matched before its convolution or
     // matmul is lowered on its own.
     RewritePatternSet fusions(&getContext());
-    fusions.add<FuseRequantizeIntoGemm>(&getContext(), tile);
+    fusions.add<FuseRequantizeIntoGemm, FuseRescaleIntoGemm>(&getContext(),
+                                                             tile);
     if (failed(applyPatternsGreedily(getOperation(), std::move(fusions))))
       return signalPassFailure();
     RewritePatternSet patterns(&getContext());

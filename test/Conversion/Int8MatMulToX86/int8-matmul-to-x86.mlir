@@ -2,7 +2,10 @@
 // RUN: qopt %s -split-input-file --convert-int8-matmul-to-x86="tile-rows=2 tile-vectors=1" --canonicalize | FileCheck %s --check-prefix=SMALL
 // RUN: not qopt %s -split-input-file --convert-int8-matmul-to-x86="tile-rows=8 tile-vectors=4" 2>&1 | FileCheck %s --check-prefix=TOOBIG
 // RUN: not qopt %s -split-input-file --convert-int8-matmul-to-x86="k-block=6" 2>&1 | FileCheck %s --check-prefix=KBLOCK
+// RUN: qopt %s -split-input-file --convert-int8-matmul-to-x86="kernel=amx" --canonicalize | FileCheck %s --check-prefix=AMX
+// RUN: not qopt %s -split-input-file --convert-int8-matmul-to-x86="kernel=sme" 2>&1 | FileCheck %s --check-prefix=KERNEL
 
+// KERNEL: error: convert-int8-matmul-to-x86: unknown kernel 'sme' (expected vnni or amx)
 // TOOBIG: error: convert-int8-matmul-to-x86: the register tile 8 x 4 needs more than the 32 zmm registers
 // KBLOCK: error: convert-int8-matmul-to-x86: k-block 6 must be 0 (automatic) or a positive multiple of 4
 
@@ -11,6 +14,16 @@
 // is 5 and the correction -(128 + (-3)) * 5 = -625 for the 18 real
 // columns, 0 for the padding. The activations are flipped (xor -128) 64
 // bytes at a time with a masked read past K.
+// With AMX the weights are padded to 64 depths and signed (the correction
+// is -zp * colsum = 15), A (3 x 5) is copied into one 16 x 64 tile, and 2
+// tiles of 16 columns take a 16 x 64 weight tile each per depth step.
+// AMX-LABEL: func @matmul
+// AMX-DAG: arith.constant dense<[15, {{.*}}, 15, 0, {{.*}}, 0]> : tensor<32xi32>
+// AMX-DAG: tensor.empty() : tensor<16x64xi8>
+// AMX: amx.tile_zero : !amx.tile<16x16xi32>
+// AMX: amx.tile_load {{.*}} into !amx.tile<16x64xi8>
+// AMX: amx.tile_muli {{.*}} : !amx.tile<16x64xi8>, !amx.tile<16x64xi8>, !amx.tile<16x16xi32>
+// AMX: amx.tile_store
 // CHECK-LABEL: func @matmul
 // CHECK-DAG: %[[W:.*]] = arith.constant dense<"0x0101010101{{.*}}"> : tensor<256xi8>
 // CHECK-DAG: %[[CORR:.*]] = arith.constant dense<[-625, {{.*}}, -625, 0, {{.*}}, 0]> : tensor<32xi32>
@@ -145,4 +158,39 @@ func.func @fused_requantize(%x: tensor<1x4x4x8xi8>) -> tensor<1x4x4x16x!quant.un
   %q = quant.scast %y : tensor<1x4x4x16xi32> to tensor<1x4x4x16x!quant.uniform<i32:f32, 0.002>>
   %r = qopt.requantize %q rounding fp32_rne : tensor<1x4x4x16x!quant.uniform<i32:f32, 0.002>> -> tensor<1x4x4x16x!quant.uniform<i8:f32, 0.1:-3>>
   return %r : tensor<1x4x4x16x!quant.uniform<i8:f32, 0.1:-3>>
+}
+
+// -----
+
+// A dyadic rescale (double_round) of the accumulators is done in the
+// stores too, with per-column multipliers and shifts from constants and
+// convert-qopt-to-arith's int32-only arithmetic (shift >= 31).
+// CHECK-LABEL: func @fused_rescale
+// CHECK-NOT: qopt.rescale
+// CHECK-DAG: arith.constant dense<[1073741824, 1500000000, 2000000000, 1073741824, 1073741824,
+// CHECK-DAG: arith.constant dense<[31, 33, 35, 31, 31,
+// CHECK: qopt.dot_u8_s8
+// CHECK: arith.mulsi_extended {{.*}} : vector<16xi32>
+// CHECK: arith.trunci {{.*}} : vector<16xi32> to vector<16xi8>
+// SMALL-LABEL: func @fused_rescale
+// A rescale from an unsigned or zero-point input is not fused.
+// CHECK-LABEL: func @rescale_with_input_zp
+// CHECK: qopt.rescale
+func.func @fused_rescale(%x: tensor<1x2x2x8xi8>) -> tensor<1x2x2x4xi8> {
+  %w = "tosa.const"() {values = dense<1> : tensor<4x1x1x8xi8>} : () -> tensor<4x1x1x8xi8>
+  %b = "tosa.const"() {values = dense<7> : tensor<4xi32>} : () -> tensor<4xi32>
+  %zp = "tosa.const"() {values = dense<-5> : tensor<1xi8>} : () -> tensor<1xi8>
+  %wzp = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %y = tosa.conv2d %x, %w, %b, %zp, %wzp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x2x2x8xi8>, tensor<4x1x1x8xi8>, tensor<4xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x2x2x4xi32>
+  %r = qopt.rescale %y multiplier [1073741824, 1500000000, 2000000000, 1073741824] shift [31, 33, 35, 31] axis 3 rounding double_round {output_zp = 3 : i64} : tensor<1x2x2x4xi32> -> tensor<1x2x2x4xi8>
+  return %r : tensor<1x2x2x4xi8>
+}
+func.func @rescale_with_input_zp(%x: tensor<1x2x2x8xi8>) -> tensor<1x2x2x4xi8> {
+  %w = "tosa.const"() {values = dense<1> : tensor<4x1x1x8xi8>} : () -> tensor<4x1x1x8xi8>
+  %b = "tosa.const"() {values = dense<7> : tensor<4xi32>} : () -> tensor<4xi32>
+  %zp = "tosa.const"() {values = dense<-5> : tensor<1xi8>} : () -> tensor<1xi8>
+  %wzp = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %y = tosa.conv2d %x, %w, %b, %zp, %wzp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x2x2x8xi8>, tensor<4x1x1x8xi8>, tensor<4xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x2x2x4xi32>
+  %r = qopt.rescale %y multiplier [1073741824] shift [31] rounding double_round {input_zp = 2 : i64} : tensor<1x2x2x4xi32> -> tensor<1x2x2x4xi8>
+  return %r : tensor<1x2x2x4xi8>
 }

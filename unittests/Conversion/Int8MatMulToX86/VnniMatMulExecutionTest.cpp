@@ -388,7 +388,8 @@ namespace {
 /// conv2d -> fp32_rne requantize to int8, through the reference lowering
 /// and with the requantization fused into the microkernels (one K block,
 /// or several with `options`): equal int8 outputs.
-void runFusedRequantize(int64_t k, int64_t o, const std::string &options) {
+void runFusedRequantize(int64_t k, int64_t o, const std::string &options,
+                        const std::string &dyadicRounding = "") {
   const int64_t h = 6, w = 5;
   std::mt19937 rng(k * 31 + o);
   std::uniform_int_distribution<int> byte(-128, 127);
@@ -432,11 +433,25 @@ void runFusedRequantize(int64_t k, int64_t o, const std::string &options) {
         "1, 1>} : ("
      << in << ", " << wt << ", tensor<" << o
      << "xi32>, tensor<1xi8>, tensor<1xi8>) -> " << acc << "\n"
-     << "  %q = quant.scast %y : " << acc << " to " << accQ << "\n"
-     << "  %r = qopt.requantize %q rounding fp32_rne : " << accQ << " -> "
-     << outQ << "\n"
-     << "  %s = quant.scast %r : " << outQ << " to " << out << "\n"
-     << "  bufferization.materialize_in_destination %s in restrict writable "
+     << "\n";
+  if (dyadicRounding.empty()) {
+    os << "  %q = quant.scast %y : " << acc << " to " << accQ << "\n"
+       << "  %r = qopt.requantize %q rounding fp32_rne : " << accQ << " -> "
+       << outQ << "\n"
+       << "  %s = quant.scast %r : " << outQ << " to " << out << "\n";
+  } else {
+    // Per-channel dyadic multipliers in [2^30, 2^31) and shifts 31..40.
+    std::ostringstream multipliers, shifts;
+    std::uniform_int_distribution<int32_t> mult(1 << 30, INT32_MAX);
+    for (int64_t i = 0; i < o; ++i) {
+      multipliers << (i ? ", " : "") << mult(rng);
+      shifts << (i ? ", " : "") << 31 + i % 10;
+    }
+    os << "  %s = qopt.rescale %y multiplier [" << multipliers.str()
+       << "] shift [" << shifts.str() << "] axis 3 rounding " << dyadicRounding
+       << " {output_zp = -7 : i64} : " << acc << " -> " << out << "\n";
+  }
+  os << "  bufferization.materialize_in_destination %s in restrict writable "
         "%out : ("
      << out << ", " << outM << ") -> ()\n  return\n}\n";
   const std::string rest =
@@ -466,9 +481,20 @@ TEST_F(VnniMatMul, FusedRequantize) {
   runFusedRequantize(20, 16, "{k-block=8}");    // three blocks, short last
 }
 
+// Dyadic rescales (gemmlowp's double rounding, TOSA's single rounding) in
+// the stores: equal to convert-qopt-to-arith's lowering of the same op.
+TEST_F(VnniMatMul, FusedRescale) {
+  for (const char *rounding : {"double_round", "single_round"}) {
+    runFusedRequantize(64, 48, "", rounding);
+    runFusedRequantize(600, 37, "{k-block=128}", rounding);
+  }
+}
+
 TEST_F(AmxMatMul, FusedRequantize) {
   runFusedRequantize(64, 48, "{kernel=amx}");  // whole tiles: A in place
   runFusedRequantize(600, 37, "{kernel=amx}"); // depth tail, N padded
+  runFusedRequantize(600, 37, "{kernel=amx}", "double_round");
+  runFusedRequantize(64, 48, "{kernel=amx}", "single_round");
 }
 
 } // namespace
