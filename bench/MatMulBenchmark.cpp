@@ -151,12 +151,13 @@ StridedMemRefType<T, 3> view3(T *data, int64_t rows, int64_t cols) {
 } // namespace
 
 int main(int argc, char **argv) {
-  // Single thread for oneDNN's runtime, which reads its environment when it
-  // is loaded: restart once with it set.
+  // Single thread for oneDNN's runtime and both sides on the same
+  // instructions (vpdpbusd, or AMX tiles): oneDNN reads its environment
+  // when it is loaded, so restart once with it set.
   if (!getenv("OMP_NUM_THREADS") ||
-      std::strcmp(getenv("OMP_NUM_THREADS"), "1")) {
+      std::strcmp(getenv("OMP_NUM_THREADS"), "1") ||
+      !getenv("ONEDNN_MAX_CPU_ISA")) {
     setenv("OMP_NUM_THREADS", "1", 1);
-    // Both sides on the same instructions: vpdpbusd, or AMX tiles.
     const char *kernel = getenv("QOPT_BENCH_KERNEL");
     bool amx = kernel && std::strcmp(kernel, "amx") == 0;
     setenv("ONEDNN_MAX_CPU_ISA", amx ? "AVX512_CORE_AMX" : "AVX512_CORE_VNNI",

@@ -36,7 +36,7 @@ echo "quantized IR: $build/digits.int8.mlir"
 "$build/bin/qopt-run" "$build/digits.int8.mlir" \
   --input "$digits/digits.npz:test_x" --labels "$digits/digits.npz:test_y"
 
-echo "== the same int8 graph through qopt's x86 code (packed VNNI GEMMs): identical outputs"
+echo "== the same int8 graph through qopt's x86 code (packed AMX or VNNI GEMMs): identical outputs"
 "$build/bin/qopt-run" "$build/digits.int8.mlir" \
   --input "$digits/digits.npz:test_x" --output "$build/digits.int8.ref.npy" >/dev/null
 "$build/bin/qopt-run" "$build/digits.int8.mlir" --codegen=x86 \
