@@ -48,7 +48,7 @@ def ConvertQOptToArithPass : Pass<"convert-qopt-to-arith"> {
 def ConvertInt8MatMulToX86Pass
     : Pass<"convert-int8-matmul-to-x86", "::mlir::func::FuncOp"> {
   let summary = "Lower int8 matmuls and convolutions with constant weights to "
-                "packed, register-blocked VNNI GEMM microkernels";
+                "packed VNNI register-tile or AMX tile GEMM microkernels";
   let description = [{
     Rewrites `tosa.matmul` (int8 activations `[1, M, K]`, any zero point,
     constant symmetric int8 weights `[1, K, N]`, int32 result) and

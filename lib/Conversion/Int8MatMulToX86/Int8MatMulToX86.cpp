@@ -1,4 +1,4 @@
-//===- Int8MatMulToX86.cpp - int8 matmul to AVX-512 VNNI microkernels -----===//
+//===- Int8MatMulToX86.cpp - int8 matmul to VNNI / AMX microkernels -------===//
 //
 // C[m, n] = sum_k (A[m, k] - zp_a) * B[k, n] with B constant becomes
 //
@@ -7,7 +7,10 @@
 //   C  = vpdpbusd microkernels over Ap, Bp  + corr[n]
 //   corr[n] = -(128 + zp_a) * sum_k B[k, n]  (compile time)
 //
-// since sum_k (A + 128) B = sum_k A B + 128 sum_k B.
+// since sum_k (A + 128) B = sum_k A B + 128 sum_k B (or, with A in place,
+// the weights as the unsigned operand and run-time row sums). The AMX
+// kernels read the same packed B as tile rows and multiply signed by
+// signed (tdpbssd), so corr[n] = -zp_a * sum_k B[k, n].
 //
 //===----------------------------------------------------------------------===//
 
@@ -841,7 +844,7 @@ struct LowerToGemm : OpRewritePattern<OpTy> {
   }
 };
 
-/// tosa.matmul (int8 x constant int8 -> int32) -> the VNNI GEMM.
+/// tosa.matmul (int8 x constant int8 -> int32) -> the int8 GEMM.
 struct MatMulLowering {
   /// The lowered matmul (int32, or int8 with `requant`); nothing is
   /// replaced.
@@ -1009,7 +1012,7 @@ Value im2col(OpBuilder &b, Location loc, Value input, int64_t zeroPoint,
 }
 
 /// tosa.conv2d (int8 x constant int8 -> int32) -> im2col (none for a 1x1
-/// stride-1 unpadded convolution) + the VNNI GEMM with the weights as a
+/// stride-1 unpadded convolution) + the int8 GEMM with the weights as a
 /// constant [KH*KW*C, O] matrix and the bias in its column corrections.
 struct ConvLowering {
   /// The lowered convolution (int32, or int8 with `requant`, which needs a
