@@ -670,6 +670,29 @@ Value packActivations(OpBuilder &b, Location loc, Value flat, int64_t m,
   return rowsLoop.getResult(0);
 }
 
+/// `requant` with its per-column parameters as constants of `np` values
+/// (the first `n` real, the rest padding).
+Requant withColumns(OpBuilder &b, Location loc, Requant requant, int64_t n,
+                    int64_t np) {
+  auto column = [&](auto values, Type element) {
+    using T = typename decltype(values)::value_type;
+    SmallVector<T> padded(np, values.front());
+    for (int64_t nn = 0; nn < n; ++nn)
+      padded[nn] = values[values.size() == 1 ? 0 : nn];
+    auto type = RankedTensorType::get({np}, element);
+    requant.columns.push_back(arith::ConstantOp::create(
+        b, loc, type, DenseElementsAttr::get(type, ArrayRef(padded))));
+  };
+  if (requant.rescale) {
+    column(SmallVector<int32_t>(requant.rescale.getMultiplier()),
+           b.getI32Type());
+    column(SmallVector<int32_t>(requant.rescale.getShift()), b.getI32Type());
+  } else {
+    column(requant.factors, b.getF32Type());
+  }
+  return requant;
+}
+
 /// Whether every sum of two adjacent products of a dot fits in int16
 /// (vpmaddubsw saturates it): with the weights as the unsigned operand
 /// (w + 128) against int8 activations, |sum| <= 128 (u0 + u1); with them
@@ -785,27 +808,9 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
     return tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{1, m, np}, element)
         .getResult();
   };
-  // The fused requantization's per-column parameters as constants, padded
-  // to Np columns.
   std::optional<Requant> fused;
-  if (requant) {
-    fused = *requant;
-    auto column = [&](auto values, Type element) {
-      using T = typename decltype(values)::value_type;
-      SmallVector<T> padded(np, values.front());
-      for (int64_t nn = 0; nn < n; ++nn)
-        padded[nn] = values[values.size() == 1 ? 0 : nn];
-      auto type = RankedTensorType::get({np}, element);
-      fused->columns.push_back(arith::ConstantOp::create(
-          b, loc, type, DenseElementsAttr::get(type, ArrayRef(padded))));
-    };
-    if (requant->rescale) {
-      column(SmallVector<int32_t>(fused->rescale.getMultiplier()), i32);
-      column(SmallVector<int32_t>(fused->rescale.getShift()), i32);
-    } else {
-      column(requant->factors, b.getF32Type());
-    }
-  }
+  if (requant)
+    fused = withColumns(b, loc, *requant, n, np);
   Value c;
   if (amx) {
     AmxKernelEmitter emitter(b, loc, activations, bPacked, corr, m, kp, layout);
@@ -1106,6 +1111,160 @@ struct ConvLowering {
   }
 };
 
+/// tosa.depthwise_conv2d (int8 NHWC x constant int8 [KH, KW, C, 1] ->
+/// int32) as vector code over channels: for each output pixel and each
+/// block of 16 channels, acc = bias + sum over the taps of
+/// (x - zp) * w, in 16 int32 lanes (a masked last block when C % 16 != 0);
+/// taps in the padding are skipped (their x - zp would be 0). With
+/// `requant`, the int8 result is stored directly (the same epilogue as the
+/// GEMMs). There is no reduction over channels, so no dot product helps:
+/// the widening multiply-adds are the work.
+struct DepthwiseLowering {
+  static FailureOr<Value> lower(PatternRewriter &rewriter,
+                                tosa::DepthwiseConv2DOp conv, Int8GemmOptions,
+                                const Requant *requant) {
+    auto inType = cast<RankedTensorType>(conv.getInput().getType());
+    auto resultType = cast<RankedTensorType>(conv.getType());
+    DenseIntElementsAttr weights, biasValues;
+    if (!inType.getElementType().isInteger(8) || !inType.hasStaticShape() ||
+        !resultType.getElementType().isInteger(32) ||
+        !matchPattern(conv.getWeight(), m_Constant(&weights)) ||
+        !matchPattern(conv.getBias(), m_Constant(&biasValues)))
+      return rewriter.notifyMatchFailure(conv, "not int8 x constant int8");
+    std::optional<int64_t> zpIn = zeroPointOf(conv.getInputZp());
+    if (!zpIn || zeroPointOf(conv.getWeightZp()) != 0)
+      return rewriter.notifyMatchFailure(conv, "needs constant zp, weights' 0");
+    ArrayRef<int64_t> wShape =
+        cast<RankedTensorType>(weights.getType()).getShape();
+    int64_t n = inType.getShape()[0], h = inType.getShape()[1],
+            w = inType.getShape()[2], c = inType.getShape()[3];
+    int64_t kh = wShape[0], kw = wShape[1];
+    if (wShape[3] != 1 || biasValues.getNumElements() != c)
+      return rewriter.notifyMatchFailure(conv, "channel multiplier is not 1");
+    int64_t ho = resultType.getShape()[1], wo = resultType.getShape()[2];
+    ArrayRef<int64_t> pad = conv.getPad(), stride = conv.getStride(),
+                      dilation = conv.getDilation();
+    Location loc = conv.getLoc();
+    OpBuilder &b = rewriter;
+    Type i8 = b.getI8Type(), i32 = b.getI32Type();
+    int64_t cp = alignTo(c, kLanes), taps = kh * kw, pixels = n * ho * wo;
+    auto lanes32 = VectorType::get({kLanes}, i32);
+    auto lanes8 = VectorType::get({kLanes}, i8);
+    auto index = [&](int64_t v) {
+      return arith::ConstantIndexOp::create(b, loc, v).getResult();
+    };
+
+    // Weights [taps, Cp] and bias [Cp] as int32 constants, zero-padded.
+    SmallVector<int8_t> wv(weights.getValues<int8_t>());
+    SmallVector<int32_t> tapWeights(taps * cp, 0), bias(cp, 0);
+    for (int64_t t = 0; t < taps; ++t)
+      for (int64_t ch = 0; ch < c; ++ch)
+        tapWeights[t * cp + ch] = wv[t * c + ch];
+    for (int64_t ch = 0; ch < c; ++ch)
+      bias[ch] = biasValues.getValues<int32_t>()[ch];
+    auto wType = RankedTensorType::get({taps, cp}, i32);
+    Value wConst = arith::ConstantOp::create(
+        b, loc, wType, DenseElementsAttr::get(wType, ArrayRef(tapWeights)));
+    auto bType = RankedTensorType::get({cp}, i32);
+    Value bConst = arith::ConstantOp::create(
+        b, loc, bType, DenseElementsAttr::get(bType, ArrayRef(bias)));
+    std::optional<Requant> fused;
+    if (requant)
+      fused = withColumns(b, loc, *requant, c, cp);
+
+    Type outElement = requant ? i8 : i32;
+    Value out = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{pixels, c},
+                                        outElement);
+    Value zp8 = arith::ConstantIntOp::create(b, loc, i8, *zpIn);
+    Value zp32 = arith::ConstantOp::create(
+        b, loc, lanes32, DenseElementsAttr::get(lanes32, int32_t(*zpIn)));
+    Value i32Zero = arith::ConstantIntOp::create(b, loc, i32, 0);
+    auto inside = [&](OpBuilder &ib, Value v, int64_t hi) {
+      Value ge = arith::CmpIOp::create(ib, loc, arith::CmpIPredicate::sge, v,
+                                       index(0));
+      Value lt = arith::CmpIOp::create(ib, loc, arith::CmpIPredicate::slt, v,
+                                       index(hi));
+      return arith::AndIOp::create(ib, loc, ge, lt).getResult();
+    };
+    auto pixelLoop = scf::ForOp::create(
+        b, loc, index(0), index(pixels), index(1), ValueRange{out},
+        [&](OpBuilder &pb, Location, Value p, ValueRange pIter) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(pb.getInsertionBlock());
+          Value batch = arith::DivUIOp::create(b, loc, p, index(ho * wo));
+          Value oy = arith::RemUIOp::create(
+              b, loc, arith::DivUIOp::create(b, loc, p, index(wo)), index(ho));
+          Value ox = arith::RemUIOp::create(b, loc, p, index(wo));
+          auto blocks = scf::ForOp::create(
+              b, loc, index(0), index(cp / kLanes), index(1),
+              ValueRange{pIter.front()},
+              [&](OpBuilder &cbld, Location, Value cb, ValueRange cIter) {
+                OpBuilder::InsertionGuard guard(b);
+                b.setInsertionPointToStart(cbld.getInsertionBlock());
+                Value ch = arith::MulIOp::create(b, loc, cb, index(kLanes));
+                Value acc = vector::TransferReadOp::create(
+                    b, loc, lanes32, bConst, ValueRange{ch}, i32Zero,
+                    ArrayRef<bool>{true});
+                for (int64_t y = 0; y < kh; ++y) {
+                  Value hi = arith::AddIOp::create(
+                      b, loc,
+                      arith::MulIOp::create(b, loc, oy, index(stride[0])),
+                      index(y * dilation[0] - pad[0]));
+                  Value rowInside = inside(b, hi, h);
+                  for (int64_t x = 0; x < kw; ++x) {
+                    Value wi = arith::AddIOp::create(
+                        b, loc,
+                        arith::MulIOp::create(b, loc, ox, index(stride[1])),
+                        index(x * dilation[1] - pad[2]));
+                    Value tapInside = arith::AndIOp::create(b, loc, rowInside,
+                                                            inside(b, wi, w));
+                    Value weight = vector::TransferReadOp::create(
+                        b, loc, lanes32, wConst,
+                        ValueRange{index(y * kw + x), ch}, i32Zero,
+                        ArrayRef<bool>{true});
+                    auto tap = scf::IfOp::create(
+                        b, loc, tapInside,
+                        [&](OpBuilder &tb, Location) {
+                          // Channels past C read the zero point: 0 below.
+                          Value bytes = vector::TransferReadOp::create(
+                              tb, loc, lanes8, conv.getInput(),
+                              ValueRange{batch, hi, wi, ch}, zp8,
+                              ArrayRef<bool>{c % kLanes == 0});
+                          Value centered = arith::SubIOp::create(
+                              tb, loc,
+                              arith::ExtSIOp::create(tb, loc, lanes32, bytes),
+                              zp32);
+                          Value sum = arith::AddIOp::create(
+                              tb, loc, acc,
+                              arith::MulIOp::create(tb, loc, centered, weight));
+                          scf::YieldOp::create(tb, loc, sum);
+                        },
+                        [&](OpBuilder &eb, Location) {
+                          scf::YieldOp::create(eb, loc, acc);
+                        });
+                    acc = tap.getResult(0);
+                  }
+                }
+                Value stored = acc;
+                if (fused)
+                  stored = fused->apply(b, loc, acc, fused->lanes(b, loc, ch));
+                Value next =
+                    vector::TransferWriteOp::create(
+                        b, loc, stored, cIter.front(), ValueRange{p, ch},
+                        ArrayRef<bool>{c % kLanes == 0})
+                        .getResult();
+                scf::YieldOp::create(b, loc, next);
+              });
+          scf::YieldOp::create(b, loc, blocks.getResults());
+        });
+    return tensor::ExpandShapeOp::create(
+               rewriter, loc, resultType.clone(outElement),
+               pixelLoop.getResult(0),
+               SmallVector<ReassociationIndices>{{0, 1, 2}, {3}})
+        .getResult();
+  }
+};
+
 /// The conv2d or matmul `gemm` lowered with `requant` in its stores (int8
 /// result), before `gemm`.
 FailureOr<Value> lowerFused(PatternRewriter &rewriter, Operation *gemm,
@@ -1114,6 +1273,8 @@ FailureOr<Value> lowerFused(PatternRewriter &rewriter, Operation *gemm,
   rewriter.setInsertionPoint(gemm);
   if (auto conv = dyn_cast<tosa::Conv2DOp>(gemm))
     return ConvLowering::lower(rewriter, conv, tile, &requant);
+  if (auto conv = dyn_cast<tosa::DepthwiseConv2DOp>(gemm))
+    return DepthwiseLowering::lower(rewriter, conv, tile, &requant);
   return MatMulLowering::lower(rewriter, cast<tosa::MatMulOp>(gemm), tile,
                                &requant);
 }
@@ -1133,7 +1294,8 @@ struct FuseRescaleIntoGemm : OpRewritePattern<RescaleOp> {
     Operation *gemm = op.getInput().getDefiningOp();
     auto inType = cast<RankedTensorType>(op.getInput().getType());
     auto outType = cast<RankedTensorType>(op.getOutput().getType());
-    if (!gemm || !isa<tosa::Conv2DOp, tosa::MatMulOp>(gemm) ||
+    if (!gemm ||
+        !isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::MatMulOp>(gemm) ||
         !gemm->hasOneUse())
       return rewriter.notifyMatchFailure(op, "not rescale(gemm)");
     if (!inType.getElementType().isInteger(32) ||
@@ -1174,8 +1336,8 @@ struct FuseRequantizeIntoGemm : OpRewritePattern<RequantizeOp> {
     auto storage = op.getInput().getDefiningOp<quant::StorageCastOp>();
     Operation *gemm = storage ? storage.getInput().getDefiningOp() : nullptr;
     if (op.getRounding() != RoundingMode::fp32_rne || !gemm ||
-        !isa<tosa::Conv2DOp, tosa::MatMulOp>(gemm) || !gemm->hasOneUse() ||
-        !storage->hasOneUse())
+        !isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::MatMulOp>(gemm) ||
+        !gemm->hasOneUse() || !storage->hasOneUse())
       return rewriter.notifyMatchFailure(op, "not requantize(scast(gemm))");
     auto out = dyn_cast<quant::UniformQuantizedType>(
         op.getOutput().getType().getElementType());
@@ -1265,6 +1427,7 @@ struct ConvertInt8MatMulToX86Pass
 void qopt::populateInt8MatMulToX86Patterns(RewritePatternSet &patterns,
                                            Int8GemmOptions tile) {
   patterns.add<LowerToGemm<tosa::MatMulOp, MatMulLowering>,
-               LowerToGemm<tosa::Conv2DOp, ConvLowering>>(patterns.getContext(),
-                                                          tile);
+               LowerToGemm<tosa::Conv2DOp, ConvLowering>,
+               LowerToGemm<tosa::DepthwiseConv2DOp, DepthwiseLowering>>(
+      patterns.getContext(), tile);
 }

@@ -194,3 +194,38 @@ func.func @rescale_with_input_zp(%x: tensor<1x2x2x8xi8>) -> tensor<1x2x2x4xi8> {
   %r = qopt.rescale %y multiplier [1073741824] shift [31] rounding double_round {input_zp = 2 : i64} : tensor<1x2x2x4xi32> -> tensor<1x2x2x4xi8>
   return %r : tensor<1x2x2x4xi8>
 }
+
+// -----
+
+// Depthwise (channel multiplier 1): a loop over output pixels and 16-channel
+// blocks (the last one masked: C = 20), taps in the padding skipped, and
+// (x - zp) * w accumulated in int32 lanes from the bias. A multiplier of 2
+// is left to the reference lowering.
+// CHECK-LABEL: func @depthwise
+// CHECK-NOT: tosa.depthwise_conv2d
+// CHECK-DAG: arith.constant dense<{{.*}}> : tensor<9x32xi32>
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: scf.if
+// CHECK: vector.transfer_read {{.*}} : tensor<1x6x6x20xi8>, vector<16xi8>
+// CHECK: arith.extsi {{.*}} : vector<16xi8> to vector<16xi32>
+// CHECK: arith.muli {{.*}} : vector<16xi32>
+// CHECK: vector.transfer_write {{.*}} : vector<16xi32>, tensor<36x20xi32>
+// CHECK-LABEL: func @depthwise_multiplier_2
+// CHECK: tosa.depthwise_conv2d
+func.func @depthwise(%x: tensor<1x6x6x20xi8>) -> tensor<1x6x6x20xi32> {
+  %w = "tosa.const"() {values = dense<3> : tensor<3x3x20x1xi8>} : () -> tensor<3x3x20x1xi8>
+  %b = "tosa.const"() {values = dense<7> : tensor<20xi32>} : () -> tensor<20xi32>
+  %zp = "tosa.const"() {values = dense<-5> : tensor<1xi8>} : () -> tensor<1xi8>
+  %wzp = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %y = tosa.depthwise_conv2d %x, %w, %b, %zp, %wzp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>} : (tensor<1x6x6x20xi8>, tensor<3x3x20x1xi8>, tensor<20xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x6x6x20xi32>
+  return %y : tensor<1x6x6x20xi32>
+}
+func.func @depthwise_multiplier_2(%x: tensor<1x6x6x4xi8>) -> tensor<1x6x6x8xi32> {
+  %w = "tosa.const"() {values = dense<3> : tensor<3x3x4x2xi8>} : () -> tensor<3x3x4x2xi8>
+  %b = "tosa.const"() {values = dense<7> : tensor<8xi32>} : () -> tensor<8xi32>
+  %zp = "tosa.const"() {values = dense<-5> : tensor<1xi8>} : () -> tensor<1xi8>
+  %wzp = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %y = tosa.depthwise_conv2d %x, %w, %b, %zp, %wzp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>} : (tensor<1x6x6x4xi8>, tensor<3x3x4x2xi8>, tensor<8xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x6x6x8xi32>
+  return %y : tensor<1x6x6x8xi32>
+}

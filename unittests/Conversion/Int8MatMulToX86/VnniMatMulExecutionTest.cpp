@@ -498,3 +498,123 @@ TEST_F(AmxMatMul, FusedRequantize) {
 }
 
 } // namespace
+
+namespace {
+
+struct DepthwiseCase {
+  int64_t h, w, c, k, stride, pad, dilation;
+  int zeroPoint;
+};
+
+/// tosa.depthwise_conv2d (channel multiplier 1) through tosa-to-linalg
+/// (reference) and through convert-int8-matmul-to-x86's vector kernel:
+/// equal int32 outputs, or equal int8 outputs of a fused per-channel
+/// rescale with `rounding`.
+void runDepthwise(const DepthwiseCase &c, const std::string &rounding = "") {
+  int64_t ho = (c.h + 2 * c.pad - c.dilation * (c.k - 1) - 1) / c.stride + 1;
+  int64_t wo = (c.w + 2 * c.pad - c.dilation * (c.k - 1) - 1) / c.stride + 1;
+  std::mt19937 rng(c.c * 5 + c.k * 3 + c.stride);
+  std::uniform_int_distribution<int> byte(-128, 127);
+  std::vector<int8_t> weights(c.k * c.k * c.c), input(c.h * c.w * c.c);
+  for (int8_t &v : weights)
+    v = int8_t(std::max(byte(rng), -127));
+  for (int8_t &v : input)
+    v = int8_t(byte(rng));
+  std::ostringstream bias, multipliers, shifts;
+  std::uniform_int_distribution<int32_t> mult(1 << 30, INT32_MAX);
+  for (int64_t i = 0; i < c.c; ++i) {
+    bias << (i ? ", " : "") << byte(rng) * 300;
+    multipliers << (i ? ", " : "") << mult(rng);
+    shifts << (i ? ", " : "") << 31 + i % 9;
+  }
+  auto dims = [](std::initializer_list<int64_t> d, const char *e) {
+    std::string s;
+    for (int64_t x : d)
+      s += std::to_string(x) + "x";
+    return s + e;
+  };
+  bool fused = !rounding.empty();
+  std::string in = "tensor<" + dims({1, c.h, c.w, c.c}, "i8") + ">";
+  std::string inM = "memref<" + dims({1, c.h, c.w, c.c}, "i8") + ">";
+  std::string wt = "tensor<" + dims({c.k, c.k, c.c, 1}, "i8") + ">";
+  std::string acc = "tensor<" + dims({1, ho, wo, c.c}, "i32") + ">";
+  const char *element = fused ? "i8" : "i32";
+  std::string out = "tensor<" + dims({1, ho, wo, c.c}, element) + ">";
+  std::string outM = "memref<" + dims({1, ho, wo, c.c}, element) + ">";
+  std::ostringstream os;
+  os << "func.func @dw(%im: " << inM << ", %out: " << outM
+     << ") attributes {llvm.emit_c_interface} {\n"
+     << "  %x = bufferization.to_tensor %im restrict : " << inM << " to " << in
+     << "\n  %w = \"tosa.const\"() {values = dense<" << hexBytes(weights)
+     << "> : " << wt << "} : () -> " << wt << "\n"
+     << "  %b = \"tosa.const\"() {values = dense<[" << bias.str()
+     << "]> : tensor<" << c.c << "xi32>} : () -> tensor<" << c.c << "xi32>\n"
+     << "  %xzp = \"tosa.const\"() {values = dense<" << c.zeroPoint
+     << "> : tensor<1xi8>} : () -> tensor<1xi8>\n"
+     << "  %wzp = \"tosa.const\"() {values = dense<0> : tensor<1xi8>} : () -> "
+        "tensor<1xi8>\n"
+     << "  %y = tosa.depthwise_conv2d %x, %w, %b, %xzp, %wzp {acc_type = i32, "
+        "dilation = array<i64: "
+     << c.dilation << ", " << c.dilation << ">, pad = array<i64: " << c.pad
+     << ", " << c.pad << ", " << c.pad << ", " << c.pad
+     << ">, stride = array<i64: " << c.stride << ", " << c.stride << ">} : ("
+     << in << ", " << wt << ", tensor<" << c.c
+     << "xi32>, tensor<1xi8>, tensor<1xi8>) -> " << acc << "\n";
+  if (fused)
+    os << "  %z = qopt.rescale %y multiplier [" << multipliers.str()
+       << "] shift [" << shifts.str() << "] axis 3 rounding " << rounding
+       << " {output_zp = 5 : i64} : " << acc << " -> " << out << "\n";
+  else
+    os << "  %z = tensor.cast %y : " << acc << " to " << out << "\n";
+  os << "  bufferization.materialize_in_destination %z in restrict writable "
+        "%out : ("
+     << out << ", " << outM << ") -> ()\n  return\n}\n";
+  const std::string rest =
+      "convert-qopt-to-arith,canonicalize,"
+      "func.func(tosa-to-linalg-named,tosa-to-linalg,tosa-to-arith),"
+      "canonicalize," +
+      std::string(kLowerToLLVM);
+  JitKernel reference(os.str(), rest);
+  ASSERT_TRUE(reference.ok()) << reference.error();
+  JitKernel fast(os.str(), "func.func(convert-int8-matmul-to-x86)," + rest);
+  ASSERT_TRUE(fast.ok()) << fast.error();
+  auto x = view<int8_t, 4>(input.data(), {1, c.h, c.w, c.c});
+  auto compare = [&](auto zero) {
+    using T = decltype(zero);
+    std::vector<T> expected(ho * wo * c.c), actual(expected.size());
+    auto yRef = view<T, 4>(expected.data(), {1, ho, wo, c.c});
+    auto yFast = view<T, 4>(actual.data(), {1, ho, wo, c.c});
+    ASSERT_TRUE(reference.call("dw", &x, &yRef));
+    ASSERT_TRUE(fast.call("dw", &x, &yFast));
+    for (size_t i = 0; i < expected.size(); ++i)
+      ASSERT_EQ(int64_t(actual[i]), int64_t(expected[i]))
+          << "depthwise " << c.k << "x" << c.k << " C=" << c.c << " stride "
+          << c.stride << " pad " << c.pad << " " << rounding << " at " << i;
+  };
+  if (fused)
+    compare(int8_t(0));
+  else
+    compare(int32_t(0));
+}
+
+// Vector depthwise kernel: channel counts with and without a 16-lane tail,
+// padding, stride 2, dilation 2, 5x5, zero points at the extremes; then
+// with a fused per-channel rescale.
+TEST(Int8Depthwise, MatchesReference) {
+  for (const DepthwiseCase &c : {DepthwiseCase{8, 8, 16, 3, 1, 1, 1, -3},
+                                 DepthwiseCase{9, 9, 20, 3, 2, 1, 1, 127},
+                                 DepthwiseCase{7, 6, 69, 3, 1, 0, 1, -128},
+                                 DepthwiseCase{11, 11, 32, 5, 1, 2, 1, 0},
+                                 DepthwiseCase{12, 12, 8, 3, 1, 2, 2, 9},
+                                 DepthwiseCase{5, 5, 3, 1, 1, 0, 1, 4}})
+    runDepthwise(c);
+}
+
+TEST(Int8Depthwise, FusedRescale) {
+  for (const char *rounding : {"double_round", "single_round"}) {
+    runDepthwise(DepthwiseCase{8, 8, 16, 3, 1, 1, 1, -3}, rounding);
+    runDepthwise(DepthwiseCase{9, 9, 20, 3, 2, 1, 1, 127}, rounding);
+  }
+}
+
+} // namespace
