@@ -431,6 +431,22 @@ struct RequantizeFp32ToLinalg : OpRewritePattern<RequantizeOp> {
         (inWidth < 32 ||
          llvm::all_of(channelInZp, [](int64_t z) { return z == 0; })) &&
         outWidth < 32 && !(inUnsigned && inWidth >= 32);
+    // A 32-bit output (e.g. an add's int32 accumulator) from a narrow input
+    // also fits int32 when no value can reach the saturation: with output
+    // zero point 0 and |q - zp_in| * factor below 2^31 - 128 (the largest
+    // float32 under 2^31, with a relative margin for float32 rounding), the
+    // clamp never acts and the conversion cannot overflow.
+    if (!narrow && inWidth < 32 && outWidth == 32 &&
+        llvm::all_of(channelOutZp, [](int64_t z) { return z == 0; })) {
+      StorageRange inRange = getStorageRange(inQuant);
+      double bound = 0;
+      for (size_t c = 0; c < channels; ++c) {
+        double spread = std::max(std::abs(double(inRange.min - channelInZp[c])),
+                                 std::abs(double(inRange.max - channelInZp[c])));
+        bound = std::max(bound, spread * std::abs(double(factors[c])));
+      }
+      narrow = bound * (1 + 0x1p-20) + 1 < 2147483520.0;
+    }
     Type arithType = narrow ? rewriter.getI32Type() : rewriter.getI64Type();
     auto zeroPoints = [&](ArrayRef<int64_t> zps) {
       if (!narrow)
@@ -463,6 +479,8 @@ struct RequantizeFp32ToLinalg : OpRewritePattern<RequantizeOp> {
               b, nested, arith::MaximumFOp::create(b, nested, rounded, lo), hi);
           Value sum =
               ib.add(arith::FPToSIOp::create(b, nested, i64, clamped), p[2]);
+          if (sum.getType() == outStorage)
+            return sum;
           return arith::TruncIOp::create(b, nested, outStorage, sum)
               .getResult();
         });

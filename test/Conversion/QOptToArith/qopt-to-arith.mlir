@@ -133,12 +133,25 @@ func.func @fp32_rne_requantize(%acc: tensor<2x3x!quant.uniform<i32:f32:1, {1.0e-
 
 // -----
 
-// A 32-bit output (an add's int32 accumulator) keeps int64 arithmetic: its
-// clamp bound 2^31 - 1 is 2^31 in float32, out of int32's range.
+// A 32-bit output (an add's int32 accumulator) from int8: |q - zp| <= 131
+// times the factor 1e6 stays far below 2^31, so the clamp never acts and
+// int32 arithmetic is exact.
 // CHECK-LABEL: func @fp32_rne_requantize_to_int32
-// CHECK: arith.extsi %{{.*}} : i8 to i64
-// CHECK: arith.fptosi %{{.*}} : f32 to i64
+// CHECK: arith.extsi %{{.*}} : i8 to i32
+// CHECK: arith.fptosi %{{.*}} : f32 to i32
 func.func @fp32_rne_requantize_to_int32(%x: tensor<4x!quant.uniform<i8:f32, 0.1:3>>) -> tensor<4x!quant.uniform<i32:f32, 1.0e-7>> {
   %0 = qopt.requantize %x rounding fp32_rne : tensor<4x!quant.uniform<i8:f32, 0.1:3>> -> tensor<4x!quant.uniform<i32:f32, 1.0e-7>>
   return %0 : tensor<4x!quant.uniform<i32:f32, 1.0e-7>>
+}
+
+// -----
+
+// With a factor of 1e8, 131 * 1e8 can saturate int32: int64 arithmetic, the
+// clamp at 2^31 - 1 (2^31 in float32) converted through int64.
+// CHECK-LABEL: func @fp32_rne_requantize_to_int32_saturating
+// CHECK: arith.extsi %{{.*}} : i8 to i64
+// CHECK: arith.fptosi %{{.*}} : f32 to i64
+func.func @fp32_rne_requantize_to_int32_saturating(%x: tensor<4x!quant.uniform<i8:f32, 0.1:3>>) -> tensor<4x!quant.uniform<i32:f32, 1.0e-9>> {
+  %0 = qopt.requantize %x rounding fp32_rne : tensor<4x!quant.uniform<i8:f32, 0.1:3>> -> tensor<4x!quant.uniform<i32:f32, 1.0e-9>>
+  return %0 : tensor<4x!quant.uniform<i32:f32, 1.0e-9>>
 }
