@@ -50,5 +50,6 @@ tools = [
     ToolSubst("qopt-import", unresolved="fatal"),
     ToolSubst("qopt-run", unresolved="fatal"),
     ToolSubst("qopt-report", unresolved="fatal"),
+    ToolSubst("qopt-compile", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -57,6 +57,45 @@ llvm::Expected<func::FuncOp> qopt::findEntryFunction(ModuleOp module,
   return func;
 }
 
+OwningOpRef<ModuleOp> qopt::prepareForLowering(ModuleOp module,
+                                               llvm::StringRef function) {
+  OwningOpRef<ModuleOp> copy = cast<ModuleOp>(module->clone());
+  for (auto f : llvm::make_early_inc_range(copy->getOps<func::FuncOp>()))
+    if (f.getSymName() == function)
+      f->setAttr("llvm.emit_c_interface", UnitAttr::get(module.getContext()));
+  // Quantization annotations (qopt.range, qopt.policy) describe float values
+  // and would not verify on the lowered LLVM values; execution ignores them.
+  auto isAnnotation = [](NamedAttribute a) {
+    return a.getName().getValue().starts_with("qopt.");
+  };
+  copy->walk([&](Operation *op) {
+    SmallVector<NamedAttribute> discardable(op->getDiscardableAttrs());
+    for (NamedAttribute a : discardable)
+      if (isAnnotation(a))
+        op->removeDiscardableAttr(a.getName());
+    if (auto f = dyn_cast<func::FuncOp>(op))
+      for (unsigned i = 0; i < f.getNumArguments(); ++i) {
+        DictionaryAttr attrs = f.getArgAttrDict(i);
+        if (!attrs)
+          continue;
+        for (NamedAttribute a : attrs.getValue())
+          if (isAnnotation(a))
+            f.removeArgAttr(i, a.getName());
+      }
+  });
+  return copy;
+}
+
+std::string qopt::graphLoweringPipeline(const X86Target *target) {
+  std::string pipeline = std::string(kGraphPipeline) + kBuffersToLLVM;
+  if (!target)
+    return pipeline;
+  const std::string dotPass = "convert-qopt-dot-to-llvm";
+  pipeline.insert(pipeline.find(dotPass) + dotPass.size(),
+                  "{isa=" + target->dotIsa() + "}");
+  return "func.func(" + target->gemmPass() + ")," + pipeline;
+}
+
 llvm::Expected<std::unique_ptr<ModelRunner>>
 ModelRunner::create(ModuleOp module, llvm::StringRef function, Codegen codegen,
                     const X86Target *target) {
@@ -97,38 +136,12 @@ ModelRunner::create(ModuleOp module, llvm::StringRef function, Codegen codegen,
                       "result" + std::to_string(i), runner->outputSigs))
       return std::move(err);
 
-  // Compile a copy holding just this function, callable through the C
-  // interface.
-  OwningOpRef<ModuleOp> copy = cast<ModuleOp>(module->clone());
-  for (auto f : llvm::make_early_inc_range(copy->getOps<func::FuncOp>()))
-    if (f.getSymName() == runner->functionName)
-      f->setAttr("llvm.emit_c_interface", UnitAttr::get(module.getContext()));
-  // Quantization annotations (qopt.range, qopt.policy) describe float values
-  // and would not verify on the lowered LLVM values; execution ignores them.
-  auto isAnnotation = [](NamedAttribute a) {
-    return a.getName().getValue().starts_with("qopt.");
-  };
-  copy->walk([&](Operation *op) {
-    SmallVector<NamedAttribute> discardable(op->getDiscardableAttrs());
-    for (NamedAttribute a : discardable)
-      if (isAnnotation(a))
-        op->removeDiscardableAttr(a.getName());
-    if (auto f = dyn_cast<func::FuncOp>(op))
-      for (unsigned i = 0; i < f.getNumArguments(); ++i) {
-        DictionaryAttr attrs = f.getArgAttrDict(i);
-        if (!attrs)
-          continue;
-        for (NamedAttribute a : attrs.getValue())
-          if (isAnnotation(a))
-            f.removeArgAttr(i, a.getName());
-      }
-  });
+  OwningOpRef<ModuleOp> copy = prepareForLowering(module, runner->functionName);
   std::string source;
   llvm::raw_string_ostream os(source);
   copy->print(os);
-  std::string pipeline = std::string(kGraphPipeline) + kBuffersToLLVM;
+  X86Target host;
   if (codegen == Codegen::x86) {
-    X86Target host;
     if (!target) {
       auto parsed = parseX86Target("host");
       if (!parsed)
@@ -138,11 +151,9 @@ ModelRunner::create(ModuleOp module, llvm::StringRef function, Codegen codegen,
     }
     if (auto err = checkRunsOnHost(*target))
       return std::move(err);
-    const std::string dotPass = "convert-qopt-dot-to-llvm";
-    pipeline.insert(pipeline.find(dotPass) + dotPass.size(),
-                    "{isa=" + target->dotIsa() + "}");
-    pipeline = "func.func(" + target->gemmPass() + ")," + pipeline;
   }
+  std::string pipeline =
+      graphLoweringPipeline(codegen == Codegen::x86 ? target : nullptr);
   runner->kernel = std::make_unique<JitKernel>(source, pipeline);
   if (!runner->kernel->ok() ||
       !runner->kernel->materialize(runner->functionName))

@@ -55,6 +55,17 @@ enum class Codegen {
 
 struct X86Target;
 
+/// A copy of `module` ready for the lowering: `function` gets a C
+/// interface (`_mlir_ciface_<function>`) and the qopt.* annotations, which
+/// describe float values, are dropped.
+mlir::OwningOpRef<mlir::ModuleOp> prepareForLowering(mlir::ModuleOp module,
+                                                     llvm::StringRef function);
+
+/// The pass pipeline from a quantized TOSA graph to the LLVM dialect, with
+/// results as caller-provided out-parameters and no leaked buffers: the
+/// reference lowering, or with `target` qopt's int8 kernels for it.
+std::string graphLoweringPipeline(const X86Target *target = nullptr);
+
 class ModelRunner {
 public:
   /// Compiles `function` (or the only public function when empty) of

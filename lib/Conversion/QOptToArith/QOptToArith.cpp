@@ -441,8 +441,9 @@ struct RequantizeFp32ToLinalg : OpRewritePattern<RequantizeOp> {
       StorageRange inRange = getStorageRange(inQuant);
       double bound = 0;
       for (size_t c = 0; c < channels; ++c) {
-        double spread = std::max(std::abs(double(inRange.min - channelInZp[c])),
-                                 std::abs(double(inRange.max - channelInZp[c])));
+        double spread =
+            std::max(std::abs(double(inRange.min - channelInZp[c])),
+                     std::abs(double(inRange.max - channelInZp[c])));
         bound = std::max(bound, spread * std::abs(double(factors[c])));
       }
       narrow = bound * (1 + 0x1p-20) + 1 < 2147483520.0;
