@@ -25,6 +25,8 @@
 #include "qopt/ExecutionEngine/JitKernel.h"
 #include "qopt/InitAllPasses.h"
 
+#include "llvm/ADT/StringExtras.h"
+
 #include <dnnl.hpp>
 #include <immintrin.h>
 #include <malloc.h>
@@ -100,14 +102,12 @@ struct Shape {
   int64_t m, n, k;
 };
 
+/// int8 values as an MLIR dense hex literal ("0x...").
 std::string hexBytes(const std::vector<int8_t> &bytes) {
-  std::string s = "\"0x";
-  static const char *digits = "0123456789ABCDEF";
-  for (int8_t b : bytes) {
-    s += digits[uint8_t(b) >> 4];
-    s += digits[uint8_t(b) & 15];
-  }
-  return s + "\"";
+  return "\"0x" +
+         llvm::toHex(llvm::ArrayRef(
+             reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size())) +
+         "\"";
 }
 
 std::string qoptSource(const Shape &s, const std::vector<int8_t> &weights,

@@ -16,6 +16,8 @@
 
 #include "llvm/TargetParser/Host.h"
 
+#include "llvm/ADT/StringExtras.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
@@ -38,15 +40,12 @@ struct Case {
   enum { Random, AllMin, AllMax, SmallWeights } values = Random;
 };
 
+/// int8 values as an MLIR dense hex literal ("0x...").
 std::string hexBytes(const std::vector<int8_t> &bytes) {
-  std::ostringstream os;
-  os << "\"0x";
-  for (int8_t b : bytes) {
-    static const char *digits = "0123456789ABCDEF";
-    os << digits[uint8_t(b) >> 4] << digits[uint8_t(b) & 15];
-  }
-  os << "\"";
-  return os.str();
+  return "\"0x" +
+         llvm::toHex(llvm::ArrayRef(
+             reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size())) +
+         "\"";
 }
 
 std::string source(const Case &c, const std::vector<int8_t> &weights) {
