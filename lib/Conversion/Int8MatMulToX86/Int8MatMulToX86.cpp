@@ -154,19 +154,36 @@ public:
   /// partial sums when K takes more than one block.
   using State = SmallVector<Value, 2>;
 
+  /// Writes `count` rows of A, from row `first`, to rows 0.. of `block`
+  /// (unsigned: flipped), for buildRowsWith.
+  using RowFiller =
+      std::function<void(Value first, int64_t count, Value block)>;
+
+  /// Instead of reading A, build it `kBlockTiles` row tiles at a time with
+  /// `fill` (an im2col) into a buffer that stays in L1/L2, just before
+  /// every column panel and K block uses those rows.
+  void buildRowsWith(RowFiller rowFiller, int64_t kp) {
+    fill = std::move(rowFiller);
+    a = memref::AllocOp::create(
+        b, loc, MemRefType::get({tile.rows * kBlockTiles, kp}, b.getI8Type()));
+  }
+
   State emit(State c) {
-    // Column panels outer: a panel's weights for one K block stay in L1
-    // while every row tile streams over them.
-    int64_t full = layout.fullPanels();
-    if (full > 0)
-      c = loop(c, full, [&](State c, Value p) {
-        Value col = mul(p, tile.vectors * kLanes);
-        Value base = mul(p, layout.kq * tile.vectors * 64);
-        return panel(c, col, base, tile.vectors);
+    if (!fill)
+      return panels(c, {index(0), rows, index(0)});
+    // Row blocks outer: each is built once, then used by every panel.
+    int64_t blockRows = tile.rows * kBlockTiles;
+    if (int64_t blocks = rows / blockRows)
+      c = loop(c, blocks, [&](State c, Value r) {
+        Value first = mul(r, blockRows);
+        fill(first, blockRows, a);
+        return panels(c, {first, blockRows, index(0)});
       });
-    if (int64_t last = layout.lastVectors())
-      c = panel(c, index(full * tile.vectors * kLanes),
-                index(full * layout.kq * tile.vectors * 64), last);
+    if (int64_t left = rows % blockRows) {
+      Value first = index(rows - left);
+      fill(first, left, a);
+      c = panels(c, {first, left, index(0)});
+    }
     return c;
   }
 
@@ -195,6 +212,29 @@ private:
     return arith::MulIOp::create(b, loc, x, index(v));
   }
 
+  /// Rows [start, start + count) of C, read from rows aStart.. of A.
+  struct RowSpan {
+    Value start;
+    int64_t count;
+    Value aStart;
+  };
+
+  /// Column panels outer: a panel's weights for one K block stay in L1
+  /// while every row tile of `span` streams over them.
+  State panels(State c, RowSpan span) {
+    int64_t full = layout.fullPanels();
+    if (full > 0)
+      c = loop(c, full, [&](State c, Value p) {
+        Value col = mul(p, tile.vectors * kLanes);
+        Value base = mul(p, layout.kq * tile.vectors * 64);
+        return panel(c, col, base, tile.vectors, span);
+      });
+    if (int64_t last = layout.lastVectors())
+      c = panel(c, index(full * tile.vectors * kLanes),
+                index(full * layout.kq * tile.vectors * 64), last, span);
+    return c;
+  }
+
   /// scf.for over [0, count) carrying the state; `body` returns the new
   /// one.
   State loop(const State &c, int64_t count,
@@ -212,42 +252,46 @@ private:
   /// One column panel: the first K block starts from the corrections,
   /// later blocks accumulate onto the partial sums; the last one stores the
   /// result.
-  State panel(State c, Value col, Value base, int64_t vectors) {
+  State panel(State c, Value col, Value base, int64_t vectors,
+              const RowSpan &span) {
     std::pair<int64_t, int64_t> blocking = kBlocking(layout.kq, vectors, tile);
     int64_t quads = blocking.first, blocks = blocking.second;
     int64_t lastQuads = layout.kq - (blocks - 1) * quads;
     c = kBlock(c, col, base, vectors, index(0), blocks == 1 ? lastQuads : quads,
-               /*accumulate=*/false, /*final=*/blocks == 1);
+               /*accumulate=*/false, /*final=*/blocks == 1, span);
     if (blocks > 2)
       c = loop(c, blocks - 2, [&](State c, Value kb) {
         return kBlock(c, col, base, vectors, add(mul(kb, quads), quads), quads,
-                      true, false);
+                      true, false, span);
       });
     if (blocks > 1)
       c = kBlock(c, col, base, vectors, index((blocks - 1) * quads), lastQuads,
-                 true, true);
+                 true, true, span);
     return c;
   }
 
-  /// Every row tile over depth quads [first, first + quads).
+  /// Every row tile of `span` over depth quads [first, first + quads).
   State kBlock(State c, Value col, Value base, int64_t vectors, Value first,
-               int64_t quads, bool accumulate, bool final) {
-    int64_t fullTiles = rows / tile.rows;
+               int64_t quads, bool accumulate, bool final,
+               const RowSpan &span) {
+    int64_t fullTiles = span.count / tile.rows;
     if (fullTiles > 0)
       c = loop(c, fullTiles, [&](State c, Value t) {
-        return microkernel(c, mul(t, tile.rows), col, base, tile.rows, vectors,
-                           first, quads, accumulate, final);
+        Value offset = mul(t, tile.rows);
+        return microkernel(c, add(span.start, offset), add(span.aStart, offset),
+                           col, base, tile.rows, vectors, first, quads,
+                           accumulate, final);
       });
-    if (rows % tile.rows)
-      c = microkernel(c, index(fullTiles * tile.rows), col, base,
-                      rows % tile.rows, vectors, first, quads, accumulate,
-                      final);
+    if (int64_t left = span.count % tile.rows)
+      c = microkernel(c, add(span.start, fullTiles * tile.rows),
+                      add(span.aStart, fullTiles * tile.rows), col, base, left,
+                      vectors, first, quads, accumulate, final);
     return c;
   }
 
   /// One mr x (vectors x 16) register tile over `quads` depth quads.
-  State microkernel(State c, Value row, Value col, Value base, int64_t mr,
-                    int64_t vectors, Value first, int64_t quads,
+  State microkernel(State c, Value row, Value aRow, Value col, Value base,
+                    int64_t mr, int64_t vectors, Value first, int64_t quads,
                     bool accumulate, bool final) {
     Type i8 = b.getI8Type(), i32 = b.getI32Type();
     auto accType = VectorType::get({kLanes}, i32);
@@ -295,8 +339,8 @@ private:
           Value k = mul(kq, kDepth);
           SmallVector<Value> next;
           for (int64_t i = 0; i < mr; ++i) {
-            Value quad =
-                read(VectorType::get({kDepth}, i8), a, {add(row, i), k}, i8Pad);
+            Value quad = read(VectorType::get({kDepth}, i8), a,
+                              {add(aRow, i), k}, i8Pad);
             Value word = vector::BitCastOp::create(
                 b, loc, VectorType::get({1}, i32), quad);
             Value splat = vector::BroadcastOp::create(b, loc, accType, word);
@@ -336,7 +380,9 @@ private:
 
   OpBuilder &b;
   Location loc;
+  static constexpr int64_t kBlockTiles = 8; // row tiles per built block
   Value a, bPacked, corr, rowCorr;
+  RowFiller fill;
   std::optional<Requant> requant;
   bool weightsUnsigned;
   bool pairsFitI16 = false;
@@ -718,7 +764,8 @@ Value emitVnniKernels(OpBuilder &b, Location loc, Value activations,
                       Value bPacked, Value corr, Value rowCorr,
                       bool weightsUnsigned, int64_t m, PackedLayout layout,
                       Int8GemmOptions tile, const Requant *requant,
-                      bool pairsFitI16, function_ref<Value(Type)> empty) {
+                      bool pairsFitI16, function_ref<Value(Type)> empty,
+                      const KernelEmitter::RowFiller &fill, int64_t kp) {
   KernelEmitter::State state{empty(requant ? b.getI8Type() : b.getI32Type())};
   if (requant &&
       KernelEmitter::kBlocking(layout.kq, layout.vectors, tile).second > 1)
@@ -729,6 +776,8 @@ Value emitVnniKernels(OpBuilder &b, Location loc, Value activations,
     emitter.fuseRequant(*requant);
   if (pairsFitI16)
     emitter.setPairsFitI16();
+  if (fill)
+    emitter.buildRowsWith(fill, kp);
   return emitter.emit(state).back();
 }
 
@@ -762,7 +811,7 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
   // (tdpbssd): no operand changes and no row sums are needed, but A is
   // copied unless it is whole 16-row x 64-byte tiles.
   bool inPlace = amx ? fill || (m % AmxKernelEmitter::kTileRows == 0 && k == kp)
-                     : k % kDepth == 0;
+                     : k % kDepth == 0 && !fill;
   // For AVX2's vpmaddubsw, whose int16 pair sums saturate, prefer the
   // variant whose pairs provably fit.
   bool pairsFitI16 = false;
@@ -776,6 +825,7 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
   }
   bool weightsUnsigned = inPlace && !amx;
   bool activationsFlipped = !inPlace && !amx;
+  // (With `fill`, the VNNI rows are built flipped, block by block.)
   SmallVector<int8_t> packed(np * kp, 0);
   SmallVector<int32_t> correction(np, 0);
   for (int64_t nn = 0; nn < n && !bias.empty(); ++nn)
@@ -795,7 +845,7 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
       b, loc, corrType, DenseElementsAttr::get(corrType, ArrayRef(correction)));
 
   Value activations =
-      inPlace
+      inPlace || fill
           ? a
           : packActivations(b, loc, a, m, k, kp, activationsFlipped,
                             amx ? alignTo(m, AmxKernelEmitter::kTileRows) : m);
@@ -820,9 +870,9 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
       emitter.fuseRequant(*fused);
     c = emitter.emit(empty(outElement));
   } else {
-    c = emitVnniKernels(b, loc, activations, bPacked, corr, rowCorr,
-                        weightsUnsigned, m, layout, tile,
-                        fused ? &*fused : nullptr, pairsFitI16, empty);
+    c = emitVnniKernels(
+        b, loc, activations, bPacked, corr, rowCorr, weightsUnsigned, m, layout,
+        tile, fused ? &*fused : nullptr, pairsFitI16, empty, fill, kp);
   }
   if (np != n)
     c = tensor::ExtractSliceOp::create(
@@ -890,13 +940,14 @@ struct MatMulLowering {
 ///
 /// Without `block` the whole matrix is built as a tensor; with it (a
 /// memref [rows, kPadded]) only the `count` rows from pixel `first` are
-/// written, to rows 0.. of `block`: a GEMM can then build each block of
-/// rows just before it uses it, while it is still in L1.
+/// written, to rows 0.. of `block` (with `flip`, as unsigned bytes
+/// a + 128): a GEMM can then build each block of rows just before it uses
+/// it, while it is still in cache.
 Value im2col(OpBuilder &b, Location loc, Value input, int64_t zeroPoint,
              ArrayRef<int64_t> kernel, ArrayRef<int64_t> pad,
              ArrayRef<int64_t> stride, ArrayRef<int64_t> dilation, int64_t ho,
              int64_t wo, int64_t kPadded, Value block = {}, Value first = {},
-             int64_t count = 0) {
+             int64_t count = 0, bool flip = false) {
   auto inType = cast<RankedTensorType>(input.getType());
   int64_t n = inType.getShape()[0], h = inType.getShape()[1],
           w = inType.getShape()[2], c = inType.getShape()[3];
@@ -914,6 +965,13 @@ Value im2col(OpBuilder &b, Location loc, Value input, int64_t zeroPoint,
   // through the loops (returns its new value) or the memref block.
   auto write = [&](OpBuilder &wb, Value v, Value dest, Value row,
                    Value col) -> Value {
+    if (flip) {
+      auto type = cast<VectorType>(v.getType());
+      v = arith::XOrIOp::create(
+          wb, loc, v,
+          arith::ConstantOp::create(
+              wb, loc, type, DenseElementsAttr::get(type, int8_t(-128))));
+    }
     auto op = vector::TransferWriteOp::create(
         wb, loc, v, dest, ValueRange{row, col}, ArrayRef<bool>{true});
     return block ? dest : op.getResult();
@@ -1051,17 +1109,19 @@ struct ConvLowering {
     bool pointwise = kh == 1 && kw == 1 && llvm::all_equal(stride) &&
                      stride[0] == 1 &&
                      llvm::all_of(pad, [](int64_t p) { return p == 0; });
-    // AMX builds im2col rows 32 at a time, each block just before the
-    // tiles read it; the VNNI kernels read the whole matrix.
-    bool amxBlocks = !pointwise && tile.kernel == Int8Kernel::amx;
+    // im2col rows are built a block at a time, each just before the
+    // kernels read it (unsigned for VNNI, signed for AMX), instead of the
+    // whole matrix going through memory.
+    bool amx = tile.kernel == Int8Kernel::amx;
+    bool blocks = !pointwise;
     AmxKernelEmitter::RowFiller fill;
-    if (amxBlocks)
+    if (blocks)
       fill = [&rewriter, loc, input = conv.getInput(), zpIn, kh, kw, pad,
-              stride, dilation, ho, wo,
-              k](Value first, int64_t count, Value block) {
+              stride, dilation, ho, wo, k,
+              amx](Value first, int64_t count, Value block) {
         im2col(rewriter, loc, input, *zpIn, {kh, kw}, pad, stride, dilation, ho,
-               wo, alignTo(k, AmxKernelEmitter::kStepBytes), block, first,
-               count);
+               wo, alignTo(k, amx ? AmxKernelEmitter::kStepBytes : kDepth),
+               block, first, count, /*flip=*/!amx);
       };
     Value cols =
         pointwise ? tensor::CollapseShapeOp::create(
@@ -1069,9 +1129,9 @@ struct ConvLowering {
                         conv.getInput(),
                         SmallVector<ReassociationIndices>{{0, 1, 2}, {3}})
                         .getResult()
-        : amxBlocks ? Value()
-                    : im2col(rewriter, loc, conv.getInput(), *zpIn, {kh, kw},
-                             pad, stride, dilation, ho, wo, alignTo(k, kDepth));
+        : blocks ? Value()
+                 : im2col(rewriter, loc, conv.getInput(), *zpIn, {kh, kw}, pad,
+                          stride, dilation, ho, wo, alignTo(k, kDepth));
     // Weights [O, KH, KW, C] -> [KH*KW*C, O]; im2col pads K to a multiple
     // of 4 with zero columns (zero weight rows), so the GEMM reads it in
     // place.

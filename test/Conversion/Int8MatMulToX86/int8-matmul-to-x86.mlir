@@ -85,17 +85,23 @@ func.func @in_place(%a: tensor<1x2x8xi8>) -> tensor<1x2x16xi32> {
 
 // -----
 
-// A 3x3 convolution becomes im2col (taps in the padding read the input zero
-// point) + a [KH*KW*C, O] weight matrix GEMM; the constant bias joins the
-// column corrections: 7 - (-5) * 72 (K = 3 * 3 * 8, all weights 1) = 367.
+// A 3x3 convolution becomes im2col + a [KH*KW*C, O] weight matrix GEMM.
+// The im2col rows are built 48 at a time (8 row tiles of 6) into a buffer,
+// flipped to unsigned (a + 128; taps in the padding read the input zero
+// point), just before the microkernels read them. The constant bias joins
+// the column corrections: 7 - (128 + (-5)) * 72 (K = 3 * 3 * 8, all
+// weights 1) = -8849.
 // CHECK-LABEL: func @conv3x3
 // CHECK-DAG: arith.constant dense<-5> : vector<8xi8>
-// CHECK-DAG: arith.constant dense<367> : tensor<16xi32>
+// CHECK-DAG: arith.constant dense<-8849> : tensor<16xi32>
+// CHECK-DAG: memref.alloc() : memref<48x72xi8>
 // CHECK: scf.for
 // CHECK: scf.if
 // CHECK: vector.transfer_read %arg0{{.*}} : tensor<1x4x4x8xi8>, vector<8xi8>
 // CHECK: } else {
-// CHECK-NEXT: scf.yield %[[ZP:.*]] : vector<8xi8>
+// CHECK-NEXT: scf.yield %{{.*}} : vector<8xi8>
+// CHECK: arith.xori {{.*}} : vector<8xi8>
+// CHECK: vector.transfer_write {{.*}} : vector<8xi8>, memref<48x72xi8>
 // CHECK: qopt.dot_u8_s8
 // CHECK-NOT: tosa.add
 // CHECK: tensor.expand_shape {{.*}} into tensor<1x4x4x16xi32>

@@ -368,6 +368,10 @@ const ConvCase kConvCases[] = {
 TEST_F(VnniMatMul, Convolutions) {
   for (const ConvCase &c : kConvCases)
     runConv(c, "avx512-vnni");
+  // im2col rows built block by block (48 rows) while K is split into
+  // several cache blocks: the partial sums cross row blocks.
+  runConv(kConvCases[0], "avx512-vnni", "{k-block=32}");
+  runConv(kConvCases[5], "avx512-vnni", "{k-block=64 tile-rows=4}");
 }
 
 TEST_F(AmxMatMul, Convolutions) {
