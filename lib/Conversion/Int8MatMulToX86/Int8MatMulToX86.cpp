@@ -1262,49 +1262,88 @@ struct DepthwiseLowering {
                 OpBuilder::InsertionGuard guard(b);
                 b.setInsertionPointToStart(cbld.getInsertionBlock());
                 Value ch = arith::MulIOp::create(b, loc, cb, index(kLanes));
-                Value acc = vector::TransferReadOp::create(
+                Value bias = vector::TransferReadOp::create(
                     b, loc, lanes32, bConst, ValueRange{ch}, i32Zero,
                     ArrayRef<bool>{true});
-                for (int64_t y = 0; y < kh; ++y) {
-                  Value hi = arith::AddIOp::create(
-                      b, loc,
-                      arith::MulIOp::create(b, loc, oy, index(stride[0])),
-                      index(y * dilation[0] - pad[0]));
-                  Value rowInside = inside(b, hi, h);
-                  for (int64_t x = 0; x < kw; ++x) {
-                    Value wi = arith::AddIOp::create(
-                        b, loc,
-                        arith::MulIOp::create(b, loc, ox, index(stride[1])),
-                        index(x * dilation[1] - pad[2]));
-                    Value tapInside = arith::AndIOp::create(b, loc, rowInside,
-                                                            inside(b, wi, w));
-                    Value weight = vector::TransferReadOp::create(
-                        b, loc, lanes32, wConst,
-                        ValueRange{index(y * kw + x), ch}, i32Zero,
-                        ArrayRef<bool>{true});
-                    auto tap = scf::IfOp::create(
-                        b, loc, tapInside,
-                        [&](OpBuilder &tb, Location) {
-                          // Channels past C read the zero point: 0 below.
-                          Value bytes = vector::TransferReadOp::create(
-                              tb, loc, lanes8, conv.getInput(),
-                              ValueRange{batch, hi, wi, ch}, zp8,
-                              ArrayRef<bool>{c % kLanes == 0});
-                          Value centered = arith::SubIOp::create(
-                              tb, loc,
-                              arith::ExtSIOp::create(tb, loc, lanes32, bytes),
-                              zp32);
-                          Value sum = arith::AddIOp::create(
-                              tb, loc, acc,
-                              arith::MulIOp::create(tb, loc, centered, weight));
-                          scf::YieldOp::create(tb, loc, sum);
-                        },
-                        [&](OpBuilder &eb, Location) {
-                          scf::YieldOp::create(eb, loc, acc);
-                        });
-                    acc = tap.getResult(0);
+                // The taps' sum from the bias, each tap's bounds checked
+                // (`guarded`) or not.
+                auto taps = [&](OpBuilder &tb, bool guarded) {
+                  Value acc = bias;
+                  for (int64_t y = 0; y < kh; ++y) {
+                    Value hi = arith::AddIOp::create(
+                        tb, loc,
+                        arith::MulIOp::create(tb, loc, oy, index(stride[0])),
+                        index(y * dilation[0] - pad[0]));
+                    Value rowInside = guarded ? inside(tb, hi, h) : Value();
+                    for (int64_t x = 0; x < kw; ++x) {
+                      Value wi = arith::AddIOp::create(
+                          tb, loc,
+                          arith::MulIOp::create(tb, loc, ox, index(stride[1])),
+                          index(x * dilation[1] - pad[2]));
+                      Value weight = vector::TransferReadOp::create(
+                          tb, loc, lanes32, wConst,
+                          ValueRange{index(y * kw + x), ch}, i32Zero,
+                          ArrayRef<bool>{true});
+                      auto product = [&](OpBuilder &ib, Value sum) -> Value {
+                        // Channels past C read the zero point: 0 below.
+                        Value bytes = vector::TransferReadOp::create(
+                            ib, loc, lanes8, conv.getInput(),
+                            ValueRange{batch, hi, wi, ch}, zp8,
+                            ArrayRef<bool>{c % kLanes == 0});
+                        Value centered = arith::SubIOp::create(
+                            ib, loc,
+                            arith::ExtSIOp::create(ib, loc, lanes32, bytes),
+                            zp32);
+                        return arith::AddIOp::create(
+                            ib, loc, sum,
+                            arith::MulIOp::create(ib, loc, centered, weight));
+                      };
+                      if (!guarded) {
+                        acc = product(tb, acc);
+                        continue;
+                      }
+                      Value tapInside = arith::AndIOp::create(
+                          tb, loc, rowInside, inside(tb, wi, w));
+                      auto tap = scf::IfOp::create(
+                          tb, loc, tapInside,
+                          [&](OpBuilder &ib, Location) {
+                            scf::YieldOp::create(ib, loc, product(ib, acc));
+                          },
+                          [&](OpBuilder &eb, Location) {
+                            scf::YieldOp::create(eb, loc, acc);
+                          });
+                      acc = tap.getResult(0);
+                    }
                   }
-                }
+                  return acc;
+                };
+                // Most pixels have every tap inside the input: no checks.
+                auto span = [&](Value o, int64_t s0, int64_t p0, int64_t k0,
+                                int64_t d0, int64_t size) {
+                  Value first = arith::AddIOp::create(
+                      b, loc, arith::MulIOp::create(b, loc, o, index(s0)),
+                      index(-p0));
+                  Value last = arith::AddIOp::create(b, loc, first,
+                                                     index((k0 - 1) * d0));
+                  return arith::AndIOp::create(
+                      b, loc,
+                      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
+                                            first, index(0)),
+                      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                            last, index(size)));
+                };
+                Value allInside = arith::AndIOp::create(
+                    b, loc, span(oy, stride[0], pad[0], kh, dilation[0], h),
+                    span(ox, stride[1], pad[2], kw, dilation[1], w));
+                auto pixel = scf::IfOp::create(
+                    b, loc, allInside,
+                    [&](OpBuilder &tb, Location) {
+                      scf::YieldOp::create(tb, loc, taps(tb, false));
+                    },
+                    [&](OpBuilder &eb, Location) {
+                      scf::YieldOp::create(eb, loc, taps(eb, true));
+                    });
+                Value acc = pixel.getResult(0);
                 Value stored = acc;
                 if (fused)
                   stored = fused->apply(b, loc, acc, fused->lanes(b, loc, ch));
