@@ -78,11 +78,19 @@ def ConvertInt8MatMulToX86Pass
       onto the partial sums.
     * **Convolutions** through im2col (whole kernel rows copied when they
       lie inside the input, padding taps read the zero point; none for
-      pointwise stride-1 convolutions), with K padded to a multiple of 4.
-    * **Requantization fused**: `qopt.requantize` (`fp32_rne`) of a
-      convolution's or matmul's accumulators becomes the last store
-      (`float(acc) * factor[n]`, ties to even, clamp, zero point, int8), so
-      the int32 result never reaches memory.
+      pointwise stride-1 convolutions), with K padded to a multiple of 4,
+      built one block of rows at a time into a cache-resident buffer just
+      before the microkernels read it.
+    * **Depthwise convolutions** (`tosa.depthwise_conv2d`, channel
+      multiplier 1) as vector code over 16-channel blocks: `(x - zp) * w`
+      accumulated in int32 lanes from the bias, with a branch without
+      bounds checks for pixels whose taps all lie inside the input.
+    * **Requantization fused**: `qopt.requantize` (`fp32_rne`) or
+      `qopt.rescale` (`double_round` / `single_round`, with
+      convert-qopt-to-arith's element arithmetic) of a convolution's,
+      depthwise convolution's or matmul's accumulators becomes the last
+      store (for fp32_rne `float(acc) * factor[n]`, ties to even, clamp,
+      zero point, int8), so the int32 result never reaches memory.
 
     Results equal the reference lowering's exactly (int32 arithmetic, no
     saturation: |sum| < 2^31 for K < 2^16). The products are
