@@ -129,9 +129,84 @@ struct Requant {
   }
 };
 
+/// Writes `count` rows of A, from row `first`, to rows 0.. of `block`
+/// (an im2col for a block of output pixels).
+using RowFiller = std::function<void(Value first, int64_t count, Value block)>;
+
+/// What both GEMM emitters share: index arithmetic, scf.for loops carrying
+/// the tensors the kernels write (destination-passing style), and the walk
+/// over column panels and row blocks.
+class GemmEmitterBase {
+protected:
+  /// The tensors the kernels write.
+  using State = SmallVector<Value, 2>;
+
+  GemmEmitterBase(OpBuilder &b, Location loc, PackedLayout layout)
+      : b(b), loc(loc), layout(layout) {}
+
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value add(Value x, int64_t v) {
+    return v ? arith::AddIOp::create(b, loc, x, index(v)).getResult() : x;
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value mul(Value x, int64_t v) {
+    return arith::MulIOp::create(b, loc, x, index(v));
+  }
+
+  /// scf.for over [0, count) carrying the state; `body` returns the new
+  /// one.
+  State loop(const State &c, int64_t count,
+             function_ref<State(State c, Value iv)> body) {
+    auto forOp = scf::ForOp::create(
+        b, loc, index(0), index(count), index(1), ValueRange(c),
+        [&](OpBuilder &nested, Location, Value iv, ValueRange iter) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(nested.getInsertionBlock());
+          scf::YieldOp::create(b, loc, ValueRange(body(State(iter), iv)));
+        });
+    return State(forOp.getResults());
+  }
+
+  /// `body(c, first column, packed base offset, 16-column vectors)` for
+  /// every column panel: the full ones (a loop), then the narrower last.
+  State forEachPanel(
+      State c,
+      function_ref<State(State c, Value col, Value base, int64_t vectors)>
+          body) {
+    int64_t full = layout.fullPanels(), width = layout.vectors;
+    if (full > 0)
+      c = loop(c, full, [&](State c, Value p) {
+        return body(c, mul(p, width * kLanes), mul(p, layout.kq * width * 64),
+                    width);
+      });
+    if (int64_t last = layout.lastVectors())
+      c = body(c, index(full * width * kLanes),
+               index(full * layout.kq * width * 64), last);
+    return c;
+  }
+
+  /// `body(c, first row, rows)` for every block of `blockRows` of `rows`
+  /// rows (a loop), then for the rows left.
+  State forEachRowBlock(
+      State c, int64_t rows, int64_t blockRows,
+      function_ref<State(State c, Value first, int64_t count)> body) {
+    if (int64_t blocks = rows / blockRows)
+      c = loop(c, blocks, [&](State c, Value r) {
+        return body(c, mul(r, blockRows), blockRows);
+      });
+    if (int64_t left = rows % blockRows)
+      c = body(c, index(rows - left), left);
+    return c;
+  }
+
+  OpBuilder &b;
+  Location loc;
+  PackedLayout layout;
+};
+
 /// Emits the microkernels into C (tensor<1 x M x Np x i32>), destination
 /// passing style so that bufferization writes in place.
-class KernelEmitter {
+class KernelEmitter : GemmEmitterBase {
 public:
   /// `rowCorr` (tensor<M x i32>, or null) is added to every column of a
   /// row; with `weightsUnsigned` the weights are vpdpbusd's unsigned
@@ -139,8 +214,9 @@ public:
   KernelEmitter(OpBuilder &b, Location loc, Value a, Value bPacked, Value corr,
                 Value rowCorr, bool weightsUnsigned, int64_t m,
                 PackedLayout layout, Int8GemmOptions tile)
-      : b(b), loc(loc), a(a), bPacked(bPacked), corr(corr), rowCorr(rowCorr),
-        weightsUnsigned(weightsUnsigned), rows(m), layout(layout), tile(tile) {}
+      : GemmEmitterBase(b, loc, layout), a(a), bPacked(bPacked), corr(corr),
+        rowCorr(rowCorr), weightsUnsigned(weightsUnsigned), rows(m),
+        tile(tile) {}
 
   /// Stores requantized int8 (C is then tensor<1 x M x Np x i8>), in the
   /// last K block's stores.
@@ -152,12 +228,7 @@ public:
   /// The tensors the kernels write: the int32 result; or, with a fused
   /// requantization, the int8 result, preceded by an int32 buffer for the
   /// partial sums when K takes more than one block.
-  using State = SmallVector<Value, 2>;
-
-  /// Writes `count` rows of A, from row `first`, to rows 0.. of `block`
-  /// (unsigned: flipped), for buildRowsWith.
-  using RowFiller =
-      std::function<void(Value first, int64_t count, Value block)>;
+  using GemmEmitterBase::State;
 
   /// Instead of reading A, build it `kBlockTiles` row tiles at a time with
   /// `fill` (an im2col) into a buffer that stays in L1/L2, just before
@@ -171,20 +242,13 @@ public:
   State emit(State c) {
     if (!fill)
       return panels(c, {index(0), rows, index(0)});
-    // Row blocks outer: each is built once, then used by every panel.
-    int64_t blockRows = tile.rows * kBlockTiles;
-    if (int64_t blocks = rows / blockRows)
-      c = loop(c, blocks, [&](State c, Value r) {
-        Value first = mul(r, blockRows);
-        fill(first, blockRows, a);
-        return panels(c, {first, blockRows, index(0)});
-      });
-    if (int64_t left = rows % blockRows) {
-      Value first = index(rows - left);
-      fill(first, left, a);
-      c = panels(c, {first, left, index(0)});
-    }
-    return c;
+    // Row blocks outer: each is built once (flipped to unsigned), then
+    // used by every panel.
+    return forEachRowBlock(c, rows, tile.rows * kBlockTiles,
+                           [&](State c, Value first, int64_t count) {
+                             fill(first, count, a);
+                             return panels(c, {first, count, index(0)});
+                           });
   }
 
   /// Depth quads per K block and the number of blocks: equal blocks of at
@@ -203,15 +267,6 @@ public:
   }
 
 private:
-  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value add(Value x, int64_t v) {
-    return v ? arith::AddIOp::create(b, loc, x, index(v)).getResult() : x;
-  }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value mul(Value x, int64_t v) {
-    return arith::MulIOp::create(b, loc, x, index(v));
-  }
-
   /// Rows [start, start + count) of C, read from rows aStart.. of A.
   struct RowSpan {
     Value start;
@@ -222,31 +277,10 @@ private:
   /// Column panels outer: a panel's weights for one K block stay in L1
   /// while every row tile of `span` streams over them.
   State panels(State c, RowSpan span) {
-    int64_t full = layout.fullPanels();
-    if (full > 0)
-      c = loop(c, full, [&](State c, Value p) {
-        Value col = mul(p, tile.vectors * kLanes);
-        Value base = mul(p, layout.kq * tile.vectors * 64);
-        return panel(c, col, base, tile.vectors, span);
-      });
-    if (int64_t last = layout.lastVectors())
-      c = panel(c, index(full * tile.vectors * kLanes),
-                index(full * layout.kq * tile.vectors * 64), last, span);
-    return c;
-  }
-
-  /// scf.for over [0, count) carrying the state; `body` returns the new
-  /// one.
-  State loop(const State &c, int64_t count,
-             function_ref<State(State c, Value iv)> body) {
-    auto forOp = scf::ForOp::create(
-        b, loc, index(0), index(count), index(1), ValueRange(c),
-        [&](OpBuilder &nested, Location, Value iv, ValueRange iter) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPointToStart(nested.getInsertionBlock());
-          scf::YieldOp::create(b, loc, ValueRange(body(State(iter), iv)));
-        });
-    return State(forOp.getResults());
+    return forEachPanel(c,
+                        [&](State c, Value col, Value base, int64_t vectors) {
+                          return panel(c, col, base, vectors, span);
+                        });
   }
 
   /// One column panel: the first K block starts from the corrections,
@@ -378,8 +412,6 @@ private:
     return c;
   }
 
-  OpBuilder &b;
-  Location loc;
   static constexpr int64_t kBlockTiles = 8; // row tiles per built block
   Value a, bPacked, corr, rowCorr;
   RowFiller fill;
@@ -387,7 +419,6 @@ private:
   bool weightsUnsigned;
   bool pairsFitI16 = false;
   int64_t rows;
-  PackedLayout layout;
   Int8GemmOptions tile;
 };
 
@@ -404,7 +435,7 @@ private:
 /// The accumulators leave through a 16 x 16 stack buffer into the same
 /// epilogue as the VNNI kernels (column correction, optional
 /// requantization).
-class AmxKernelEmitter {
+class AmxKernelEmitter : GemmEmitterBase {
 public:
   static constexpr int64_t kTileRows = 16;    // rows of an accumulator tile
   static constexpr int64_t kStepBytes = 64;   // depth bytes per tile multiply
@@ -416,7 +447,7 @@ public:
   /// signed, zero beyond K.
   AmxKernelEmitter(OpBuilder &b, Location loc, Value a, Value bPacked,
                    Value corr, int64_t m, int64_t kp, PackedLayout layout)
-      : b(b), loc(loc), corr(corr), rows(m), kp(kp), layout(layout) {
+      : GemmEmitterBase(b, loc, layout), corr(corr), rows(m), kp(kp) {
     if (a) {
       auto aType = cast<RankedTensorType>(a.getType());
       int64_t dyn = ShapedType::kDynamic;
@@ -437,10 +468,6 @@ public:
 
   void fuseRequant(const Requant &params) { requant = params; }
 
-  /// Writes `count` rows of A, from row `first`, to rows 0.. of `block`.
-  using RowFiller =
-      std::function<void(Value first, int64_t count, Value block)>;
-
   /// Instead of reading A, build it 32 rows at a time with `fill` (an
   /// im2col) into a buffer that stays in L1, just before every column
   /// panel uses those rows.
@@ -452,67 +479,34 @@ public:
 
   Value emit(Value c) {
     if (!fill)
-      return forEachPanel(c,
-                          [&](Value c, Value col, Value base, int64_t vectors) {
-                            return rowBlocks(c, col, base, vectors);
-                          });
+      return forEachPanel({c},
+                          [&](State c, Value col, Value base, int64_t vectors) {
+                            // A read in place: row blocks inner, within the
+                            // panel.
+                            return forEachRowBlock(
+                                c, rows, kBlockRows,
+                                [&](State c, Value first, int64_t count) {
+                                  return microkernel(c, first, first,
+                                                     tailTiles(count), col,
+                                                     base, vectors);
+                                });
+                          })
+          .front();
     // Row blocks outer: each is built once, then used by every panel.
-    auto rowBlock = [&](Value c, Value first, ArrayRef<int64_t> valid,
-                        int64_t count) {
-      fill(first, count, aBuffer);
-      return forEachPanel(
-          c, [&](Value c, Value col, Value base, int64_t vectors) {
-            return microkernel(c, index(0), first, valid, col, base, vectors);
-          });
-    };
-    if (int64_t blocks = rows / kBlockRows)
-      c = loop(c, blocks, [&](Value c, Value r) {
-        return rowBlock(c, mul(r, kBlockRows), {kTileRows, kTileRows},
-                        kBlockRows);
-      });
-    int64_t done = rows / kBlockRows * kBlockRows;
-    if (SmallVector<int64_t> valid = tailTiles(rows - done); !valid.empty())
-      c = rowBlock(c, index(done), valid, rows - done);
-    return c;
+    return forEachRowBlock(
+               {c}, rows, kBlockRows,
+               [&](State c, Value first, int64_t count) {
+                 fill(first, count, aBuffer);
+                 return forEachPanel(
+                     c, [&](State c, Value col, Value base, int64_t vectors) {
+                       return microkernel(c, index(0), first, tailTiles(count),
+                                          col, base, vectors);
+                     });
+               })
+        .front();
   }
 
 private:
-  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value add(Value x, int64_t v) {
-    return v ? arith::AddIOp::create(b, loc, x, index(v)).getResult() : x;
-  }
-  Value mul(Value x, int64_t v) {
-    return arith::MulIOp::create(b, loc, x, index(v));
-  }
-  Value loop(Value c, int64_t count, function_ref<Value(Value, Value)> body) {
-    auto forOp = scf::ForOp::create(
-        b, loc, index(0), index(count), index(1), ValueRange{c},
-        [&](OpBuilder &nested, Location, Value iv, ValueRange iter) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPointToStart(nested.getInsertionBlock());
-          scf::YieldOp::create(b, loc, body(iter.front(), iv));
-        });
-    return forOp.getResult(0);
-  }
-
-  using PanelBody =
-      function_ref<Value(Value c, Value col, Value base, int64_t vectors)>;
-
-  /// `body` for every column panel: the full ones (a loop), then the
-  /// narrower last one.
-  Value forEachPanel(Value c, PanelBody body) {
-    int64_t full = layout.fullPanels(), width = layout.vectors;
-    if (full > 0)
-      c = loop(c, full, [&](Value c, Value p) {
-        return body(c, mul(p, width * kLanes), mul(p, layout.kq * width * 64),
-                    width);
-      });
-    if (int64_t last = layout.lastVectors())
-      c = body(c, index(full * width * kLanes),
-               index(full * layout.kq * width * 64), last);
-    return c;
-  }
-
   /// The stored rows of each 16-row tile covering `left` rows.
   static SmallVector<int64_t> tailTiles(int64_t left) {
     SmallVector<int64_t> valid;
@@ -521,26 +515,12 @@ private:
     return valid;
   }
 
-  /// Every row block of one panel of `vectors` 16-column tiles, A read in
-  /// place.
-  Value rowBlocks(Value c, Value col, Value base, int64_t vectors) {
-    if (int64_t blocks = rows / kBlockRows)
-      c = loop(c, blocks, [&](Value c, Value r) {
-        Value row = mul(r, kBlockRows);
-        return microkernel(c, row, row, {kTileRows, kTileRows}, col, base,
-                           vectors);
-      });
-    int64_t done = rows / kBlockRows * kBlockRows;
-    if (SmallVector<int64_t> valid = tailTiles(rows - done); !valid.empty())
-      c = microkernel(c, index(done), index(done), valid, col, base, vectors);
-    return c;
-  }
-
   /// Accumulator tiles for the 16-row tiles of A from `aRow` (C rows from
   /// `row`, of which `valid` rows each are stored) x `vectors` column
   /// tiles, over the whole depth.
-  Value microkernel(Value c, Value aRow, Value row, ArrayRef<int64_t> valid,
+  State microkernel(State state, Value aRow, Value row, ArrayRef<int64_t> valid,
                     Value col, Value base, int64_t vectors) {
+    Value c = state.front();
     Type i8 = b.getI8Type(), i32 = b.getI32Type();
     auto accTile = amx::TileType::get({kTileRows, kLanes}, i32);
     auto byteTile = amx::TileType::get({kTileRows, kStepBytes}, i8);
@@ -605,16 +585,13 @@ private:
         }
       }
     }
-    return c;
+    return {c};
   }
 
-  OpBuilder &b;
-  Location loc;
   RowFiller fill;
   Value aBuffer, bBuffer, scratch, corr;
   std::optional<Requant> requant;
   int64_t rows, kp;
-  PackedLayout layout;
 };
 
 /// -128 * sum_k A[m, k] for each row of A [M, K] (K a multiple of 4),
@@ -765,7 +742,7 @@ Value emitVnniKernels(OpBuilder &b, Location loc, Value activations,
                       bool weightsUnsigned, int64_t m, PackedLayout layout,
                       Int8GemmOptions tile, const Requant *requant,
                       bool pairsFitI16, function_ref<Value(Type)> empty,
-                      const KernelEmitter::RowFiller &fill, int64_t kp) {
+                      const RowFiller &fill, int64_t kp) {
   KernelEmitter::State state{empty(requant ? b.getI8Type() : b.getI32Type())};
   if (requant &&
       KernelEmitter::kBlocking(layout.kq, layout.vectors, tile).second > 1)
@@ -788,8 +765,7 @@ Value emitVnniKernels(OpBuilder &b, Location loc, Value activations,
 Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
                     int64_t k, int64_t n, int64_t zpA, ArrayRef<int32_t> bias,
                     Int8GemmOptions tile, const Requant *requant = nullptr,
-                    AmxKernelEmitter::RowFiller fill = {},
-                    int64_t filledRows = 0) {
+                    RowFiller fill = {}, int64_t filledRows = 0) {
   int64_t m =
       fill ? filledRows : cast<RankedTensorType>(a.getType()).getShape()[0];
   bool amx = tile.kernel == Int8Kernel::amx;
@@ -930,6 +906,15 @@ struct MatMulLowering {
   }
 };
 
+/// lo <= v < hi, for an index `v` (an input coordinate inside the input).
+Value inRange(OpBuilder &b, Location loc, Value v, int64_t lo, int64_t hi) {
+  Value ge = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, v,
+                                   arith::ConstantIndexOp::create(b, loc, lo));
+  Value lt = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, v,
+                                   arith::ConstantIndexOp::create(b, loc, hi));
+  return arith::AndIOp::create(b, loc, ge, lt);
+}
+
 /// The im2col matrix of an NHWC int8 input for a KH x KW convolution:
 /// row (n, ho, wo), column (kh, kw, c) holds input[n, ho*sy - top + kh*dy,
 /// wo*sx - left + kw*dx, c], or the input zero point where that falls in
@@ -987,13 +972,6 @@ Value im2col(OpBuilder &b, Location loc, Value input, int64_t zeroPoint,
         auto idx = [&](int64_t v) {
           return arith::ConstantIndexOp::create(nb, loc, v).getResult();
         };
-        auto within = [&](OpBuilder &ob, Value v, int64_t lo, int64_t hi) {
-          Value ge = arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::sge,
-                                           v, idx(lo));
-          Value lt = arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::slt,
-                                           v, idx(hi));
-          return arith::AndIOp::create(ob, loc, ge, lt).getResult();
-        };
         Value p = block ? arith::AddIOp::create(nb, loc, first, row).getResult()
                         : row;
         Value batch = arith::DivUIOp::create(nb, loc, p, idx(ho * wo));
@@ -1016,8 +994,8 @@ Value im2col(OpBuilder &b, Location loc, Value input, int64_t zeroPoint,
           for (int64_t kw = 0; kw < kernel[1]; ++kw) {
             Value wi =
                 arith::AddIOp::create(tb, loc, wiFirst, idx(kw * dilation[1]));
-            Value inside =
-                arith::AndIOp::create(tb, loc, rowInside, within(tb, wi, 0, w));
+            Value inside = arith::AndIOp::create(tb, loc, rowInside,
+                                                 inRange(tb, loc, wi, 0, w));
             for (int64_t c0 = 0; c0 < c; c0 += 64) {
               auto type = VectorType::get({std::min<int64_t>(64, c - c0)}, i8);
               auto tap = scf::IfOp::create(
@@ -1044,7 +1022,7 @@ Value im2col(OpBuilder &b, Location loc, Value input, int64_t zeroPoint,
           Value hi = arith::AddIOp::create(
               nb, loc, arith::MulIOp::create(nb, loc, oy, idx(stride[0])),
               idx(kh * dilation[0] - pad[0]));
-          Value rowInside = within(nb, hi, 0, h);
+          Value rowInside = inRange(nb, loc, hi, 0, h);
           int64_t span = kernel[1] * c;
           if (dilation[1] != 1 || span > 256) {
             out = taps(nb, hi, rowInside, kh, out);
@@ -1052,7 +1030,8 @@ Value im2col(OpBuilder &b, Location loc, Value input, int64_t zeroPoint,
           }
           // All KW taps of this kernel row inside: one copy of KW*C bytes.
           Value whole = arith::AndIOp::create(
-              nb, loc, rowInside, within(nb, wiFirst, 0, w - kernel[1] + 1));
+              nb, loc, rowInside,
+              inRange(nb, loc, wiFirst, 0, w - kernel[1] + 1));
           auto copied = scf::IfOp::create(
               nb, loc, whole,
               [&](OpBuilder &ib, Location) {
@@ -1114,7 +1093,7 @@ struct ConvLowering {
     // whole matrix going through memory.
     bool amx = tile.kernel == Int8Kernel::amx;
     bool blocks = !pointwise;
-    AmxKernelEmitter::RowFiller fill;
+    RowFiller fill;
     if (blocks)
       fill = [&rewriter, loc, input = conv.getInput(), zpIn, kh, kw, pad,
               stride, dilation, ho, wo, k,
@@ -1239,13 +1218,6 @@ struct DepthwiseLowering {
     Value zp32 = arith::ConstantOp::create(
         b, loc, lanes32, DenseElementsAttr::get(lanes32, int32_t(*zpIn)));
     Value i32Zero = arith::ConstantIntOp::create(b, loc, i32, 0);
-    auto inside = [&](OpBuilder &ib, Value v, int64_t hi) {
-      Value ge = arith::CmpIOp::create(ib, loc, arith::CmpIPredicate::sge, v,
-                                       index(0));
-      Value lt = arith::CmpIOp::create(ib, loc, arith::CmpIPredicate::slt, v,
-                                       index(hi));
-      return arith::AndIOp::create(ib, loc, ge, lt).getResult();
-    };
     auto pixelLoop = scf::ForOp::create(
         b, loc, index(0), index(pixels), index(1), ValueRange{out},
         [&](OpBuilder &pb, Location, Value p, ValueRange pIter) {
@@ -1274,7 +1246,8 @@ struct DepthwiseLowering {
                         tb, loc,
                         arith::MulIOp::create(tb, loc, oy, index(stride[0])),
                         index(y * dilation[0] - pad[0]));
-                    Value rowInside = guarded ? inside(tb, hi, h) : Value();
+                    Value rowInside =
+                        guarded ? inRange(tb, loc, hi, 0, h) : Value();
                     for (int64_t x = 0; x < kw; ++x) {
                       Value wi = arith::AddIOp::create(
                           tb, loc,
@@ -1303,7 +1276,7 @@ struct DepthwiseLowering {
                         continue;
                       }
                       Value tapInside = arith::AndIOp::create(
-                          tb, loc, rowInside, inside(tb, wi, w));
+                          tb, loc, rowInside, inRange(tb, loc, wi, 0, w));
                       auto tap = scf::IfOp::create(
                           tb, loc, tapInside,
                           [&](OpBuilder &ib, Location) {
@@ -1318,23 +1291,18 @@ struct DepthwiseLowering {
                   return acc;
                 };
                 // Most pixels have every tap inside the input: no checks.
-                auto span = [&](Value o, int64_t s0, int64_t p0, int64_t k0,
-                                int64_t d0, int64_t size) {
+                // Every tap inside: the first tap's coordinate o * s - p
+                // in [0, size - (k - 1) d).
+                auto allTaps = [&](Value o, int64_t s0, int64_t p0, int64_t k0,
+                                   int64_t d0, int64_t size) {
                   Value first = arith::AddIOp::create(
                       b, loc, arith::MulIOp::create(b, loc, o, index(s0)),
                       index(-p0));
-                  Value last = arith::AddIOp::create(b, loc, first,
-                                                     index((k0 - 1) * d0));
-                  return arith::AndIOp::create(
-                      b, loc,
-                      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
-                                            first, index(0)),
-                      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
-                                            last, index(size)));
+                  return inRange(b, loc, first, 0, size - (k0 - 1) * d0);
                 };
                 Value allInside = arith::AndIOp::create(
-                    b, loc, span(oy, stride[0], pad[0], kh, dilation[0], h),
-                    span(ox, stride[1], pad[2], kw, dilation[1], w));
+                    b, loc, allTaps(oy, stride[0], pad[0], kh, dilation[0], h),
+                    allTaps(ox, stride[1], pad[2], kw, dilation[1], w));
                 auto pixel = scf::IfOp::create(
                     b, loc, allInside,
                     [&](OpBuilder &tb, Location) {
