@@ -93,6 +93,28 @@ StridedMemRefType<T, Rank> view(T *data, llvm::ArrayRef<int64_t> shape) {
   return d;
 }
 
+/// Runs `fn` of both kernels on the NHWC int8 `input` and checks that their
+/// rank-4 outputs of element type T are equal element by element; `what`
+/// names the case in failures.
+template <typename T>
+void expectSameOutputs(JitKernel &reference, JitKernel &fast,
+                       const std::string &fn, std::vector<int8_t> &input,
+                       llvm::ArrayRef<int64_t> inShape,
+                       llvm::ArrayRef<int64_t> outShape,
+                       const std::string &what) {
+  int64_t size = 1;
+  for (int64_t d : outShape)
+    size *= d;
+  std::vector<T> expected(size), actual(size);
+  auto x = view<int8_t, 4>(input.data(), inShape);
+  auto yRef = view<T, 4>(expected.data(), outShape);
+  auto yFast = view<T, 4>(actual.data(), outShape);
+  ASSERT_TRUE(reference.call(fn, &x, &yRef)) << reference.error();
+  ASSERT_TRUE(fast.call(fn, &x, &yFast)) << fast.error();
+  for (int64_t i = 0; i < size; ++i)
+    ASSERT_EQ(int64_t(actual[i]), int64_t(expected[i])) << what << " at " << i;
+}
+
 /// Instruction sets the dots are lowered for (convert-qopt-dot-to-llvm).
 bool hostHasAvxVnni() {
   return llvm::sys::getHostCPUFeatures().lookup("avxvnni");
@@ -343,16 +365,12 @@ void runConv(const ConvCase &c, const std::string &isa,
   else
     ASSERT_EQ(fast.loweredIR().find("vpdpbusd") != std::string::npos,
               isa != "generic");
-  std::vector<int32_t> expected(c.n * ho * wo * c.o), actual(expected.size());
-  auto x = view<int8_t, 4>(input.data(), {c.n, c.h, c.w, c.c});
-  auto yRef = view<int32_t, 4>(expected.data(), {c.n, ho, wo, c.o});
-  auto yFast = view<int32_t, 4>(actual.data(), {c.n, ho, wo, c.o});
-  ASSERT_TRUE(reference.call("conv", &x, &yRef));
-  ASSERT_TRUE(fast.call("conv", &x, &yFast));
-  for (size_t i = 0; i < expected.size(); ++i)
-    ASSERT_EQ(actual[i], expected[i])
-        << "conv " << c.kh << "x" << c.kw << " C=" << c.c << " O=" << c.o
-        << " stride " << c.stride << " pad " << c.pad << " at " << i;
+  expectSameOutputs<int32_t>(
+      reference, fast, "conv", input, {c.n, c.h, c.w, c.c}, {c.n, ho, wo, c.o},
+      "conv " + std::to_string(c.kh) + "x" + std::to_string(c.kw) +
+          " C=" + std::to_string(c.c) + " O=" + std::to_string(c.o) +
+          " stride " + std::to_string(c.stride) + " pad " +
+          std::to_string(c.pad) + " " + options);
 }
 
 const ConvCase kConvCases[] = {
@@ -467,15 +485,10 @@ void runFusedRequantize(int64_t k, int64_t o, const std::string &options,
   JitKernel fused(os.str(), "func.func(convert-int8-matmul-to-x86" + options +
                                 ")," + rest);
   ASSERT_TRUE(fused.ok()) << fused.error();
-  std::vector<int8_t> expected(h * w * o), actual(h * w * o);
-  auto x = view<int8_t, 4>(input.data(), {1, h, w, k});
-  auto yRef = view<int8_t, 4>(expected.data(), {1, h, w, o});
-  auto yFused = view<int8_t, 4>(actual.data(), {1, h, w, o});
-  ASSERT_TRUE(reference.call("f", &x, &yRef));
-  ASSERT_TRUE(fused.call("f", &x, &yFused));
-  for (size_t i = 0; i < expected.size(); ++i)
-    ASSERT_EQ(int(actual[i]), int(expected[i]))
-        << "K=" << k << " O=" << o << " " << options << " at " << i;
+  expectSameOutputs<int8_t>(
+      reference, fused, "f", input, {1, h, w, k}, {1, h, w, o},
+      "K=" + std::to_string(k) + " O=" + std::to_string(o) + " " + options +
+          " " + dyadicRounding);
 }
 
 TEST_F(VnniMatMul, FusedRequantize) {
@@ -581,23 +594,16 @@ void runDepthwise(const DepthwiseCase &c, const std::string &rounding = "") {
   ASSERT_TRUE(reference.ok()) << reference.error();
   JitKernel fast(os.str(), "func.func(convert-int8-matmul-to-x86)," + rest);
   ASSERT_TRUE(fast.ok()) << fast.error();
-  auto x = view<int8_t, 4>(input.data(), {1, c.h, c.w, c.c});
-  auto compare = [&](auto zero) {
-    using T = decltype(zero);
-    std::vector<T> expected(ho * wo * c.c), actual(expected.size());
-    auto yRef = view<T, 4>(expected.data(), {1, ho, wo, c.c});
-    auto yFast = view<T, 4>(actual.data(), {1, ho, wo, c.c});
-    ASSERT_TRUE(reference.call("dw", &x, &yRef));
-    ASSERT_TRUE(fast.call("dw", &x, &yFast));
-    for (size_t i = 0; i < expected.size(); ++i)
-      ASSERT_EQ(int64_t(actual[i]), int64_t(expected[i]))
-          << "depthwise " << c.k << "x" << c.k << " C=" << c.c << " stride "
-          << c.stride << " pad " << c.pad << " " << rounding << " at " << i;
-  };
+  std::string what = "depthwise " + std::to_string(c.k) + "x" +
+                     std::to_string(c.k) + " C=" + std::to_string(c.c) +
+                     " stride " + std::to_string(c.stride) + " pad " +
+                     std::to_string(c.pad) + " " + rounding;
   if (fused)
-    compare(int8_t(0));
+    expectSameOutputs<int8_t>(reference, fast, "dw", input, {1, c.h, c.w, c.c},
+                              {1, ho, wo, c.c}, what);
   else
-    compare(int32_t(0));
+    expectSameOutputs<int32_t>(reference, fast, "dw", input, {1, c.h, c.w, c.c},
+                               {1, ho, wo, c.c}, what);
 }
 
 // Vector depthwise kernel: channel counts with and without a 16-lane tail,
