@@ -3,7 +3,7 @@
 // For each shape C[M, N] = A[M, K] (int8, zero point) x B[K, N] (int8
 // weights, constant) -> int32, runs in one process, single-threaded:
 //
-//  * qopt: tosa.matmul compiled with convert-int8-matmul-to-x86 (weights
+//  * qopt: tosa.matmul compiled with convert-int8-matmul-to-kernels (weights
 //    packed at compile time, vpdpbusd microkernels), JIT at -O3 for the
 //    host;
 //  * oneDNN: a u8 x s8 -> s32 matmul primitive with prepacked weights
@@ -198,7 +198,7 @@ int main(int argc, char **argv) {
   };
   // QOPT_BENCH_SHAPES="MxNxK,..." replaces the shapes (names are kept
   // alive in `names`); QOPT_BENCH_OPTIONS="{tile-rows=4 ...}" passes
-  // options to convert-int8-matmul-to-x86.
+  // options to convert-int8-matmul-to-kernels.
   std::vector<std::string> names;
   if (const char *list = getenv("QOPT_BENCH_SHAPES")) {
     shapes.clear();
@@ -223,7 +223,7 @@ int main(int argc, char **argv) {
     passOptions = "{kernel=amx}";
   std::printf("qopt kernel %s\n", passOptions ? passOptions : "{kernel=vnni}");
   const std::string lower =
-      "func.func(convert-int8-matmul-to-x86" +
+      "func.func(convert-int8-matmul-to-kernels" +
       std::string(passOptions ? passOptions : "") +
       "),"
       "func.func(tosa-to-linalg-named,tosa-to-linalg,tosa-to-arith),"

@@ -3,7 +3,7 @@
 #ifndef QOPT_CONVERSION_PASSES_H
 #define QOPT_CONVERSION_PASSES_H
 
-#include "qopt/Conversion/Int8MatMulToX86/Int8MatMulToX86.h"
+#include "qopt/Conversion/Int8MatMulToKernels/Int8MatMulToKernels.h"
 #include "qopt/Conversion/MemRefCopyToLinalg/MemRefCopyToLinalg.h"
 #include "qopt/Conversion/QOptToArith/QOptToArith.h"
 

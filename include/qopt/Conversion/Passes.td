@@ -45,8 +45,8 @@ def ConvertQOptToArithPass : Pass<"convert-qopt-to-arith"> {
   ];
 }
 
-def ConvertInt8MatMulToX86Pass
-    : Pass<"convert-int8-matmul-to-x86", "::mlir::func::FuncOp"> {
+def ConvertInt8MatMulToKernelsPass
+    : Pass<"convert-int8-matmul-to-kernels", "::mlir::func::FuncOp"> {
   let summary = "Lower int8 matmuls and convolutions with constant weights to "
                 "packed VNNI register-tile or AMX tile GEMM microkernels";
   let description = [{
@@ -112,7 +112,7 @@ def ConvertInt8MatMulToX86Pass
     Linux, the process's permission to use tile data (`qopt-run` and
     `JitKernel` request it).
 
-    Example (`--convert-int8-matmul-to-x86="kernel=amx"`):
+    Example (`--convert-int8-matmul-to-kernels="kernel=amx"`):
 
     ```mlir
     %acc = scf.for %s = %c0 to %steps step %c1 iter_args(%t = %zero)
@@ -179,10 +179,11 @@ def ConvertMemRefCopyToLinalgPass : Pass<"convert-memref-copy-to-linalg"> {
 }
 
 def ConvertQOptDotToLLVMPass : Pass<"convert-qopt-dot-to-llvm"> {
-  let summary = "Lower qopt.dot_u8_s8 to vpdpbusd, or to widening "
-                "multiply-adds";
+  let summary = "Lower qopt.dot_u8_s8 / qopt.dot_s8_s8 to vpdpbusd, sdot, "
+                "or widening multiply-adds";
   let description = [{
-    Instruction selection for `qopt.dot_u8_s8` by target:
+    Instruction selection for the four-byte dot ops by target. For
+    `qopt.dot_u8_s8` (x86's unsigned x signed):
 
     * `avx512-vnni`: `vpdpbusd` on zmm/ymm/xmm (`llvm.x86.avx512.vpdpbusd.*`);
     * `avx-vnni`: VEX-encoded `{vex} vpdpbusd` on ymm/xmm (the same
@@ -196,6 +197,18 @@ def ConvertQOptDotToLLVMPass : Pass<"convert-qopt-dot-to-llvm"> {
       group of four (vector dialect only), which any LLVM target compiles;
     * `host` (the default): the first of these the running CPU supports.
 
+    For `qopt.dot_s8_s8` (signed x signed, AArch64's kernels):
+
+    * `neon-dotprod`: `sdot` per 4 lanes (`llvm.aarch64.neon.sdot`,
+      FEAT_DotProd);
+    * `neon`: per 4 lanes, `smull` + `smull2` (exact int16 products),
+      `saddlp` of each (int32 pair sums), `addp` (the four-byte sums) and
+      an add: five instructions for what `sdot` does in one;
+    * anything else: the generic form with sign extension.
+
+    `neon` and `neon-dotprod` lower `qopt.dot_u8_s8` generically (AArch64
+    has no unsigned x signed dot without FEAT_I8MM's `usdot`).
+
     Every choice computes the same wrapping int32 result. Runs after
     bufferization (the intrinsic calls carry no memory-effect information).
   }];
@@ -204,7 +217,7 @@ def ConvertQOptDotToLLVMPass : Pass<"convert-qopt-dot-to-llvm"> {
                            "::mlir::vector::VectorDialect"];
   let options = [
     Option<"isa", "isa", "std::string", /*default=*/"\"host\"",
-           "avx512-vnni, avx-vnni, avx2, generic or host">
+           "avx512-vnni, avx-vnni, avx2, neon, neon-dotprod, generic or host">
   ];
 }
 

@@ -48,7 +48,7 @@ enum class Codegen {
   /// Upstream's TOSA to linalg to loops (correct, not fast).
   reference,
   /// int8 convolutions and matmuls with constant weights as packed GEMM
-  /// microkernels (convert-int8-matmul-to-x86: AMX or VNNI, as the target
+  /// microkernels (convert-int8-matmul-to-kernels: AMX or VNNI, as the target
   /// allows), the rest as reference.
   x86,
 };

@@ -1,4 +1,4 @@
-//===- QOptDotToLLVM.cpp - qopt.dot_u8_s8 to vpdpbusd or generic code -----===//
+//===- QOptDotToLLVM.cpp - qopt dot ops to vpdpbusd, sdot or generic code -===//
 
 #include "qopt/Conversion/Passes.h"
 #include "qopt/Dialect/QOpt/IR/QOptOps.h"
@@ -9,6 +9,7 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
 
 namespace qopt {
 #define GEN_PASS_DEF_CONVERTQOPTDOTTOLLVMPASS
@@ -20,11 +21,13 @@ using namespace qopt;
 
 namespace {
 
-enum class DotIsa { avx512Vnni, avxVnni, avx2, generic };
+enum class DotIsa { avx512Vnni, avxVnni, avx2, neon, neonDotprod, generic };
 
 /// The best dot instruction set of the running CPU.
 DotIsa hostIsa() {
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  if (llvm::Triple(llvm::sys::getProcessTriple()).isAArch64())
+    return features.lookup("dotprod") ? DotIsa::neonDotprod : DotIsa::neon;
   if (features.lookup("avx512vnni") && features.lookup("avx512bw") &&
       features.lookup("avx512vl"))
     return DotIsa::avx512Vnni;
@@ -36,13 +39,16 @@ DotIsa hostIsa() {
 }
 
 /// acc + the four-byte dot products, with int32 vector arithmetic only.
-Value genericDot(OpBuilder &b, Location loc, Value acc, Value lhs, Value rhs) {
+Value genericDot(OpBuilder &b, Location loc, Value acc, Value lhs, Value rhs,
+                 bool lhsSigned) {
   auto accType = cast<VectorType>(acc.getType());
   int64_t lanes = accType.getNumElements();
   auto wide = VectorType::get({4 * lanes}, accType.getElementType());
-  Value products =
-      arith::MulIOp::create(b, loc, arith::ExtUIOp::create(b, loc, wide, lhs),
-                            arith::ExtSIOp::create(b, loc, wide, rhs));
+  Value lhsWide = lhsSigned
+                      ? arith::ExtSIOp::create(b, loc, wide, lhs).getResult()
+                      : arith::ExtUIOp::create(b, loc, wide, lhs).getResult();
+  Value products = arith::MulIOp::create(
+      b, loc, lhsWide, arith::ExtSIOp::create(b, loc, wide, rhs));
   Value sum = acc;
   for (int64_t j = 0; j < 4; ++j) {
     SmallVector<int64_t> picks;
@@ -55,14 +61,19 @@ Value genericDot(OpBuilder &b, Location loc, Value acc, Value lhs, Value rhs) {
   return sum;
 }
 
+/// A call of the LLVM intrinsic `name` returning `type`.
+Value intrinsic(OpBuilder &b, Location loc, Type type, StringRef name,
+                ValueRange operands) {
+  return LLVM::CallIntrinsicOp::create(b, loc, type, b.getStringAttr(name),
+                                       operands)
+      .getResult(0);
+}
+
 /// vpdpbusd on `acc`'s width (4, 8 or 16 lanes).
 Value vnniDot(OpBuilder &b, Location loc, Value acc, Value lhs, Value rhs) {
   int64_t lanes = cast<VectorType>(acc.getType()).getNumElements();
   std::string name = "llvm.x86.avx512.vpdpbusd." + std::to_string(lanes * 32);
-  return LLVM::CallIntrinsicOp::create(b, loc, acc.getType(),
-                                       b.getStringAttr(name),
-                                       ValueRange{acc, lhs, rhs})
-      .getResult(0);
+  return intrinsic(b, loc, acc.getType(), name, {acc, lhs, rhs});
 }
 
 /// AVX2 on 8 lanes: vpmaddubsw (u8 x s8, adjacent pairs summed into int16,
@@ -71,43 +82,72 @@ Value vnniDot(OpBuilder &b, Location loc, Value acc, Value lhs, Value rhs) {
 Value avx2Dot(OpBuilder &b, Location loc, Value acc, Value lhs, Value rhs) {
   auto pairs = VectorType::get({16}, b.getI16Type());
   Value pairSums =
-      LLVM::CallIntrinsicOp::create(
-          b, loc, pairs, b.getStringAttr("llvm.x86.avx2.pmadd.ub.sw"),
-          ValueRange{lhs, rhs})
-          .getResult(0);
+      intrinsic(b, loc, pairs, "llvm.x86.avx2.pmadd.ub.sw", {lhs, rhs});
   Value ones = arith::ConstantOp::create(
       b, loc, pairs, DenseElementsAttr::get(pairs, int16_t(1)));
-  Value quads =
-      LLVM::CallIntrinsicOp::create(b, loc, acc.getType(),
-                                    b.getStringAttr("llvm.x86.avx2.pmadd.wd"),
-                                    ValueRange{pairSums, ones})
-          .getResult(0);
+  Value quads = intrinsic(b, loc, acc.getType(), "llvm.x86.avx2.pmadd.wd",
+                          {pairSums, ones});
   return arith::AddIOp::create(b, loc, acc, quads);
 }
 
-/// `dot` on each 8-lane (ymm) part of a dot of 8 or 16 lanes.
-Value onYmmHalves(OpBuilder &b, Location loc, Value acc, Value lhs, Value rhs,
-                  function_ref<Value(Value, Value, Value)> dot) {
+/// AArch64 sdot (FEAT_DotProd) on 4 lanes: signed by signed, four products
+/// per lane.
+Value sdot(OpBuilder &b, Location loc, Value acc, Value lhs, Value rhs) {
+  return intrinsic(b, loc, acc.getType(), "llvm.aarch64.neon.sdot.v4i32.v16i8",
+                   {acc, lhs, rhs});
+}
+
+/// Baseline AArch64 NEON on 4 lanes, signed by signed: smull / smull2
+/// (int8 x int8 -> 8 x int16 each, exact), saddlp (adjacent int16 pairs
+/// -> int32), addp (adjacent pairs -> the four-byte sums) and add.
+Value neonWideningDot(OpBuilder &b, Location loc, Value acc, Value lhs,
+                      Value rhs) {
+  auto half = [&](Value v, int64_t first) -> Value {
+    return vector::ExtractStridedSliceOp::create(
+        b, loc, v, ArrayRef<int64_t>{first}, ArrayRef<int64_t>{8},
+        ArrayRef<int64_t>{1});
+  };
+  auto i16x8 = VectorType::get({8}, b.getI16Type());
+  Type i32x4 = acc.getType();
+  SmallVector<Value, 2> pairs;
+  for (int64_t first : {0, 8}) {
+    Value products = intrinsic(b, loc, i16x8, "llvm.aarch64.neon.smull.v8i16",
+                               {half(lhs, first), half(rhs, first)});
+    pairs.push_back(intrinsic(
+        b, loc, i32x4, "llvm.aarch64.neon.saddlp.v4i32.v8i16", {products}));
+  }
+  Value quads = intrinsic(b, loc, i32x4, "llvm.aarch64.neon.addp.v4i32",
+                          {pairs[0], pairs[1]});
+  return arith::AddIOp::create(b, loc, acc, quads);
+}
+
+/// `dot` on each `width`-lane part of a dot whose lanes are a multiple of
+/// `width` (ymm halves, NEON quarters of a 16-lane dot).
+Value onParts(OpBuilder &b, Location loc, Value acc, Value lhs, Value rhs,
+              int64_t width, function_ref<Value(Value, Value, Value)> dot) {
   int64_t lanes = cast<VectorType>(acc.getType()).getNumElements();
-  if (lanes == 8)
+  if (lanes == width)
     return dot(acc, lhs, rhs);
   Value result = acc;
-  for (int64_t half = 0; half < lanes / 8; ++half) {
-    auto slice = [&](Value v, int64_t width) {
+  for (int64_t part = 0; part < lanes / width; ++part) {
+    auto slice = [&](Value v, int64_t size) {
       return vector::ExtractStridedSliceOp::create(
-          b, loc, v, ArrayRef<int64_t>{half * width}, ArrayRef<int64_t>{width},
+          b, loc, v, ArrayRef<int64_t>{part * size}, ArrayRef<int64_t>{size},
           ArrayRef<int64_t>{1});
     };
-    Value part = dot(slice(acc, 8), slice(lhs, 32), slice(rhs, 32));
-    result = vector::InsertStridedSliceOp::create(b, loc, part, result,
-                                                  ArrayRef<int64_t>{half * 8},
-                                                  ArrayRef<int64_t>{1});
+    Value piece =
+        dot(slice(acc, width), slice(lhs, 4 * width), slice(rhs, 4 * width));
+    result = vector::InsertStridedSliceOp::create(
+        b, loc, piece, result, ArrayRef<int64_t>{part * width},
+        ArrayRef<int64_t>{1});
   }
   return result;
 }
 
-struct LowerDot : OpRewritePattern<DotU8S8Op> {
-  LowerDot(MLIRContext *ctx, DotIsa isa) : OpRewritePattern(ctx), isa(isa) {}
+/// qopt.dot_u8_s8: vpdpbusd, AVX2's vpmaddubsw where proven, or generic.
+struct LowerDotU8S8 : OpRewritePattern<DotU8S8Op> {
+  LowerDotU8S8(MLIRContext *ctx, DotIsa isa)
+      : OpRewritePattern(ctx), isa(isa) {}
   DotIsa isa;
 
   LogicalResult matchAndRewrite(DotU8S8Op op,
@@ -115,31 +155,51 @@ struct LowerDot : OpRewritePattern<DotU8S8Op> {
     Location loc = op.getLoc();
     Value acc = op.getAcc(), lhs = op.getLhs(), rhs = op.getRhs();
     int64_t lanes = op.getAcc().getType().getNumElements();
+    auto on = [&](int64_t width, auto dot) {
+      return onParts(rewriter, loc, acc, lhs, rhs, width,
+                     [&](Value a, Value l, Value r) {
+                       return dot(rewriter, loc, a, l, r);
+                     });
+    };
     bool vnni = (isa == DotIsa::avx512Vnni &&
                  (lanes == 4 || lanes == 8 || lanes == 16)) ||
                 (isa == DotIsa::avxVnni && (lanes == 4 || lanes == 8));
-    if (vnni) {
+    if (vnni)
       rewriter.replaceOp(op, vnniDot(rewriter, loc, acc, lhs, rhs));
+    else if (isa == DotIsa::avxVnni && lanes == 16)
+      rewriter.replaceOp(op, on(8, vnniDot));
+    else if (isa == DotIsa::avx2 && op.getPairsFitI16() &&
+             (lanes == 8 || lanes == 16))
+      rewriter.replaceOp(op, on(8, avx2Dot));
+    else
+      rewriter.replaceOp(op, genericDot(rewriter, loc, acc, lhs, rhs,
+                                        /*lhsSigned=*/false));
+    return success();
+  }
+};
+
+/// qopt.dot_s8_s8: sdot, baseline NEON's widening sequence, or generic.
+struct LowerDotS8S8 : OpRewritePattern<DotS8S8Op> {
+  LowerDotS8S8(MLIRContext *ctx, DotIsa isa)
+      : OpRewritePattern(ctx), isa(isa) {}
+  DotIsa isa;
+
+  LogicalResult matchAndRewrite(DotS8S8Op op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value acc = op.getAcc(), lhs = op.getLhs(), rhs = op.getRhs();
+    int64_t lanes = op.getAcc().getType().getNumElements();
+    bool neon = isa == DotIsa::neon || isa == DotIsa::neonDotprod;
+    if (neon && lanes % 4 == 0) {
+      auto dot = isa == DotIsa::neonDotprod ? sdot : neonWideningDot;
+      rewriter.replaceOp(op, onParts(rewriter, loc, acc, lhs, rhs, 4,
+                                     [&](Value a, Value l, Value r) {
+                                       return dot(rewriter, loc, a, l, r);
+                                     }));
       return success();
     }
-    if (isa == DotIsa::avxVnni && lanes == 16) {
-      rewriter.replaceOp(op, onYmmHalves(rewriter, loc, acc, lhs, rhs,
-                                         [&](Value a, Value l, Value r) {
-                                           return vnniDot(rewriter, loc, a, l,
-                                                          r);
-                                         }));
-      return success();
-    }
-    if (isa == DotIsa::avx2 && op.getPairsFitI16() &&
-        (lanes == 8 || lanes == 16)) {
-      rewriter.replaceOp(op, onYmmHalves(rewriter, loc, acc, lhs, rhs,
-                                         [&](Value a, Value l, Value r) {
-                                           return avx2Dot(rewriter, loc, a, l,
-                                                          r);
-                                         }));
-      return success();
-    }
-    rewriter.replaceOp(op, genericDot(rewriter, loc, acc, lhs, rhs));
+    rewriter.replaceOp(
+        op, genericDot(rewriter, loc, acc, lhs, rhs, /*lhsSigned=*/true));
     return success();
   }
 };
@@ -153,17 +213,20 @@ struct ConvertQOptDotToLLVMPass
             .Case("avx512-vnni", DotIsa::avx512Vnni)
             .Case("avx-vnni", DotIsa::avxVnni)
             .Case("avx2", DotIsa::avx2)
+            .Case("neon", DotIsa::neon)
+            .Case("neon-dotprod", DotIsa::neonDotprod)
             .Case("generic", DotIsa::generic)
             .Case("host", hostIsa())
             .Default(std::nullopt);
     if (!chosen) {
       getOperation()->emitError()
           << "convert-qopt-dot-to-llvm: unknown isa '" << isa
-          << "' (expected avx512-vnni, avx-vnni, avx2, generic or host)";
+          << "' (expected avx512-vnni, avx-vnni, avx2, neon, neon-dotprod, "
+             "generic or host)";
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
-    patterns.add<LowerDot>(&getContext(), *chosen);
+    patterns.add<LowerDotU8S8, LowerDotS8S8>(&getContext(), *chosen);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

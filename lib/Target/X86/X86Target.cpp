@@ -44,16 +44,16 @@ std::vector<std::string> X86Target::usedFeatures() const {
 
 std::string X86Target::gemmPass() const {
   if (gemmKernel() == Int8Kernel::amx)
-    return "convert-int8-matmul-to-x86{kernel=amx}";
+    return "convert-int8-matmul-to-kernels{kernel=amx}";
   // Register tiles sized for the register file: 32 zmm hold 6 x 4
   // accumulators; with 16 ymm a 16-lane accumulator takes two registers.
   std::string isa = dotIsa();
   if (isa == "avx512-vnni")
-    return "convert-int8-matmul-to-x86{kernel=vnni}";
+    return "convert-int8-matmul-to-kernels{kernel=vnni}";
   if (isa == "avx-vnni")
-    return "convert-int8-matmul-to-x86{kernel=vnni tile-rows=6 "
+    return "convert-int8-matmul-to-kernels{kernel=vnni tile-rows=6 "
            "tile-vectors=1}";
-  return std::string("convert-int8-matmul-to-x86{kernel=vnni tile-rows=4 "
+  return std::string("convert-int8-matmul-to-kernels{kernel=vnni tile-rows=4 "
                      "tile-vectors=1") +
          (isa == "avx2" ? " int16-pairs=true}" : "}");
 }

@@ -1,7 +1,9 @@
 // RUN: qopt %s --convert-qopt-dot-to-llvm=isa=avx512-vnni | FileCheck %s --check-prefix=AVX512
 // RUN: qopt %s --convert-qopt-dot-to-llvm=isa=avx-vnni | FileCheck %s --check-prefix=AVXVNNI
 // RUN: qopt %s --convert-qopt-dot-to-llvm=isa=generic | FileCheck %s --check-prefix=GENERIC
-// RUN: not qopt %s --convert-qopt-dot-to-llvm=isa=neon 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: qopt %s --convert-qopt-dot-to-llvm=isa=neon-dotprod | FileCheck %s --check-prefix=DOTPROD
+// RUN: qopt %s --convert-qopt-dot-to-llvm=isa=neon | FileCheck %s --check-prefix=NEON
+// RUN: not qopt %s --convert-qopt-dot-to-llvm=isa=sve 2>&1 | FileCheck %s --check-prefix=BAD
 
 // AVX512-LABEL: func @dots
 // AVX512: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%arg0, %arg1, %arg2) : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
@@ -25,9 +27,38 @@
 // GENERIC: arith.muli
 // GENERIC-COUNT-4: vector.shuffle
 
-// BAD: error: convert-qopt-dot-to-llvm: unknown isa 'neon' (expected avx512-vnni, avx-vnni, avx2, generic or host)
+// AArch64 has no unsigned x signed dot without i8mm: the generic form.
+// DOTPROD-LABEL: func @dots
+// DOTPROD-NOT: llvm.call_intrinsic
+// DOTPROD: arith.extui
+
+// BAD: error: convert-qopt-dot-to-llvm: unknown isa 'sve' (expected avx512-vnni, avx-vnni, avx2, neon, neon-dotprod, generic or host)
 func.func @dots(%acc: vector<16xi32>, %a: vector<64xi8>, %b: vector<64xi8>, %acc8: vector<8xi32>, %a8: vector<32xi8>, %b8: vector<32xi8>) -> (vector<16xi32>, vector<8xi32>) {
   %r = qopt.dot_u8_s8 %acc, %a, %b : vector<64xi8> -> vector<16xi32>
   %s = qopt.dot_u8_s8 %acc8, %a8, %b8 : vector<32xi8> -> vector<8xi32>
   return %r, %s : vector<16xi32>, vector<8xi32>
+}
+
+// A 16-lane signed dot is four 128-bit sdot.
+// DOTPROD-LABEL: func @signed_dots
+// DOTPROD: vector.extract_strided_slice %arg0 {offsets = [0], sizes = [4], strides = [1]}
+// DOTPROD-COUNT-4: llvm.call_intrinsic "llvm.aarch64.neon.sdot.v4i32.v16i8"
+// DOTPROD-NOT: llvm.call_intrinsic
+
+// Without dotprod, per 4 lanes two smull, two saddlp, one addp, one add.
+// NEON-LABEL: func @signed_dots
+// NEON-COUNT-2: llvm.call_intrinsic "llvm.aarch64.neon.smull.v8i16"
+// NEON: llvm.call_intrinsic "llvm.aarch64.neon.addp.v4i32"
+// NEON-NEXT: arith.addi
+// NEON-NOT: sdot
+
+// Elsewhere the generic form, with both operands sign-extended.
+// GENERIC-LABEL: func @signed_dots
+// GENERIC: arith.extsi %arg1 : vector<64xi8> to vector<64xi32>
+// GENERIC: arith.extsi %arg2 : vector<64xi8> to vector<64xi32>
+// AVX512-LABEL: func @signed_dots
+// AVX512-NOT: llvm.call_intrinsic
+func.func @signed_dots(%acc: vector<16xi32>, %a: vector<64xi8>, %b: vector<64xi8>) -> vector<16xi32> {
+  %r = qopt.dot_s8_s8 %acc, %a, %b : vector<64xi8> -> vector<16xi32>
+  return %r : vector<16xi32>
 }

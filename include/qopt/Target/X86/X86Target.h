@@ -11,7 +11,7 @@
 #ifndef QOPT_TARGET_X86_X86TARGET_H
 #define QOPT_TARGET_X86_X86TARGET_H
 
-#include "qopt/Conversion/Int8MatMulToX86/Int8MatMulToX86.h"
+#include "qopt/Conversion/Int8MatMulToKernels/Int8MatMulToKernels.h"
 
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Error.h"
@@ -34,7 +34,7 @@ struct X86Target {
   std::string dotIsa() const;
   /// The features the two choices above rely on.
   std::vector<std::string> usedFeatures() const;
-  /// "convert-int8-matmul-to-x86{kernel=...}".
+  /// "convert-int8-matmul-to-kernels{kernel=...}".
   std::string gemmPass() const;
   /// One line for users: the CPU and what qopt uses on it.
   std::string summary() const;

@@ -22,8 +22,7 @@ static ParseResult parseRounding(OpAsmParser &parser, RoundingModeAttr &attr) {
     return failure();
   std::optional<RoundingMode> mode = symbolizeRoundingMode(keyword);
   if (!mode)
-    return parser.emitError(loc) << "unknown rounding mode '" << keyword
-                                 << "'";
+    return parser.emitError(loc) << "unknown rounding mode '" << keyword << "'";
   attr = RoundingModeAttr::get(parser.getContext(), *mode);
   return success();
 }
@@ -31,6 +30,20 @@ static ParseResult parseRounding(OpAsmParser &parser, RoundingModeAttr &attr) {
 static void printRounding(OpAsmPrinter &printer, Operation *,
                           RoundingModeAttr attr) {
   printer << stringifyRoundingMode(attr.getValue());
+}
+
+//===----------------------------------------------------------------------===//
+// Dot product ops
+//===----------------------------------------------------------------------===//
+
+/// Shared by the dot ops' verifiers: four bytes per 32-bit lane.
+static LogicalResult verifyDotShapes(Operation *op, VectorType acc,
+                                     VectorType lhs) {
+  int64_t lanes = acc.getNumElements(), bytes = lhs.getNumElements();
+  if (bytes != 4 * lanes)
+    return op->emitOpError() << "needs 4 bytes per 32-bit lane: " << lanes
+                             << " lanes but " << bytes << " bytes";
+  return success();
 }
 
 #define GET_OP_CLASSES
@@ -46,7 +59,8 @@ static LogicalResult verifyQuantized(Operation *op, RankedTensorType type,
 
 /// The float type and the quantized type of a quantize/dequantize pair must
 /// agree on the expressed type.
-static LogicalResult verifyExpressedType(Operation *op, RankedTensorType floatType,
+static LogicalResult verifyExpressedType(Operation *op,
+                                         RankedTensorType floatType,
                                          RankedTensorType quantType) {
   FloatType expressed = getExpressedType(quantType.getElementType());
   if (expressed != floatType.getElementType())
@@ -122,7 +136,6 @@ LogicalResult DequantizeOp::verify() {
                              getInput().getType());
 }
 
-
 //===----------------------------------------------------------------------===//
 // RequantizeOp
 //===----------------------------------------------------------------------===//
@@ -133,7 +146,8 @@ LogicalResult RequantizeOp::verify() {
   if (failed(verifyQuantized(*this, inType, "operand")) ||
       failed(verifyQuantized(*this, outType, "result")))
     return failure();
-  Type inElement = inType.getElementType(), outElement = outType.getElementType();
+  Type inElement = inType.getElementType(),
+       outElement = outType.getElementType();
   for (Type element : {inElement, outElement})
     if (!isa<quant::UniformQuantizedType, quant::UniformQuantizedPerAxisType>(
             element))
@@ -168,24 +182,23 @@ OpFoldResult RequantizeOp::fold(FoldAdaptor adaptor) {
 // RescaleOp
 //===----------------------------------------------------------------------===//
 
-
 LogicalResult RescaleOp::verify() {
   ArrayRef<int32_t> multipliers = getMultiplier();
   ArrayRef<int32_t> shifts = getShift();
   if (multipliers.empty())
     return emitOpError() << "needs at least one multiplier";
   if (multipliers.size() != shifts.size())
-    return emitOpError() << "has " << multipliers.size()
-                         << " multipliers but " << shifts.size() << " shifts";
+    return emitOpError() << "has " << multipliers.size() << " multipliers but "
+                         << shifts.size() << " shifts";
   for (auto [i, m] : llvm::enumerate(multipliers))
     if (m < 0)
       return emitOpError() << "multiplier " << i << " (" << m
                            << ") is outside [0, 2^31 - 1]";
   for (auto [i, s] : llvm::enumerate(shifts))
     if (s < kMinRescaleShift || s > kMaxRescaleShift)
-      return emitOpError() << "shift " << i << " (" << s
-                           << ") is outside [" << kMinRescaleShift << ", "
-                           << kMaxRescaleShift << "]";
+      return emitOpError() << "shift " << i << " (" << s << ") is outside ["
+                           << kMinRescaleShift << ", " << kMaxRescaleShift
+                           << "]";
   RankedTensorType inType = getInput().getType();
   std::optional<int64_t> axis = getAxis();
   if (axis) {
@@ -205,9 +218,9 @@ LogicalResult RescaleOp::verify() {
   }
   StorageRange inRange = getIntegerRange(
       inType.getElementType().getIntOrFloatBitWidth(), getInputUnsigned());
-  StorageRange outRange =
-      getIntegerRange(getOutput().getType().getElementType().getIntOrFloatBitWidth(),
-                   getOutputUnsigned());
+  StorageRange outRange = getIntegerRange(
+      getOutput().getType().getElementType().getIntOrFloatBitWidth(),
+      getOutputUnsigned());
   // I64Attr getters return uint64_t; read the zero points as signed.
   int64_t inputZp = getInputZpAttr().getInt();
   int64_t outputZp = getOutputZpAttr().getInt();
@@ -228,17 +241,4 @@ OpFoldResult RescaleOp::fold(FoldAdaptor adaptor) {
     return {};
   FailureOr<DenseIntElementsAttr> folded = foldRescaleConstant(input, *this);
   return succeeded(folded) ? *folded : OpFoldResult();
-}
-
-//===----------------------------------------------------------------------===//
-// DotU8S8Op
-//===----------------------------------------------------------------------===//
-
-LogicalResult DotU8S8Op::verify() {
-  int64_t lanes = getAcc().getType().getNumElements();
-  int64_t bytes = getLhs().getType().getNumElements();
-  if (bytes != 4 * lanes)
-    return emitOpError() << "needs 4 bytes per 32-bit lane: " << lanes
-                         << " lanes but " << bytes << " bytes";
-  return success();
 }

@@ -222,11 +222,31 @@ def QOpt_RescaleOp : QOpt_Op<"rescale", [Pure, SameOperandsAndResultShape]> {
 
 
 //===----------------------------------------------------------------------===//
-// DotU8S8Op
+// Dot product ops
 //===----------------------------------------------------------------------===//
 
-def QOpt_DotU8S8Op : QOpt_Op<"dot_u8_s8", [Pure,
+// Four-byte dot products accumulated per 32-bit lane, wrapping int32; the
+// ops differ in how lhs bytes widen.
+class QOpt_DotOp<string mnemonic> : QOpt_Op<mnemonic, [Pure,
     AllTypesMatch<["acc", "result"]>, AllTypesMatch<["lhs", "rhs"]>]> {
+  let arguments = (ins VectorOfRankAndType<[1], [I32]>:$acc,
+                       VectorOfRankAndType<[1], [I8]>:$lhs,
+                       VectorOfRankAndType<[1], [I8]>:$rhs,
+                       UnitAttr:$pairs_fit_i16);
+  let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
+  let assemblyFormat = [{
+    $acc `,` $lhs `,` $rhs attr-dict `:` type($lhs) `->` type($acc)
+  }];
+  let hasVerifier = 1;
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::verify() {
+      return verifyDotShapes(getOperation(), getAcc().getType(),
+                             getLhs().getType());
+    }
+  }];
+}
+
+def QOpt_DotU8S8Op : QOpt_DotOp<"dot_u8_s8"> {
   let summary = "accumulate 4-way dot products of unsigned by signed bytes";
   let description = [{
     For each 32-bit lane `i` of `acc`:
@@ -237,7 +257,7 @@ def QOpt_DotU8S8Op : QOpt_Op<"dot_u8_s8", [Pure,
 
     in wrapping int32 arithmetic. This is x86's `vpdpbusd` (AVX-512 VNNI on
     4, 8 or 16 lanes, AVX-VNNI on 4 or 8), the building block of qopt's
-    int8 GEMM microkernels. `convert-qopt-dot-to-llvm` maps it to the
+    x86 int8 GEMM microkernels. `convert-qopt-dot-to-llvm` maps it to the
     instruction where the target has it, and otherwise to widening
     multiplies and adds with the same result.
 
@@ -254,15 +274,28 @@ def QOpt_DotU8S8Op : QOpt_Op<"dot_u8_s8", [Pure,
         : vector<64xi8> -> vector<16xi32>
     ```
   }];
-  let arguments = (ins VectorOfRankAndType<[1], [I32]>:$acc,
-                       VectorOfRankAndType<[1], [I8]>:$lhs,
-                       VectorOfRankAndType<[1], [I8]>:$rhs,
-                       UnitAttr:$pairs_fit_i16);
-  let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
-  let assemblyFormat = [{
-    $acc `,` $lhs `,` $rhs attr-dict `:` type($lhs) `->` type($acc)
+}
+
+def QOpt_DotS8S8Op : QOpt_DotOp<"dot_s8_s8"> {
+  let summary = "accumulate 4-way dot products of signed by signed bytes";
+  let description = [{
+    For each 32-bit lane `i` of `acc`:
+
+    ```
+    result[i] = acc[i] + sum_{j < 4} sext(lhs[4 i + j]) * sext(rhs[4 i + j])
+    ```
+
+    in wrapping int32 arithmetic. This is AArch64's `sdot` (FEAT_DotProd, 4
+    lanes per instruction), the building block of qopt's AArch64 dot-product
+    GEMM microkernels; without `dotprod`, `convert-qopt-dot-to-llvm` builds
+    it from widening multiplies (`smull`, `smull2`) and pairwise widening
+    adds (`saddlp`, `addp`) with the same result. `pairs_fit_i16` has the
+    same meaning as for `qopt.dot_u8_s8` (unused by the current lowerings).
+
+    ```mlir
+    %r = qopt.dot_s8_s8 %acc, %a, %b : vector<64xi8> -> vector<16xi32>
+    ```
   }];
-  let hasVerifier = 1;
 }
 
 #endif // QOPT_DIALECT_QOPT_IR_QOPTOPS_TD

@@ -1,7 +1,7 @@
-//===- Int8MatMulToX86.h - int8 matmul to VNNI microkernels -----*- C++ -*-===//
+//===- Int8MatMulToKernels.h - int8 matmul to VNNI microkernels -----*- C++ -*-===//
 
-#ifndef QOPT_CONVERSION_INT8MATMULTOX86_INT8MATMULTOX86_H
-#define QOPT_CONVERSION_INT8MATMULTOX86_INT8MATMULTOX86_H
+#ifndef QOPT_CONVERSION_INT8MATMULTOKERNELS_INT8MATMULTOKERNELS_H
+#define QOPT_CONVERSION_INT8MATMULTOKERNELS_INT8MATMULTOKERNELS_H
 
 #include "mlir/IR/PatternMatch.h"
 
@@ -20,7 +20,7 @@ enum class Int8Kernel {
   amx,
 };
 
-/// How convert-int8-matmul-to-x86 blocks its GEMMs. For `vnni`: a register
+/// How convert-int8-matmul-to-kernels blocks its GEMMs. For `vnni`: a register
 /// tile of `rows` x `vectors` x 16 int32 accumulators, over K blocks of at
 /// most `kBlock` depths (0: what keeps a panel's block within 40 KiB of
 /// L1). `amx` tiles are fixed by the hardware and ignore the three.
@@ -35,10 +35,10 @@ struct Int8GemmOptions {
 };
 
 /// tosa.matmul and tosa.conv2d (int8 x constant int8 -> int32) ->
-/// packed-weight VNNI or AMX microkernels (see convert-int8-matmul-to-x86).
-void populateInt8MatMulToX86Patterns(mlir::RewritePatternSet &patterns,
+/// packed-weight VNNI or AMX microkernels (see convert-int8-matmul-to-kernels).
+void populateInt8MatMulToKernelsPatterns(mlir::RewritePatternSet &patterns,
                                      Int8GemmOptions tile);
 
 } // namespace qopt
 
-#endif // QOPT_CONVERSION_INT8MATMULTOX86_INT8MATMULTOX86_H
+#endif // QOPT_CONVERSION_INT8MATMULTOKERNELS_INT8MATMULTOKERNELS_H

@@ -1,13 +1,13 @@
-// RUN: qopt %s -split-input-file --convert-int8-matmul-to-x86 --canonicalize | FileCheck %s
-// RUN: qopt %s -split-input-file --convert-int8-matmul-to-x86="tile-rows=2 tile-vectors=1" --canonicalize | FileCheck %s --check-prefix=SMALL
-// RUN: not qopt %s -split-input-file --convert-int8-matmul-to-x86="tile-rows=8 tile-vectors=4" 2>&1 | FileCheck %s --check-prefix=TOOBIG
-// RUN: not qopt %s -split-input-file --convert-int8-matmul-to-x86="k-block=6" 2>&1 | FileCheck %s --check-prefix=KBLOCK
-// RUN: qopt %s -split-input-file --convert-int8-matmul-to-x86="kernel=amx" --canonicalize | FileCheck %s --check-prefix=AMX
-// RUN: not qopt %s -split-input-file --convert-int8-matmul-to-x86="kernel=sme" 2>&1 | FileCheck %s --check-prefix=KERNEL
+// RUN: qopt %s -split-input-file --convert-int8-matmul-to-kernels --canonicalize | FileCheck %s
+// RUN: qopt %s -split-input-file --convert-int8-matmul-to-kernels="tile-rows=2 tile-vectors=1" --canonicalize | FileCheck %s --check-prefix=SMALL
+// RUN: not qopt %s -split-input-file --convert-int8-matmul-to-kernels="tile-rows=8 tile-vectors=4" 2>&1 | FileCheck %s --check-prefix=TOOBIG
+// RUN: not qopt %s -split-input-file --convert-int8-matmul-to-kernels="k-block=6" 2>&1 | FileCheck %s --check-prefix=KBLOCK
+// RUN: qopt %s -split-input-file --convert-int8-matmul-to-kernels="kernel=amx" --canonicalize | FileCheck %s --check-prefix=AMX
+// RUN: not qopt %s -split-input-file --convert-int8-matmul-to-kernels="kernel=sme" 2>&1 | FileCheck %s --check-prefix=KERNEL
 
-// KERNEL: error: convert-int8-matmul-to-x86: unknown kernel 'sme' (expected vnni or amx)
-// TOOBIG: error: convert-int8-matmul-to-x86: the register tile 8 x 4 needs more than the 32 zmm registers
-// KBLOCK: error: convert-int8-matmul-to-x86: k-block 6 must be 0 (automatic) or a positive multiple of 4
+// KERNEL: error: convert-int8-matmul-to-kernels: unknown kernel 'sme' (expected vnni or amx)
+// TOOBIG: error: convert-int8-matmul-to-kernels: the register tile 8 x 4 needs more than the 32 zmm registers
+// KBLOCK: error: convert-int8-matmul-to-kernels: k-block 6 must be 0 (automatic) or a positive multiple of 4
 
 // M = 3, K = 5, N = 18 with zero point -3: K pads to 8, N to 32 (two
 // 16-column blocks, one panel of 2). Weights are all 1, so each column sum
@@ -147,7 +147,7 @@ func.func @pointwise(%x: tensor<1x4x4x8xi8>) -> tensor<1x4x4x16xi32> {
 // SMALL-LABEL: func @fused_requantize
 // With two K blocks (k-block=4, K=8) the partial sums of the first go to
 // an int32 buffer; the last block stores int8.
-// RUN: qopt %s -split-input-file --convert-int8-matmul-to-x86="k-block=4" | FileCheck %s --check-prefix=BLOCKS
+// RUN: qopt %s -split-input-file --convert-int8-matmul-to-kernels="k-block=4" | FileCheck %s --check-prefix=BLOCKS
 // BLOCKS-LABEL: func @fused_requantize
 // BLOCKS-NOT: qopt.requantize
 // BLOCKS-DAG: tensor.empty() : tensor<1x16x16xi32>

@@ -1,4 +1,4 @@
-//===- Int8MatMulToX86.cpp - int8 matmul to VNNI / AMX microkernels -------===//
+//===- Int8MatMulToKernels.cpp - int8 matmul to VNNI / AMX microkernels -------===//
 //
 // C[m, n] = sum_k (A[m, k] - zp_a) * B[k, n] with B constant becomes
 //
@@ -14,7 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "qopt/Conversion/Int8MatMulToX86/Int8MatMulToX86.h"
+#include "qopt/Conversion/Int8MatMulToKernels/Int8MatMulToKernels.h"
 #include "qopt/Conversion/Passes.h"
 #include "qopt/Conversion/QOptToArith/QOptToArith.h"
 #include "qopt/Dialect/QOpt/IR/QOptOps.h"
@@ -34,7 +34,7 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace qopt {
-#define GEN_PASS_DEF_CONVERTINT8MATMULTOX86PASS
+#define GEN_PASS_DEF_CONVERTINT8MATMULTOKERNELSPASS
 #include "qopt/Conversion/Passes.h.inc"
 } // namespace qopt
 
@@ -1446,21 +1446,21 @@ struct FuseRequantizeIntoGemm : OpRewritePattern<RequantizeOp> {
   }
 };
 
-struct ConvertInt8MatMulToX86Pass
-    : qopt::impl::ConvertInt8MatMulToX86PassBase<ConvertInt8MatMulToX86Pass> {
+struct ConvertInt8MatMulToKernelsPass
+    : qopt::impl::ConvertInt8MatMulToKernelsPassBase<ConvertInt8MatMulToKernelsPass> {
   using Base::Base;
   void runOnOperation() override {
     int64_t rows = tileRows, vectors = tileVectors, depth = kBlock;
     if (depth < 0 || depth % 4) {
       getOperation().emitError()
-          << "convert-int8-matmul-to-x86: k-block " << depth
+          << "convert-int8-matmul-to-kernels: k-block " << depth
           << " must be 0 (automatic) or a positive multiple of 4";
       return signalPassFailure();
     }
     // Accumulators, one weight vector per column block and the broadcast.
     if (rows < 1 || vectors < 1 || rows * vectors + vectors + 1 > 32) {
       getOperation().emitError()
-          << "convert-int8-matmul-to-x86: the register tile " << rows << " x "
+          << "convert-int8-matmul-to-kernels: the register tile " << rows << " x "
           << vectors
           << " needs more than the 32 zmm registers (rows * vectors + "
              "vectors + 1 <= 32, and both >= 1)";
@@ -1472,7 +1472,7 @@ struct ConvertInt8MatMulToX86Pass
       tile.kernel = Int8Kernel::amx;
     } else if (kernel != "vnni") {
       getOperation().emitError()
-          << "convert-int8-matmul-to-x86: unknown kernel '" << kernel
+          << "convert-int8-matmul-to-kernels: unknown kernel '" << kernel
           << "' (expected vnni or amx)";
       return signalPassFailure();
     }
@@ -1484,14 +1484,14 @@ struct ConvertInt8MatMulToX86Pass
     if (failed(applyPatternsGreedily(getOperation(), std::move(fusions))))
       return signalPassFailure();
     RewritePatternSet patterns(&getContext());
-    populateInt8MatMulToX86Patterns(patterns, tile);
+    populateInt8MatMulToKernelsPatterns(patterns, tile);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }
 };
 } // namespace
 
-void qopt::populateInt8MatMulToX86Patterns(RewritePatternSet &patterns,
+void qopt::populateInt8MatMulToKernelsPatterns(RewritePatternSet &patterns,
                                            Int8GemmOptions tile) {
   patterns.add<LowerToGemm<tosa::MatMulOp, MatMulLowering>,
                LowerToGemm<tosa::Conv2DOp, ConvLowering>,

@@ -1,9 +1,9 @@
-//===- VnniMatMulExecutionTest.cpp - VNNI microkernels vs tosa.matmul -----===//
+//===- GemmKernelExecutionTest.cpp - VNNI microkernels vs tosa.matmul -----===//
 //
 // The same int8 matmul (random activations, zero point and constant
 // weights) is compiled twice and run through the JIT: by upstream's
 // tosa-to-linalg (the reference integer lowering) and by
-// convert-int8-matmul-to-x86 (packed weights, vpdpbusd microkernels). The
+// convert-int8-matmul-to-kernels (packed weights, vpdpbusd microkernels). The
 // int32 results must be equal, on shapes that are not multiples of the
 // register tile (M, N, K odd; K = 1; M = 1), at the extremes of int8 and
 // for every tile size; then with the dots lowered for AVX-VNNI and for no
@@ -156,7 +156,7 @@ void runCase(const Case &c, const std::string &tileOptions,
   size_t at = lower.find(dotPass);
   ASSERT_NE(at, std::string::npos);
   lower.insert(at + dotPass.size(), "{isa=" + isa + "}");
-  JitKernel vnni(src, "func.func(convert-int8-matmul-to-x86" + tileOptions +
+  JitKernel vnni(src, "func.func(convert-int8-matmul-to-kernels" + tileOptions +
                           ")," + tosaToLinalg + lower);
   ASSERT_TRUE(vnni.ok()) << vnni.error();
   if (tileOptions.find("amx") != std::string::npos)
@@ -297,7 +297,7 @@ struct ConvCase {
 };
 
 /// A tosa.conv2d through tosa-to-linalg (reference) and through
-/// convert-int8-matmul-to-x86 (im2col + VNNI GEMM): equal int32 outputs.
+/// convert-int8-matmul-to-kernels (im2col + VNNI GEMM): equal int32 outputs.
 void runConv(const ConvCase &c, const std::string &isa,
              const std::string &options = "") {
   int64_t ho = (c.h + 2 * c.pad - c.dilation * (c.kh - 1) - 1) / c.stride + 1;
@@ -357,7 +357,7 @@ void runConv(const ConvCase &c, const std::string &isa,
   std::string lower = kLowerToLLVM;
   const std::string dotPass = "convert-qopt-dot-to-llvm";
   lower.insert(lower.find(dotPass) + dotPass.size(), "{isa=" + isa + "}");
-  JitKernel fast(os.str(), "func.func(convert-int8-matmul-to-x86" + options +
+  JitKernel fast(os.str(), "func.func(convert-int8-matmul-to-kernels" + options +
                                ")," + tosaToLinalg + lower);
   ASSERT_TRUE(fast.ok()) << fast.error();
   if (options.find("amx") != std::string::npos)
@@ -482,7 +482,7 @@ void runFusedRequantize(int64_t k, int64_t o, const std::string &options,
       std::string(kLowerToLLVM);
   JitKernel reference(os.str(), rest);
   ASSERT_TRUE(reference.ok()) << reference.error();
-  JitKernel fused(os.str(), "func.func(convert-int8-matmul-to-x86" + options +
+  JitKernel fused(os.str(), "func.func(convert-int8-matmul-to-kernels" + options +
                                 ")," + rest);
   ASSERT_TRUE(fused.ok()) << fused.error();
   expectSameOutputs<int8_t>(
@@ -523,7 +523,7 @@ struct DepthwiseCase {
 };
 
 /// tosa.depthwise_conv2d (channel multiplier 1) through tosa-to-linalg
-/// (reference) and through convert-int8-matmul-to-x86's vector kernel:
+/// (reference) and through convert-int8-matmul-to-kernels's vector kernel:
 /// equal int32 outputs, or equal int8 outputs of a fused per-channel
 /// rescale with `rounding`.
 void runDepthwise(const DepthwiseCase &c, const std::string &rounding = "") {
@@ -592,7 +592,7 @@ void runDepthwise(const DepthwiseCase &c, const std::string &rounding = "") {
       std::string(kLowerToLLVM);
   JitKernel reference(os.str(), rest);
   ASSERT_TRUE(reference.ok()) << reference.error();
-  JitKernel fast(os.str(), "func.func(convert-int8-matmul-to-x86)," + rest);
+  JitKernel fast(os.str(), "func.func(convert-int8-matmul-to-kernels)," + rest);
   ASSERT_TRUE(fast.ok()) << fast.error();
   std::string what = "depthwise " + std::to_string(c.k) + "x" +
                      std::to_string(c.k) + " C=" + std::to_string(c.c) +
