@@ -147,7 +147,9 @@ def ConvertInt8MatMulToKernelsPass
            "decided per GEMM from the constant weights)">,
     Option<"kernel", "kernel", "std::string", /*default=*/"\"vnni\"",
            "vnni (vpdpbusd register tiles, any x86-64 through "
-           "convert-qopt-dot-to-llvm) or amx (AMX-INT8 tiles)">
+           "convert-qopt-dot-to-llvm), amx (AMX-INT8 tiles), sdot (AArch64 "
+           "signed dot register tiles: sdot or smull/saddlp) or smmla "
+           "(AArch64 i8mm 2x8x2 blocks)">
   ];
 }
 
@@ -179,7 +181,7 @@ def ConvertMemRefCopyToLinalgPass : Pass<"convert-memref-copy-to-linalg"> {
 }
 
 def ConvertQOptDotToLLVMPass : Pass<"convert-qopt-dot-to-llvm"> {
-  let summary = "Lower qopt.dot_u8_s8 / qopt.dot_s8_s8 to vpdpbusd, sdot, "
+  let summary = "Lower qopt's dot and mmla ops to vpdpbusd, sdot, smmla, "
                 "or widening multiply-adds";
   let description = [{
     Instruction selection for the four-byte dot ops by target. For
@@ -206,8 +208,12 @@ def ConvertQOptDotToLLVMPass : Pass<"convert-qopt-dot-to-llvm"> {
       an add: five instructions for what `sdot` does in one;
     * anything else: the generic form with sign extension.
 
-    `neon` and `neon-dotprod` lower `qopt.dot_u8_s8` generically (AArch64
-    has no unsigned x signed dot without FEAT_I8MM's `usdot`).
+    * `neon-i8mm`: `sdot` as for `neon-dotprod`, and `qopt.mmla_s8_s8`
+      becomes `smmla` (`llvm.aarch64.neon.smmla`, FEAT_I8MM; every other
+      isa lowers it generically).
+
+    The NEON isas lower `qopt.dot_u8_s8` generically (qopt's AArch64
+    kernels never create it).
 
     Every choice computes the same wrapping int32 result. Runs after
     bufferization (the intrinsic calls carry no memory-effect information).
@@ -217,7 +223,8 @@ def ConvertQOptDotToLLVMPass : Pass<"convert-qopt-dot-to-llvm"> {
                            "::mlir::vector::VectorDialect"];
   let options = [
     Option<"isa", "isa", "std::string", /*default=*/"\"host\"",
-           "avx512-vnni, avx-vnni, avx2, neon, neon-dotprod, generic or host">
+           "avx512-vnni, avx-vnni, avx2, neon, neon-dotprod, neon-i8mm, generic "
+           "or host">
   ];
 }
 

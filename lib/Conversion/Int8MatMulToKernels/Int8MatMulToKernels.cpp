@@ -1,4 +1,5 @@
-//===- Int8MatMulToKernels.cpp - int8 matmul to VNNI / AMX microkernels -------===//
+//===- Int8MatMulToKernels.cpp - int8 matmul to VNNI / AMX microkernels
+//-------===//
 //
 // C[m, n] = sum_k (A[m, k] - zp_a) * B[k, n] with B constant becomes
 //
@@ -32,6 +33,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/StringSwitch.h"
 
 namespace qopt {
 #define GEN_PASS_DEF_CONVERTINT8MATMULTOKERNELSPASS
@@ -43,8 +45,14 @@ using namespace qopt;
 
 namespace {
 
-constexpr int64_t kLanes = 16; // int32 lanes of a zmm register
-constexpr int64_t kDepth = 4;  // bytes summed per lane by vpdpbusd
+constexpr int64_t kLanes = 16;    // int32 lanes of a column block (a zmm)
+constexpr int64_t kDepth = 4;     // bytes summed per lane by vpdpbusd / sdot
+constexpr int64_t kMmlaDepth = 8; // depths per smmla operand row
+
+/// Depths per packed group: what one instruction sums per output.
+int64_t depthOf(Int8Kernel kernel) {
+  return kernel == Int8Kernel::smmla ? kMmlaDepth : kDepth;
+}
 
 int64_t alignTo(int64_t x, int64_t a) { return (x + a - 1) / a * a; }
 
@@ -57,21 +65,25 @@ std::optional<int64_t> zeroPointOf(Value zp) {
 }
 
 /// Where the weights of each column panel live in the packed buffer: panel
-/// p (of `vectors` 16-column blocks) holds, for each group of 4 depths, its
-/// blocks' 64-byte vectors side by side, so that one K step reads
-/// `vectors` x 64 contiguous bytes. Full panels come first, then the
-/// narrower last one.
+/// p (of `vectors` 16-column blocks) holds, for each group of `depth`
+/// depths, its blocks' vectors (16 columns x `depth` bytes, column-major:
+/// byte c * depth + d) side by side, so that one K step reads contiguous
+/// bytes. Full panels come first, then the narrower last one. With depth 4
+/// a vector is a vpdpbusd / sdot operand and an AMX B-tile row; with depth
+/// 8 each 16 bytes are an smmla operand (2 columns x 8 depths).
 struct PackedLayout {
-  int64_t kq;      // K / 4 (padded)
+  int64_t kq;      // K / depth (padded): the depth groups
   int64_t blocks;  // N / 16 (padded)
   int64_t vectors; // blocks per full panel
+  int64_t depth = kDepth;
+  int64_t vectorBytes() const { return kLanes * depth; }
   int64_t fullPanels() const { return blocks / vectors; }
   int64_t lastVectors() const { return blocks % vectors; }
-  /// Byte offset of the vector for column block `nb`, depth quad `q`.
+  /// Byte offset of the vector for column block `nb`, depth group `q`.
   int64_t offset(int64_t nb, int64_t q) const {
     int64_t panel = nb / vectors, j = nb % vectors;
     int64_t width = panel < fullPanels() ? vectors : lastVectors();
-    return panel * kq * vectors * 64 + (q * width + j) * 64;
+    return (panel * kq * vectors + q * width + j) * vectorBytes();
   }
 };
 
@@ -176,12 +188,12 @@ protected:
     int64_t full = layout.fullPanels(), width = layout.vectors;
     if (full > 0)
       c = loop(c, full, [&](State c, Value p) {
-        return body(c, mul(p, width * kLanes), mul(p, layout.kq * width * 64),
-                    width);
+        return body(c, mul(p, width * kLanes),
+                    mul(p, layout.kq * width * layout.vectorBytes()), width);
       });
     if (int64_t last = layout.lastVectors())
       c = body(c, index(full * width * kLanes),
-               index(full * layout.kq * width * 64), last);
+               index(full * layout.kq * width * layout.vectorBytes()), last);
     return c;
   }
 
@@ -256,11 +268,13 @@ public:
   /// for a few steps); by default as many depths as keep a panel's block
   /// within 40 KiB of L1 (a 48 KiB L1 also holds the streaming
   /// activations).
-  static std::pair<int64_t, int64_t> kBlocking(int64_t kq, int64_t vectors,
-                                               Int8GemmOptions tile) {
-    int64_t maxQuads = tile.kBlock > 0
-                           ? tile.kBlock / kDepth
-                           : std::max<int64_t>(1, 40960 / (vectors * 64));
+  static std::pair<int64_t, int64_t>
+  kBlocking(const PackedLayout &layout, int64_t vectors, Int8GemmOptions tile) {
+    int64_t kq = layout.kq;
+    int64_t maxQuads =
+        tile.kBlock > 0
+            ? std::max<int64_t>(1, tile.kBlock / layout.depth)
+            : std::max<int64_t>(1, 40960 / (vectors * layout.vectorBytes()));
     int64_t blocks = (kq + maxQuads - 1) / maxQuads;
     int64_t quads = (kq + blocks - 1) / blocks;
     return {quads, (kq + quads - 1) / quads};
@@ -288,7 +302,7 @@ private:
   /// result.
   State panel(State c, Value col, Value base, int64_t vectors,
               const RowSpan &span) {
-    std::pair<int64_t, int64_t> blocking = kBlocking(layout.kq, vectors, tile);
+    std::pair<int64_t, int64_t> blocking = kBlocking(layout, vectors, tile);
     int64_t quads = blocking.first, blocks = blocking.second;
     int64_t lastQuads = layout.kq - (blocks - 1) * quads;
     c = kBlock(c, col, base, vectors, index(0), blocks == 1 ? lastQuads : quads,
@@ -323,21 +337,23 @@ private:
     return c;
   }
 
-  /// One mr x (vectors x 16) register tile over `quads` depth quads.
+  /// One mr x (vectors x 16) register tile over `quads` depth groups.
   State microkernel(State c, Value row, Value aRow, Value col, Value base,
                     int64_t mr, int64_t vectors, Value first, int64_t quads,
                     bool accumulate, bool final) {
-    Type i8 = b.getI8Type(), i32 = b.getI32Type();
+    Type i32 = b.getI32Type();
     auto accType = VectorType::get({kLanes}, i32);
-    auto bytesType = VectorType::get({kLanes * kDepth}, i8);
-    Value i8Pad = arith::ConstantIntOp::create(b, loc, i8, 0);
     Value i32Pad = arith::ConstantIntOp::create(b, loc, i32, 0);
-    auto read = [&](VectorType type, Value source, ValueRange at, Value pad) {
-      return vector::TransferReadOp::create(b, loc, type, source, at, pad,
-                                            ArrayRef<bool>{true})
-          .getResult();
+    // What a row's accumulators start from: the corrections, or the
+    // partial sums so far.
+    auto initial = [&](int64_t i, int64_t j, Value rowTerm) -> Value {
+      Value n = add(col, j * kLanes);
+      if (accumulate)
+        return read(accType, c.front(), {index(0), add(row, i), n}, i32Pad);
+      Value start = read(accType, corr, {n}, i32Pad);
+      return rowTerm ? arith::AddIOp::create(b, loc, start, rowTerm).getResult()
+                     : start;
     };
-    // Initial accumulators: the corrections, or the partial sums so far.
     SmallVector<Value> init;
     for (int64_t i = 0; i < mr; ++i) {
       Value rowTerm;
@@ -346,19 +362,51 @@ private:
             b, loc, accType,
             tensor::ExtractOp::create(b, loc, rowCorr,
                                       ValueRange{add(row, i)}));
-      for (int64_t j = 0; j < vectors; ++j) {
-        Value n = add(col, j * kLanes);
-        if (accumulate) {
-          init.push_back(
-              read(accType, c.front(), {index(0), add(row, i), n}, i32Pad));
-          continue;
-        }
-        Value start = read(accType, corr, {n}, i32Pad);
-        init.push_back(
-            rowTerm ? arith::AddIOp::create(b, loc, start, rowTerm).getResult()
-                    : start);
+      for (int64_t j = 0; j < vectors; ++j)
+        init.push_back(initial(i, j, rowTerm));
+    }
+    SmallVector<Value> sums =
+        tile.kernel == Int8Kernel::smmla
+            ? mmlaTile(aRow, base, mr, vectors, first, quads, init)
+            : dotTile(aRow, base, mr, vectors, first, quads, init);
+    // Partial sums go to the int32 buffer; the final block stores the
+    // result (requantized when fused).
+    bool requantizing = requant && final;
+    Value &dest = final ? c.back() : c.front();
+    for (int64_t j = 0; j < vectors; ++j) {
+      Value n = add(col, j * kLanes);
+      SmallVector<Value> params;
+      if (requantizing)
+        params = requant->lanes(b, loc, n);
+      for (int64_t i = 0; i < mr; ++i) {
+        Value v = sums[i * vectors + j];
+        if (requantizing)
+          v = requant->apply(b, loc, v, params);
+        dest = vector::TransferWriteOp::create(
+                   b, loc, v, dest, ValueRange{index(0), add(row, i), n},
+                   ArrayRef<bool>{true})
+                   .getResult();
       }
     }
+    return c;
+  }
+
+  Value read(VectorType type, Value source, ValueRange at, Value pad) {
+    return vector::TransferReadOp::create(b, loc, type, source, at, pad,
+                                          ArrayRef<bool>{true})
+        .getResult();
+  }
+
+  /// The four-byte dot kernels (vpdpbusd, sdot): per depth quad, one
+  /// broadcast of a row's 4 bytes against each 64-byte weight vector. The
+  /// accumulators start from `init`.
+  SmallVector<Value> dotTile(Value aRow, Value base, int64_t mr,
+                             int64_t vectors, Value first, int64_t quads,
+                             ArrayRef<Value> init) {
+    Type i8 = b.getI8Type(), i32 = b.getI32Type();
+    auto accType = VectorType::get({kLanes}, i32);
+    auto bytesType = VectorType::get({kLanes * kDepth}, i8);
+    Value i8Pad = arith::ConstantIntOp::create(b, loc, i8, 0);
     auto kLoop = scf::ForOp::create(
         b, loc, index(0), index(quads), index(1), init,
         [&](OpBuilder &nested, Location, Value q, ValueRange accs) {
@@ -379,37 +427,102 @@ private:
                 b, loc, VectorType::get({1}, i32), quad);
             Value splat = vector::BroadcastOp::create(b, loc, accType, word);
             Value bytes = vector::BitCastOp::create(b, loc, bytesType, splat);
-            for (int64_t j = 0; j < vectors; ++j)
-              next.push_back(weightsUnsigned
-                                 ? DotU8S8Op::create(
-                                       b, loc, accType, accs[i * vectors + j],
-                                       weights[j], bytes, pairsFitI16)
-                                 : DotU8S8Op::create(
-                                       b, loc, accType, accs[i * vectors + j],
-                                       bytes, weights[j], pairsFitI16));
+            for (int64_t j = 0; j < vectors; ++j) {
+              Value acc = accs[i * vectors + j];
+              if (tile.kernel == Int8Kernel::sdot)
+                next.push_back(DotS8S8Op::create(b, loc, accType, acc, bytes,
+                                                 weights[j], pairsFitI16));
+              else if (weightsUnsigned)
+                next.push_back(DotU8S8Op::create(
+                    b, loc, accType, acc, weights[j], bytes, pairsFitI16));
+              else
+                next.push_back(DotU8S8Op::create(b, loc, accType, acc, bytes,
+                                                 weights[j], pairsFitI16));
+            }
           }
           scf::YieldOp::create(b, loc, next);
         });
-    // Partial sums go to the int32 buffer; the final block stores the
-    // result (requantized when fused).
-    bool requantizing = requant && final;
-    Value &dest = final ? c.back() : c.front();
-    for (int64_t j = 0; j < vectors; ++j) {
-      Value n = add(col, j * kLanes);
-      SmallVector<Value> params;
-      if (requantizing)
-        params = requant->lanes(b, loc, n);
-      for (int64_t i = 0; i < mr; ++i) {
-        Value v = kLoop.getResult(i * vectors + j);
-        if (requantizing)
-          v = requant->apply(b, loc, v, params);
-        dest = vector::TransferWriteOp::create(
-                   b, loc, v, dest, ValueRange{index(0), add(row, i), n},
-                   ArrayRef<bool>{true})
-                   .getResult();
+    return SmallVector<Value>(kLoop.getResults());
+  }
+
+  /// The smmla kernels: per depth octet, each pair of rows (16 bytes: two
+  /// rows x 8 depths; an odd last row is paired with itself) multiplies
+  /// each pair of columns (16 packed bytes) into a 2 x 2 int32 block. The
+  /// blocks start from zero; the rows are then gathered out of them and
+  /// added to `init`.
+  SmallVector<Value> mmlaTile(Value aRow, Value base, int64_t mr,
+                              int64_t vectors, Value first, int64_t octets,
+                              ArrayRef<Value> init) {
+    Type i8 = b.getI8Type(), i32 = b.getI32Type();
+    auto blockType = VectorType::get({4}, i32);
+    auto operandType = VectorType::get({16}, i8);
+    auto halfType = VectorType::get({kMmlaDepth}, i8);
+    constexpr int64_t kColumnPairs = kLanes / 2;
+    int64_t rowPairs = (mr + 1) / 2, vectorBytes = layout.vectorBytes();
+    Value i8Pad = arith::ConstantIntOp::create(b, loc, i8, 0);
+    Value zeros = arith::ConstantOp::create(
+        b, loc, blockType, DenseElementsAttr::get(blockType, int32_t(0)));
+    SmallVector<Value> blocks(rowPairs * vectors * kColumnPairs, zeros);
+    auto kLoop = scf::ForOp::create(
+        b, loc, index(0), index(octets), index(1), blocks,
+        [&](OpBuilder &nested, Location, Value q, ValueRange accs) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(nested.getInsertionBlock());
+          Value kq = add(first, q);
+          Value step = add(base, mul(kq, vectors * vectorBytes));
+          SmallVector<Value> weights;
+          for (int64_t j = 0; j < vectors; ++j)
+            for (int64_t p = 0; p < kColumnPairs; ++p)
+              weights.push_back(read(operandType, bPacked,
+                                     {add(step, j * vectorBytes + p * 16)},
+                                     i8Pad));
+          Value k = mul(kq, kMmlaDepth);
+          SmallVector<int64_t> concat = llvm::to_vector(llvm::seq<int64_t>(16));
+          SmallVector<Value> next;
+          for (int64_t i = 0; i < rowPairs; ++i) {
+            Value top = read(halfType, a, {add(aRow, 2 * i), k}, i8Pad);
+            Value bottom =
+                2 * i + 1 < mr
+                    ? read(halfType, a, {add(aRow, 2 * i + 1), k}, i8Pad)
+                    : top;
+            Value rows = vector::ShuffleOp::create(b, loc, top, bottom, concat);
+            for (int64_t t = 0; t < vectors * kColumnPairs; ++t)
+              next.push_back(MmlaS8S8Op::create(
+                  b, loc, blockType, accs[i * vectors * kColumnPairs + t], rows,
+                  weights[t]));
+          }
+          scf::YieldOp::create(b, loc, next);
+        });
+    // Row 2i + h of column block j: lanes (2h, 2h + 1) of its 8 blocks.
+    SmallVector<Value> sums;
+    for (int64_t r = 0; r < mr; ++r)
+      for (int64_t j = 0; j < vectors; ++j) {
+        int64_t h = r % 2;
+        SmallVector<Value> parts;
+        for (int64_t p = 0; p < kColumnPairs; ++p)
+          parts.push_back(
+              kLoop.getResult(((r / 2) * vectors + j) * kColumnPairs + p));
+        // Pairs of blocks -> 4 lanes, then concatenations up to 16.
+        SmallVector<Value> level;
+        for (int64_t p = 0; p < kColumnPairs; p += 2)
+          level.push_back(vector::ShuffleOp::create(
+              b, loc, parts[p], parts[p + 1],
+              ArrayRef<int64_t>{2 * h, 2 * h + 1, 4 + 2 * h, 5 + 2 * h}));
+        while (level.size() > 1) {
+          SmallVector<Value> up;
+          for (size_t x = 0; x < level.size(); x += 2) {
+            int64_t width =
+                cast<VectorType>(level[x].getType()).getNumElements();
+            up.push_back(vector::ShuffleOp::create(
+                b, loc, level[x], level[x + 1],
+                llvm::to_vector(llvm::seq<int64_t>(2 * width))));
+          }
+          level = std::move(up);
+        }
+        sums.push_back(arith::AddIOp::create(b, loc, level.front(),
+                                             init[r * vectors + j]));
       }
-    }
-    return c;
+    return sums;
   }
 
   static constexpr int64_t kBlockTiles = 8; // row tiles per built block
@@ -745,7 +858,7 @@ Value emitVnniKernels(OpBuilder &b, Location loc, Value activations,
                       const RowFiller &fill, int64_t kp) {
   KernelEmitter::State state{empty(requant ? b.getI8Type() : b.getI32Type())};
   if (requant &&
-      KernelEmitter::kBlocking(layout.kq, layout.vectors, tile).second > 1)
+      KernelEmitter::kBlocking(layout, layout.vectors, tile).second > 1)
     state.insert(state.begin(), empty(b.getI32Type()));
   KernelEmitter emitter(b, loc, activations, bPacked, corr, rowCorr,
                         weightsUnsigned, m, layout, tile);
@@ -769,11 +882,12 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
   int64_t m =
       fill ? filledRows : cast<RankedTensorType>(a.getType()).getShape()[0];
   bool amx = tile.kernel == Int8Kernel::amx;
-  int64_t kp = alignTo(k, amx ? AmxKernelEmitter::kStepBytes : kDepth),
+  int64_t depth = depthOf(tile.kernel);
+  int64_t kp = alignTo(k, amx ? AmxKernelEmitter::kStepBytes : depth),
           np = alignTo(n, kLanes);
   int64_t panelVectors = amx ? AmxKernelEmitter::kPanelVectors : tile.vectors;
-  PackedLayout layout{kp / kDepth, np / kLanes,
-                      std::min(panelVectors, np / kLanes)};
+  PackedLayout layout{kp / depth, np / kLanes,
+                      std::min(panelVectors, np / kLanes), depth};
   tile.vectors = layout.vectors;
   Type i8 = b.getI8Type(), i32 = b.getI32Type();
 
@@ -785,13 +899,16 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
   // K-padded and made unsigned (a + 128), and each column subtracts
   // (128 + zp) times its weight sum. AMX multiplies signed by signed
   // (tdpbssd): no operand changes and no row sums are needed, but A is
-  // copied unless it is whole 16-row x 64-byte tiles.
+  // copied unless it is whole 16-row x 64-byte tiles. AArch64's sdot and
+  // smmla multiply signed by signed too: A is read in place when K is a
+  // multiple of their depth groups, else copied K-padded, unchanged.
+  bool vnni = tile.kernel == Int8Kernel::vnni;
   bool inPlace = amx ? fill || (m % AmxKernelEmitter::kTileRows == 0 && k == kp)
-                     : k % kDepth == 0 && !fill;
+                     : k % depth == 0 && !fill;
   // For AVX2's vpmaddubsw, whose int16 pair sums saturate, prefer the
   // variant whose pairs provably fit.
   bool pairsFitI16 = false;
-  if (tile.int16Pairs && !amx) {
+  if (tile.int16Pairs && vnni) {
     if (inPlace && int16PairsFit(w, k, n, /*weightsUnsigned=*/true)) {
       pairsFitI16 = true;
     } else if (int16PairsFit(w, k, n, /*weightsUnsigned=*/false)) {
@@ -799,8 +916,8 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
       inPlace = false;
     }
   }
-  bool weightsUnsigned = inPlace && !amx;
-  bool activationsFlipped = !inPlace && !amx;
+  bool weightsUnsigned = inPlace && vnni;
+  bool activationsFlipped = !inPlace && vnni;
   // (With `fill`, the VNNI rows are built flipped, block by block.)
   SmallVector<int8_t> packed(np * kp, 0);
   SmallVector<int32_t> correction(np, 0);
@@ -809,8 +926,8 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
   for (int64_t kk = 0; kk < k; ++kk)
     for (int64_t nn = 0; nn < n; ++nn) {
       int8_t v = w[kk * n + nn];
-      packed[layout.offset(nn / kLanes, kk / kDepth) + (nn % kLanes) * kDepth +
-             kk % kDepth] = weightsUnsigned ? static_cast<int8_t>(v ^ 0x80) : v;
+      packed[layout.offset(nn / kLanes, kk / depth) + (nn % kLanes) * depth +
+             kk % depth] = weightsUnsigned ? static_cast<int8_t>(v ^ 0x80) : v;
       correction[nn] -= (activationsFlipped ? 128 + zpA : zpA) * v;
     }
   auto packedType = RankedTensorType::get({np * kp}, i8);
@@ -1089,18 +1206,21 @@ struct ConvLowering {
                      stride[0] == 1 &&
                      llvm::all_of(pad, [](int64_t p) { return p == 0; });
     // im2col rows are built a block at a time, each just before the
-    // kernels read it (unsigned for VNNI, signed for AMX), instead of the
-    // whole matrix going through memory.
-    bool amx = tile.kernel == Int8Kernel::amx;
+    // kernels read it (unsigned for VNNI, signed for the others), instead
+    // of the whole matrix going through memory.
+    Int8Kernel kernel = tile.kernel;
     bool blocks = !pointwise;
     RowFiller fill;
     if (blocks)
       fill = [&rewriter, loc, input = conv.getInput(), zpIn, kh, kw, pad,
               stride, dilation, ho, wo, k,
-              amx](Value first, int64_t count, Value block) {
+              kernel](Value first, int64_t count, Value block) {
+        int64_t kp =
+            alignTo(k, kernel == Int8Kernel::amx ? AmxKernelEmitter::kStepBytes
+                                                 : depthOf(kernel));
         im2col(rewriter, loc, input, *zpIn, {kh, kw}, pad, stride, dilation, ho,
-               wo, alignTo(k, amx ? AmxKernelEmitter::kStepBytes : kDepth),
-               block, first, count, /*flip=*/!amx);
+               wo, kp, block, first, count,
+               /*flip=*/kernel == Int8Kernel::vnni);
       };
     Value cols =
         pointwise ? tensor::CollapseShapeOp::create(
@@ -1447,7 +1567,8 @@ struct FuseRequantizeIntoGemm : OpRewritePattern<RequantizeOp> {
 };
 
 struct ConvertInt8MatMulToKernelsPass
-    : qopt::impl::ConvertInt8MatMulToKernelsPassBase<ConvertInt8MatMulToKernelsPass> {
+    : qopt::impl::ConvertInt8MatMulToKernelsPassBase<
+          ConvertInt8MatMulToKernelsPass> {
   using Base::Base;
   void runOnOperation() override {
     int64_t rows = tileRows, vectors = tileVectors, depth = kBlock;
@@ -1457,25 +1578,38 @@ struct ConvertInt8MatMulToKernelsPass
           << " must be 0 (automatic) or a positive multiple of 4";
       return signalPassFailure();
     }
-    // Accumulators, one weight vector per column block and the broadcast.
-    if (rows < 1 || vectors < 1 || rows * vectors + vectors + 1 > 32) {
+    std::optional<Int8Kernel> chosen =
+        llvm::StringSwitch<std::optional<Int8Kernel>>(kernel)
+            .Case("vnni", Int8Kernel::vnni)
+            .Case("amx", Int8Kernel::amx)
+            .Case("sdot", Int8Kernel::sdot)
+            .Case("smmla", Int8Kernel::smmla)
+            .Default(std::nullopt);
+    if (!chosen) {
       getOperation().emitError()
-          << "convert-int8-matmul-to-kernels: the register tile " << rows << " x "
-          << vectors
-          << " needs more than the 32 zmm registers (rows * vectors + "
-             "vectors + 1 <= 32, and both >= 1)";
+          << "convert-int8-matmul-to-kernels: unknown kernel '" << kernel
+          << "' (expected vnni, amx, sdot or smmla)";
+      return signalPassFailure();
+    }
+    // zmm: accumulators, one weight vector per column block and the
+    // broadcast. NEON (a 16-lane vector is 4 registers of 32): the
+    // accumulators within 24 registers, the rest for operands.
+    bool neon = *chosen == Int8Kernel::sdot || *chosen == Int8Kernel::smmla;
+    bool fits =
+        neon ? rows * vectors * 4 <= 24 : rows * vectors + vectors + 1 <= 32;
+    if (rows < 1 || vectors < 1 || !fits) {
+      getOperation().emitError()
+          << "convert-int8-matmul-to-kernels: the register tile " << rows
+          << " x " << vectors
+          << (neon ? " needs more than the 32 NEON registers (4 * rows * "
+                     "vectors <= 24, and both >= 1)"
+                   : " needs more than the 32 zmm registers (rows * vectors "
+                     "+ vectors + 1 <= 32, and both >= 1)");
       return signalPassFailure();
     }
     Int8GemmOptions tile{rows, vectors, depth};
     tile.int16Pairs = int16Pairs;
-    if (kernel == "amx") {
-      tile.kernel = Int8Kernel::amx;
-    } else if (kernel != "vnni") {
-      getOperation().emitError()
-          << "convert-int8-matmul-to-kernels: unknown kernel '" << kernel
-          << "' (expected vnni or amx)";
-      return signalPassFailure();
-    }
+    tile.kernel = *chosen;
     // Fusions first: a fused GEMM must be matched before its convolution or
     // matmul is lowered on its own.
     RewritePatternSet fusions(&getContext());
@@ -1492,7 +1626,7 @@ struct ConvertInt8MatMulToKernelsPass
 } // namespace
 
 void qopt::populateInt8MatMulToKernelsPatterns(RewritePatternSet &patterns,
-                                           Int8GemmOptions tile) {
+                                               Int8GemmOptions tile) {
   patterns.add<LowerToGemm<tosa::MatMulOp, MatMulLowering>,
                LowerToGemm<tosa::Conv2DOp, ConvLowering>,
                LowerToGemm<tosa::DepthwiseConv2DOp, DepthwiseLowering>>(

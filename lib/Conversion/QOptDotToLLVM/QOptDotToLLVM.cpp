@@ -21,13 +21,23 @@ using namespace qopt;
 
 namespace {
 
-enum class DotIsa { avx512Vnni, avxVnni, avx2, neon, neonDotprod, generic };
+enum class DotIsa {
+  avx512Vnni,
+  avxVnni,
+  avx2,
+  neon,
+  neonDotprod,
+  neonI8mm,
+  generic
+};
 
 /// The best dot instruction set of the running CPU.
 DotIsa hostIsa() {
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
   if (llvm::Triple(llvm::sys::getProcessTriple()).isAArch64())
-    return features.lookup("dotprod") ? DotIsa::neonDotprod : DotIsa::neon;
+    return !features.lookup("dotprod") ? DotIsa::neon
+           : features.lookup("i8mm")   ? DotIsa::neonI8mm
+                                       : DotIsa::neonDotprod;
   if (features.lookup("avx512vnni") && features.lookup("avx512bw") &&
       features.lookup("avx512vl"))
     return DotIsa::avx512Vnni;
@@ -189,9 +199,10 @@ struct LowerDotS8S8 : OpRewritePattern<DotS8S8Op> {
     Location loc = op.getLoc();
     Value acc = op.getAcc(), lhs = op.getLhs(), rhs = op.getRhs();
     int64_t lanes = op.getAcc().getType().getNumElements();
-    bool neon = isa == DotIsa::neon || isa == DotIsa::neonDotprod;
+    bool neon = isa == DotIsa::neon || isa == DotIsa::neonDotprod ||
+                isa == DotIsa::neonI8mm;
     if (neon && lanes % 4 == 0) {
-      auto dot = isa == DotIsa::neonDotprod ? sdot : neonWideningDot;
+      auto dot = isa == DotIsa::neon ? neonWideningDot : sdot;
       rewriter.replaceOp(op, onParts(rewriter, loc, acc, lhs, rhs, 4,
                                      [&](Value a, Value l, Value r) {
                                        return dot(rewriter, loc, a, l, r);
@@ -200,6 +211,47 @@ struct LowerDotS8S8 : OpRewritePattern<DotS8S8Op> {
     }
     rewriter.replaceOp(
         op, genericDot(rewriter, loc, acc, lhs, rhs, /*lhsSigned=*/true));
+    return success();
+  }
+};
+
+/// qopt.mmla_s8_s8: smmla, or per output the sum of 8 widened products.
+struct LowerMmlaS8S8 : OpRewritePattern<MmlaS8S8Op> {
+  LowerMmlaS8S8(MLIRContext *ctx, DotIsa isa)
+      : OpRewritePattern(ctx), isa(isa) {}
+  DotIsa isa;
+
+  LogicalResult matchAndRewrite(MmlaS8S8Op op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value acc = op.getAcc(), lhs = op.getLhs(), rhs = op.getRhs();
+    if (isa == DotIsa::neonI8mm) {
+      rewriter.replaceOp(op, intrinsic(rewriter, loc, acc.getType(),
+                                       "llvm.aarch64.neon.smmla.v4i32.v16i8",
+                                       {acc, lhs, rhs}));
+      return success();
+    }
+    auto wide = VectorType::get({8}, rewriter.getI32Type());
+    auto row = [&](Value v, int64_t r) -> Value {
+      Value bytes = vector::ExtractStridedSliceOp::create(
+          rewriter, loc, v, ArrayRef<int64_t>{8 * r}, ArrayRef<int64_t>{8},
+          ArrayRef<int64_t>{1});
+      return arith::ExtSIOp::create(rewriter, loc, wide, bytes);
+    };
+    Value result = acc;
+    for (int64_t i = 0; i < 2; ++i)
+      for (int64_t j = 0; j < 2; ++j) {
+        Value products =
+            arith::MulIOp::create(rewriter, loc, row(lhs, i), row(rhs, j));
+        Value sum = vector::ReductionOp::create(
+            rewriter, loc, vector::CombiningKind::ADD, products);
+        Value lane = vector::ExtractOp::create(rewriter, loc, acc,
+                                               ArrayRef<int64_t>{2 * i + j});
+        result = vector::InsertOp::create(
+            rewriter, loc, arith::AddIOp::create(rewriter, loc, lane, sum),
+            result, ArrayRef<int64_t>{2 * i + j});
+      }
+    rewriter.replaceOp(op, result);
     return success();
   }
 };
@@ -215,6 +267,7 @@ struct ConvertQOptDotToLLVMPass
             .Case("avx2", DotIsa::avx2)
             .Case("neon", DotIsa::neon)
             .Case("neon-dotprod", DotIsa::neonDotprod)
+            .Case("neon-i8mm", DotIsa::neonI8mm)
             .Case("generic", DotIsa::generic)
             .Case("host", hostIsa())
             .Default(std::nullopt);
@@ -222,11 +275,12 @@ struct ConvertQOptDotToLLVMPass
       getOperation()->emitError()
           << "convert-qopt-dot-to-llvm: unknown isa '" << isa
           << "' (expected avx512-vnni, avx-vnni, avx2, neon, neon-dotprod, "
-             "generic or host)";
+             "neon-i8mm, generic or host)";
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
-    patterns.add<LowerDotU8S8, LowerDotS8S8>(&getContext(), *chosen);
+    patterns.add<LowerDotU8S8, LowerDotS8S8, LowerMmlaS8S8>(&getContext(),
+                                                            *chosen);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

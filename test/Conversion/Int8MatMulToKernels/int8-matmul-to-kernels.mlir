@@ -5,7 +5,7 @@
 // RUN: qopt %s -split-input-file --convert-int8-matmul-to-kernels="kernel=amx" --canonicalize | FileCheck %s --check-prefix=AMX
 // RUN: not qopt %s -split-input-file --convert-int8-matmul-to-kernels="kernel=sme" 2>&1 | FileCheck %s --check-prefix=KERNEL
 
-// KERNEL: error: convert-int8-matmul-to-kernels: unknown kernel 'sme' (expected vnni or amx)
+// KERNEL: error: convert-int8-matmul-to-kernels: unknown kernel 'sme' (expected vnni, amx, sdot or smmla)
 // TOOBIG: error: convert-int8-matmul-to-kernels: the register tile 8 x 4 needs more than the 32 zmm registers
 // KBLOCK: error: convert-int8-matmul-to-kernels: k-block 6 must be 0 (automatic) or a positive multiple of 4
 

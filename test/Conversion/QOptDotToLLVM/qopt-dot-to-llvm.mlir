@@ -32,7 +32,7 @@
 // DOTPROD-NOT: llvm.call_intrinsic
 // DOTPROD: arith.extui
 
-// BAD: error: convert-qopt-dot-to-llvm: unknown isa 'sve' (expected avx512-vnni, avx-vnni, avx2, neon, neon-dotprod, generic or host)
+// BAD: error: convert-qopt-dot-to-llvm: unknown isa 'sve' (expected avx512-vnni, avx-vnni, avx2, neon, neon-dotprod, neon-i8mm, generic or host)
 func.func @dots(%acc: vector<16xi32>, %a: vector<64xi8>, %b: vector<64xi8>, %acc8: vector<8xi32>, %a8: vector<32xi8>, %b8: vector<32xi8>) -> (vector<16xi32>, vector<8xi32>) {
   %r = qopt.dot_u8_s8 %acc, %a, %b : vector<64xi8> -> vector<16xi32>
   %s = qopt.dot_u8_s8 %acc8, %a8, %b8 : vector<32xi8> -> vector<8xi32>

@@ -260,6 +260,28 @@ TEST(Int8MatMulOtherTargets, AvxVnniDots) {
     runCase(c, "", "avx-vnni");
 }
 
+// AArch64's kernels (signed activations: sdot register tiles, smmla 2 x 2
+// blocks over depth octets) with their dot and mmla ops lowered
+// generically, so that their packing, blocking and corrections run here;
+// the same kernels run with sdot / smmla under qemu-aarch64
+// (test/Target/AArch64).
+TEST(Int8MatMulAArch64Kernels, OddShapesAndExtremes) {
+  for (const char *kernel : {"{kernel=sdot tile-rows=4 tile-vectors=1}",
+                             "{kernel=smmla tile-rows=4 tile-vectors=1}",
+                             "{kernel=smmla tile-rows=3 tile-vectors=2}"}) {
+    for (Case c : {Case{1, 1, 1, 0}, Case{1, 64, 64, 3}, Case{7, 5, 18, -3},
+                   Case{13, 33, 47, 100}, Case{6, 8, 64, -128},
+                   Case{25, 130, 97, 127}, Case{3, 1, 200, -7}})
+      runCase(c, kernel, "generic");
+    for (auto values : {Case::AllMin, Case::AllMax})
+      for (int zp : {-128, 127})
+        runCase(Case{7, 600, 35, zp, values}, kernel, "generic");
+    // K split into cache blocks, whole and with a shorter last one.
+    runCase(Case{9, 602, 40, 17}, std::string(kernel).insert(1, "k-block=96 "),
+            "generic");
+  }
+}
+
 // AMX tiles (tdpbssd): rows and depths that are not whole 16 x 64-byte
 // tiles (A copied and padded), whole tiles read in place, one or two
 // column tiles per panel, the extremes of int8.
@@ -357,8 +379,8 @@ void runConv(const ConvCase &c, const std::string &isa,
   std::string lower = kLowerToLLVM;
   const std::string dotPass = "convert-qopt-dot-to-llvm";
   lower.insert(lower.find(dotPass) + dotPass.size(), "{isa=" + isa + "}");
-  JitKernel fast(os.str(), "func.func(convert-int8-matmul-to-kernels" + options +
-                               ")," + tosaToLinalg + lower);
+  JitKernel fast(os.str(), "func.func(convert-int8-matmul-to-kernels" +
+                               options + ")," + tosaToLinalg + lower);
   ASSERT_TRUE(fast.ok()) << fast.error();
   if (options.find("amx") != std::string::npos)
     ASSERT_NE(fast.loweredIR().find("tdpbssd"), std::string::npos);
@@ -400,6 +422,13 @@ TEST_F(AmxMatMul, Convolutions) {
 TEST(Int8MatMulOtherTargets, GenericConvolutions) {
   for (const ConvCase &c : kConvCases)
     runConv(c, "generic");
+}
+
+TEST(Int8MatMulAArch64Kernels, Convolutions) {
+  for (const char *kernel : {"{kernel=sdot tile-rows=4 tile-vectors=1}",
+                             "{kernel=smmla tile-rows=4 tile-vectors=1}"})
+    for (const ConvCase &c : kConvCases)
+      runConv(c, "generic", kernel);
 }
 
 } // namespace
@@ -482,8 +511,8 @@ void runFusedRequantize(int64_t k, int64_t o, const std::string &options,
       std::string(kLowerToLLVM);
   JitKernel reference(os.str(), rest);
   ASSERT_TRUE(reference.ok()) << reference.error();
-  JitKernel fused(os.str(), "func.func(convert-int8-matmul-to-kernels" + options +
-                                ")," + rest);
+  JitKernel fused(os.str(), "func.func(convert-int8-matmul-to-kernels" +
+                                options + ")," + rest);
   ASSERT_TRUE(fused.ok()) << fused.error();
   expectSameOutputs<int8_t>(
       reference, fused, "f", input, {1, h, w, k}, {1, h, w, o},
@@ -503,6 +532,16 @@ TEST_F(VnniMatMul, FusedRescale) {
   for (const char *rounding : {"double_round", "single_round"}) {
     runFusedRequantize(64, 48, "", rounding);
     runFusedRequantize(600, 37, "{k-block=128}", rounding);
+  }
+}
+
+TEST(Int8MatMulAArch64Kernels, FusedRequantize) {
+  for (const char *kernel : {"{kernel=sdot tile-rows=4 tile-vectors=1}",
+                             "{kernel=smmla tile-rows=4 tile-vectors=1}"}) {
+    runFusedRequantize(64, 48, kernel);
+    runFusedRequantize(600, 37, std::string(kernel).insert(1, "k-block=128 "));
+    runFusedRequantize(600, 37, kernel, "double_round");
+    runFusedRequantize(20, 16, kernel, "single_round");
   }
 }
 

@@ -1,4 +1,4 @@
-//===- Int8MatMulToKernels.h - int8 matmul to VNNI microkernels -----*- C++ -*-===//
+//===- Int8MatMulToKernels.h - int8 GEMMs to CPU microkernels ---*- C++ -*-===//
 
 #ifndef QOPT_CONVERSION_INT8MATMULTOKERNELS_INT8MATMULTOKERNELS_H
 #define QOPT_CONVERSION_INT8MATMULTOKERNELS_INT8MATMULTOKERNELS_H
@@ -18,6 +18,13 @@ enum class Int8Kernel {
   /// tdpbssd / tdpbusd over 64-byte depth steps (Intel Sapphire Rapids and
   /// later).
   amx,
+  /// AArch64 register tiles over qopt.dot_s8_s8 (sdot with FEAT_DotProd,
+  /// else smull/saddlp): signed activations in place, the zero point in
+  /// the column corrections.
+  sdot,
+  /// AArch64 FEAT_I8MM: 2 x 2 int32 blocks per qopt.mmla_s8_s8 (smmla, 32
+  /// products), weights packed in groups of 8 depths.
+  smmla,
 };
 
 /// How convert-int8-matmul-to-kernels blocks its GEMMs. For `vnni`: a register

@@ -298,4 +298,34 @@ def QOpt_DotS8S8Op : QOpt_DotOp<"dot_s8_s8"> {
   }];
 }
 
+def QOpt_MmlaS8S8Op : QOpt_Op<"mmla_s8_s8", [Pure,
+    AllTypesMatch<["acc", "result"]>, AllTypesMatch<["lhs", "rhs"]>]> {
+  let summary = "accumulate a 2 x 8 by 8 x 2 signed byte matrix product";
+  let description = [{
+    `lhs` holds a 2 x 8 matrix L and `rhs` the transpose of an 8 x 2
+    matrix R, both row-major int8; `acc` a row-major 2 x 2 int32 matrix:
+
+    ```
+    result[2 i + j] = acc[2 i + j] + sum_{k < 8} sext(lhs[8 i + k]) * sext(rhs[8 j + k])
+    ```
+
+    in wrapping int32 arithmetic: 32 multiply-adds. This is AArch64's
+    `smmla` (FEAT_I8MM), the building block of qopt's i8mm GEMM
+    microkernels. `convert-qopt-dot-to-llvm{isa=neon-i8mm}` maps it to the
+    instruction; every other isa to widening multiplies and sums with the
+    same result.
+
+    ```mlir
+    %r = qopt.mmla_s8_s8 %acc, %l, %r : vector<16xi8> -> vector<4xi32>
+    ```
+  }];
+  let arguments = (ins FixedVectorOfLengthAndType<[4], [I32]>:$acc,
+                       FixedVectorOfLengthAndType<[16], [I8]>:$lhs,
+                       FixedVectorOfLengthAndType<[16], [I8]>:$rhs);
+  let results = (outs FixedVectorOfLengthAndType<[4], [I32]>:$result);
+  let assemblyFormat = [{
+    $acc `,` $lhs `,` $rhs attr-dict `:` type($lhs) `->` type($acc)
+  }];
+}
+
 #endif // QOPT_DIALECT_QOPT_IR_QOPTOPS_TD
