@@ -18,6 +18,9 @@ packages=(
   python3-onnx python3-sklearn
   # The int8 GEMM benchmark's peer (bench/, not the tests): oneDNN.
   libdnnl-dev
+  # AArch64 code is linked with Debian's cross toolchain and run under
+  # user-mode emulation (test/Target/Cpu).
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 )
 
 missing=()

@@ -35,6 +35,17 @@ for module in ["torch", "onnx", "numpy"]:
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
         config.available_features.add(module)
 
+# AArch64 code: Debian's cross toolchain links it, qemu runs it (the test
+# command installs both; scripts/setup.sh).
+import shutil
+for tool, subst in [("aarch64-linux-gnu-gcc", "%aarch64_cc"),
+                    ("qemu-aarch64", "%qemu_aarch64")]:
+    path = shutil.which(tool)
+    if not path:
+        lit_config.fatal(tool + " not found: run scripts/setup.sh")
+    config.substitutions.append(
+        (subst, path + (" -L /usr/aarch64-linux-gnu" if "qemu" in tool else "")))
+
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 

@@ -1,7 +1,7 @@
 //===- ModelRunner.cpp - run a float graph on NumPy arrays ----------------===//
 
 #include "qopt/ExecutionEngine/ModelRunner.h"
-#include "qopt/Target/X86/X86Target.h"
+#include "qopt/Target/Cpu/CpuTarget.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -86,7 +86,7 @@ OwningOpRef<ModuleOp> qopt::prepareForLowering(ModuleOp module,
   return copy;
 }
 
-std::string qopt::graphLoweringPipeline(const X86Target *target) {
+std::string qopt::graphLoweringPipeline(const CpuTarget *target) {
   std::string pipeline = std::string(kGraphPipeline) + kBuffersToLLVM;
   if (!target)
     return pipeline;
@@ -98,7 +98,7 @@ std::string qopt::graphLoweringPipeline(const X86Target *target) {
 
 llvm::Expected<std::unique_ptr<ModelRunner>>
 ModelRunner::create(ModuleOp module, llvm::StringRef function, Codegen codegen,
-                    const X86Target *target) {
+                    const CpuTarget *target) {
   auto found = findEntryFunction(module, function, "--function");
   if (!found)
     return found.takeError();
@@ -140,10 +140,10 @@ ModelRunner::create(ModuleOp module, llvm::StringRef function, Codegen codegen,
   std::string source;
   llvm::raw_string_ostream os(source);
   copy->print(os);
-  X86Target host;
-  if (codegen == Codegen::x86) {
+  CpuTarget host;
+  if (codegen == Codegen::native) {
     if (!target) {
-      auto parsed = parseX86Target("host");
+      auto parsed = parseCpuTarget("host");
       if (!parsed)
         return parsed.takeError();
       host = std::move(*parsed);
@@ -153,7 +153,7 @@ ModelRunner::create(ModuleOp module, llvm::StringRef function, Codegen codegen,
       return std::move(err);
   }
   std::string pipeline =
-      graphLoweringPipeline(codegen == Codegen::x86 ? target : nullptr);
+      graphLoweringPipeline(codegen == Codegen::native ? target : nullptr);
   runner->kernel = std::make_unique<JitKernel>(source, pipeline);
   if (!runner->kernel->ok() ||
       !runner->kernel->materialize(runner->functionName))

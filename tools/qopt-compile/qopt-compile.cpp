@@ -1,20 +1,23 @@
 //===- qopt-compile.cpp - ahead-of-time compilation of a quantized graph --===//
 //
-// Compiles one function of a (quantized) TOSA graph into an x86-64 object
-// file, assembly or LLVM IR for a named target, with a C header that
-// declares its entry point. The lowering is the one qopt-run executes
-// (graphLoweringPipeline); only the last step differs: LLVM's code
-// generator for the target's CPU and features instead of the JIT.
+// Compiles one function of a (quantized) TOSA graph into an x86-64 or
+// AArch64 (Linux) object file, assembly or LLVM IR for a named target, with
+// a C header that declares its entry point. The lowering is the one
+// qopt-run executes (graphLoweringPipeline); only the last step differs:
+// LLVM's code generator for the target's triple, CPU and features instead
+// of the JIT.
 //
-//   qopt-compile model.int8.mlir --codegen=x86 --target=x86-64-v3 \
-//       -o model.o --header model.h
+//   qopt-compile model.int8.mlir --target=x86-64-v3 -o model.o \
+//       --header model.h
+//   qopt-compile model.int8.mlir --target=cortex-a76 -o model.o \
+//       --header model.h   # then: aarch64-linux-gnu-gcc main.c model.o
 //
 //===----------------------------------------------------------------------===//
 
 #include "qopt/ExecutionEngine/JitKernel.h"
 #include "qopt/ExecutionEngine/ModelRunner.h"
 #include "qopt/InitAllDialects.h"
-#include "qopt/Target/X86/X86Target.h"
+#include "qopt/Target/Cpu/CpuTarget.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -66,7 +69,7 @@ static std::string cType(mlir::Type type) {
 /// argument (inputs, then the outputs the caller provides) and an inline
 /// wrapper taking plain row-major buffers.
 static Expected<std::string> header(mlir::func::FuncOp func,
-                                    const qopt::X86Target *target,
+                                    const qopt::CpuTarget *target,
                                     StringRef source) {
   std::string name = func.getSymName().str();
   std::string out;
@@ -186,18 +189,23 @@ int main(int argc, char **argv) {
                  clEnumValN(Emit::llvm, "llvm", "optimized LLVM IR")));
   cl::opt<qopt::Codegen> codegen(
       "codegen", cl::cat(toolOptions), cl::desc("How integer ops are compiled"),
-      cl::init(qopt::Codegen::x86),
+      cl::init(qopt::Codegen::native),
       cl::values(clEnumValN(qopt::Codegen::reference, "reference",
                             "upstream TOSA -> linalg -> loops"),
-                 clEnumValN(qopt::Codegen::x86, "x86",
+                 clEnumValN(qopt::Codegen::native, "native",
                             "qopt's packed int8 GEMM kernels for --target "
-                            "(default)")));
+                            "(default)"),
+                 clEnumValN(qopt::Codegen::native, "x86",
+                            "the same as native (its name before AArch64 "
+                            "support)")));
   cl::opt<std::string> target(
       "target", cl::cat(toolOptions),
-      cl::desc("The x86-64 CPU and features the code may use: 'host', a CPU "
-               "name ('sapphirerapids', 'x86-64-v3', ...) and ',+feature' / "
-               "',-feature' items. Unlike qopt-run, any target: nothing "
-               "runs here"),
+      cl::desc("The CPU and features the code may use: 'host'; an x86-64 CPU "
+               "('sapphirerapids', 'x86-64-v3', ...); 'aarch64' (Armv8-A "
+               "NEON) or an AArch64 CPU ('cortex-a76', 'neoverse-v1', ...); "
+               "then ',+feature' / ',-feature' items (',+dotprod', "
+               "',-amx-int8'). Unlike qopt-run, any target: nothing runs "
+               "here"),
       cl::value_desc("cpu[,+feature,-feature...]"), cl::init("host"));
   cl::opt<std::string> function(
       "function", cl::cat(toolOptions),
@@ -207,18 +215,18 @@ int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(toolOptions);
   cl::ParseCommandLineOptions(
       argc, argv,
-      "qopt-compile: ahead-of-time x86-64 code (object, assembly or LLVM IR "
-      "plus a C header) for a quantized graph\n");
+      "qopt-compile: ahead-of-time x86-64 or AArch64 code (object, assembly "
+      "or LLVM IR plus a C header) for a quantized graph\n");
 
   for (const std::string &path : {output.getValue(), headerPath.getValue()})
     if (!path.empty() && !force && sys::fs::exists(path))
       return failWith("'" + path + "' exists; pass -f to overwrite it");
 
-  auto x86 = qopt::parseX86Target(target);
-  if (!x86)
-    return failWith("--target: " + toString(x86.takeError()));
-  const qopt::X86Target *kernels =
-      codegen == qopt::Codegen::x86 ? &*x86 : nullptr;
+  auto cpu = qopt::parseCpuTarget(target);
+  if (!cpu)
+    return failWith("--target: " + toString(cpu.takeError()));
+  const qopt::CpuTarget *kernels =
+      codegen == qopt::Codegen::native ? &*cpu : nullptr;
 
   qopt::registerJitPasses();
   mlir::DialectRegistry registry;
@@ -256,20 +264,17 @@ int main(int argc, char **argv) {
   InitializeAllTargets();
   InitializeAllTargetMCs();
   InitializeAllAsmPrinters();
-  Triple triple("x86_64-unknown-linux-gnu");
+  Triple triple(cpu->triple());
   std::string error;
   const Target *llvmTarget = TargetRegistry::lookupTarget(triple, error);
   if (!llvmTarget)
-    return failWith(error);
-  std::vector<std::string> features;
-  for (const auto &f : x86->features)
-    features.push_back((f.getValue() ? "+" : "-") + f.getKey().str());
-  llvm::sort(features);
+    return failWith("LLVM cannot generate code for " + triple.str() + ": " +
+                    error);
   std::unique_ptr<TargetMachine> machine(llvmTarget->createTargetMachine(
-      triple, x86->cpu, join(features, ","), TargetOptions(), Reloc::PIC_,
+      triple, cpu->cpu, cpu->llvmFeatures(), TargetOptions(), Reloc::PIC_,
       std::nullopt, CodeGenOptLevel::Aggressive));
   if (!machine)
-    return failWith("LLVM has no target machine for '" + x86->cpu + "'");
+    return failWith("LLVM has no target machine for '" + cpu->cpu + "'");
 
   LLVMContext llvmContext;
   std::unique_ptr<Module> llvmModule =

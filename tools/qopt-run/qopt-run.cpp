@@ -12,8 +12,8 @@
 #include "qopt/ExecutionEngine/ModelRunner.h"
 #include "qopt/InitAllDialects.h"
 #include "qopt/Support/NumpyIO.h"
+#include "qopt/Target/Cpu/CpuTarget.h"
 #include "qopt/Target/ONNX/ONNXImporter.h"
-#include "qopt/Target/X86/X86Target.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
@@ -60,15 +60,19 @@ int main(int argc, char **argv) {
       cl::init(qopt::Codegen::reference),
       cl::values(clEnumValN(qopt::Codegen::reference, "reference",
                             "upstream TOSA -> linalg -> loops"),
-                 clEnumValN(qopt::Codegen::x86, "x86",
+                 clEnumValN(qopt::Codegen::native, "native",
                             "int8 convolutions and matmuls as packed GEMM "
-                            "microkernels for --target")));
+                            "microkernels for --target"),
+                 clEnumValN(qopt::Codegen::native, "x86",
+                            "the same as native (its name before AArch64 "
+                            "support)")));
   cl::opt<std::string> target(
       cl::cat(toolOptions), "target",
-      cl::desc("With --codegen=x86: the x86-64 CPU and features the code may "
+      cl::desc("With --codegen=native: the CPU and features the code may "
                "use, as 'host' (default), a CPU name ('sapphirerapids', "
                "'x86-64-v3', ...) and ',+feature' / ',-feature' items "
-               "(e.g. 'host,-amx-int8'); must run on this CPU"),
+               "(e.g. 'host,-amx-int8'); must run on this CPU (AArch64 "
+               "targets: qopt-compile)"),
       cl::value_desc("cpu[,+feature,-feature...]"), cl::init("host"));
   cl::HideUnrelatedOptions(toolOptions);
   cl::ParseCommandLineOptions(argc, argv,
@@ -96,13 +100,13 @@ int main(int argc, char **argv) {
   if (!module)
     return 1;
 
-  auto x86Target = qopt::parseX86Target(target);
-  if (!x86Target)
-    return failWith("--target: " + toString(x86Target.takeError()));
-  if (codegen == qopt::Codegen::x86)
-    errs() << "qopt-run: target " << x86Target->summary() << "\n";
+  auto cpuTarget = qopt::parseCpuTarget(target);
+  if (!cpuTarget)
+    return failWith("--target: " + toString(cpuTarget.takeError()));
+  if (codegen == qopt::Codegen::native)
+    errs() << "qopt-run: target " << cpuTarget->summary() << "\n";
   auto runner =
-      qopt::ModelRunner::create(*module, function, codegen, &*x86Target);
+      qopt::ModelRunner::create(*module, function, codegen, &*cpuTarget);
   if (!runner)
     return failWith(toString(runner.takeError()));
   if (inputs.size() != (*runner)->inputs().size())

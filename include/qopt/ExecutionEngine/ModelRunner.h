@@ -48,12 +48,12 @@ enum class Codegen {
   /// Upstream's TOSA to linalg to loops (correct, not fast).
   reference,
   /// int8 convolutions and matmuls with constant weights as packed GEMM
-  /// microkernels (convert-int8-matmul-to-kernels: AMX or VNNI, as the target
-  /// allows), the rest as reference.
-  x86,
+  /// microkernels for a CpuTarget (convert-int8-matmul-to-kernels: AMX,
+  /// VNNI, sdot or smmla, as the target allows), the rest as reference.
+  native,
 };
 
-struct X86Target;
+struct CpuTarget;
 
 /// A copy of `module` ready for the lowering: `function` gets a C
 /// interface (`_mlir_ciface_<function>`) and the qopt.* annotations, which
@@ -64,7 +64,7 @@ mlir::OwningOpRef<mlir::ModuleOp> prepareForLowering(mlir::ModuleOp module,
 /// The pass pipeline from a quantized TOSA graph to the LLVM dialect, with
 /// results as caller-provided out-parameters and no leaked buffers: the
 /// reference lowering, or with `target` qopt's int8 kernels for it.
-std::string graphLoweringPipeline(const X86Target *target = nullptr);
+std::string graphLoweringPipeline(const CpuTarget *target = nullptr);
 
 class ModelRunner {
 public:
@@ -75,7 +75,7 @@ public:
   static llvm::Expected<std::unique_ptr<ModelRunner>>
   create(mlir::ModuleOp module, llvm::StringRef function = "",
          Codegen codegen = Codegen::reference,
-         const X86Target *target = nullptr);
+         const CpuTarget *target = nullptr);
 
   const std::vector<TensorSignature> &inputs() const { return inputSigs; }
   const std::vector<TensorSignature> &outputs() const { return outputSigs; }

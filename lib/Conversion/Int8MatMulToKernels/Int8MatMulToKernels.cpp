@@ -830,19 +830,21 @@ Requant withColumns(OpBuilder &b, Location loc, Requant requant, int64_t n,
 }
 
 /// Whether every sum of two adjacent products of a dot fits in int16
-/// (vpmaddubsw saturates it): with the weights as the unsigned operand
-/// (w + 128) against int8 activations, |sum| <= 128 (u0 + u1); with them
-/// as the signed operand against unsigned activations (a + 128),
-/// |sum| <= 255 (|w0| + |w1|). Pairs are depths (2p, 2p + 1) of a column.
+/// (AVX2's vpmaddubsw saturates it; NEON's pairwise int16 add wraps), for
+/// activations of magnitude at most `activationBound`: 128 for int8, 255
+/// for unsigned (a + 128). The weights enter as |w|, or as w + 128 when
+/// they are the unsigned operand; |sum| <= bound (|w0| + |w1|). Pairs are
+/// depths (2p, 2p + 1) of a column; padding depths hold 0.
 bool int16PairsFit(ArrayRef<int8_t> w, int64_t k, int64_t n,
-                   bool weightsUnsigned) {
+                   int64_t activationBound, bool weightsUnsigned) {
+  auto magnitude = [&](int64_t v) {
+    return weightsUnsigned ? v + 128 : std::abs(v);
+  };
   for (int64_t kk = 0; kk < k; kk += 2)
     for (int64_t nn = 0; nn < n; ++nn) {
-      int64_t w0 = w[kk * n + nn], w1 = kk + 1 < k ? w[(kk + 1) * n + nn] : 0;
-      int64_t bound = weightsUnsigned
-                          ? 128 * ((w0 + 128) + (kk + 1 < k ? w1 + 128 : 0))
-                          : 255 * (std::abs(w0) + std::abs(w1));
-      if (bound > INT16_MAX)
+      int64_t sum = magnitude(w[kk * n + nn]) +
+                    (kk + 1 < k ? magnitude(w[(kk + 1) * n + nn]) : 0);
+      if (activationBound * sum > INT16_MAX)
         return false;
     }
   return true;
@@ -906,15 +908,18 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
   bool inPlace = amx ? fill || (m % AmxKernelEmitter::kTileRows == 0 && k == kp)
                      : k % depth == 0 && !fill;
   // For AVX2's vpmaddubsw, whose int16 pair sums saturate, prefer the
-  // variant whose pairs provably fit.
+  // variant whose pairs provably fit; NEON without sdot adds int16 pairs
+  // too (signed activations: |a| <= 128).
   bool pairsFitI16 = false;
   if (tile.int16Pairs && vnni) {
-    if (inPlace && int16PairsFit(w, k, n, /*weightsUnsigned=*/true)) {
+    if (inPlace && int16PairsFit(w, k, n, 128, /*weightsUnsigned=*/true)) {
       pairsFitI16 = true;
-    } else if (int16PairsFit(w, k, n, /*weightsUnsigned=*/false)) {
+    } else if (int16PairsFit(w, k, n, 255, /*weightsUnsigned=*/false)) {
       pairsFitI16 = true;
       inPlace = false;
     }
+  } else if (tile.int16Pairs && tile.kernel == Int8Kernel::sdot) {
+    pairsFitI16 = int16PairsFit(w, k, n, 128, /*weightsUnsigned=*/false);
   }
   bool weightsUnsigned = inPlace && vnni;
   bool activationsFlipped = !inPlace && vnni;

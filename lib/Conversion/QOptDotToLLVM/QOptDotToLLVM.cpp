@@ -108,10 +108,13 @@ Value sdot(OpBuilder &b, Location loc, Value acc, Value lhs, Value rhs) {
 }
 
 /// Baseline AArch64 NEON on 4 lanes, signed by signed: smull / smull2
-/// (int8 x int8 -> 8 x int16 each, exact), saddlp (adjacent int16 pairs
-/// -> int32), addp (adjacent pairs -> the four-byte sums) and add.
+/// (int8 x int8 -> 8 x int16 each, exact), then the four-byte sums. When
+/// every adjacent pair of products provably fits in int16 (`pairsFit`),
+/// addp adds the pairs in int16 and sadalp adds adjacent int16 pairs into
+/// the int32 lanes: 4 instructions. Otherwise saddlp widens each product
+/// vector's pairs to int32, addp sums those, and an add accumulates: 6.
 Value neonWideningDot(OpBuilder &b, Location loc, Value acc, Value lhs,
-                      Value rhs) {
+                      Value rhs, bool pairsFit) {
   auto half = [&](Value v, int64_t first) -> Value {
     return vector::ExtractStridedSliceOp::create(
         b, loc, v, ArrayRef<int64_t>{first}, ArrayRef<int64_t>{8},
@@ -119,13 +122,22 @@ Value neonWideningDot(OpBuilder &b, Location loc, Value acc, Value lhs,
   };
   auto i16x8 = VectorType::get({8}, b.getI16Type());
   Type i32x4 = acc.getType();
-  SmallVector<Value, 2> pairs;
-  for (int64_t first : {0, 8}) {
-    Value products = intrinsic(b, loc, i16x8, "llvm.aarch64.neon.smull.v8i16",
-                               {half(lhs, first), half(rhs, first)});
-    pairs.push_back(intrinsic(
-        b, loc, i32x4, "llvm.aarch64.neon.saddlp.v4i32.v8i16", {products}));
+  SmallVector<Value, 2> products;
+  for (int64_t first : {0, 8})
+    products.push_back(intrinsic(b, loc, i16x8, "llvm.aarch64.neon.smull.v8i16",
+                                 {half(lhs, first), half(rhs, first)}));
+  if (pairsFit) {
+    Value pairs = intrinsic(b, loc, i16x8, "llvm.aarch64.neon.addp.v8i16",
+                            {products[0], products[1]});
+    return arith::AddIOp::create(
+        b, loc, acc,
+        intrinsic(b, loc, i32x4, "llvm.aarch64.neon.saddlp.v4i32.v8i16",
+                  {pairs}));
   }
+  SmallVector<Value, 2> pairs;
+  for (Value p : products)
+    pairs.push_back(
+        intrinsic(b, loc, i32x4, "llvm.aarch64.neon.saddlp.v4i32.v8i16", {p}));
   Value quads = intrinsic(b, loc, i32x4, "llvm.aarch64.neon.addp.v4i32",
                           {pairs[0], pairs[1]});
   return arith::AddIOp::create(b, loc, acc, quads);
@@ -202,11 +214,15 @@ struct LowerDotS8S8 : OpRewritePattern<DotS8S8Op> {
     bool neon = isa == DotIsa::neon || isa == DotIsa::neonDotprod ||
                 isa == DotIsa::neonI8mm;
     if (neon && lanes % 4 == 0) {
-      auto dot = isa == DotIsa::neon ? neonWideningDot : sdot;
-      rewriter.replaceOp(op, onParts(rewriter, loc, acc, lhs, rhs, 4,
-                                     [&](Value a, Value l, Value r) {
-                                       return dot(rewriter, loc, a, l, r);
-                                     }));
+      bool pairsFit = op.getPairsFitI16();
+      rewriter.replaceOp(
+          op, onParts(rewriter, loc, acc, lhs, rhs, 4,
+                      [&](Value a, Value l, Value r) {
+                        return isa == DotIsa::neon
+                                   ? neonWideningDot(rewriter, loc, a, l, r,
+                                                     pairsFit)
+                                   : sdot(rewriter, loc, a, l, r);
+                      }));
       return success();
     }
     rewriter.replaceOp(
