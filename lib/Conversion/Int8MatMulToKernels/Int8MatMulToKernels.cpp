@@ -95,6 +95,8 @@ struct Requant {
   SmallVector<float> factors; // fp32_rne: per output column (one: per tensor)
   RescaleOp rescale;          // dyadic: the op whose arithmetic is fused
   bool int32Only = false;     // dyadic: the int32-only form is exact
+  bool neon = false;          // dyadic: as qopt.dyadic_scale (AArch64 NEON's
+                              // fixed-point instructions)
   int64_t zeroPoint = 0, min = -128, max = 127;
   /// Per-column constant tensors (Np values), made by buildInt8Gemm:
   /// {factors} or {multipliers, shifts}.
@@ -116,9 +118,19 @@ struct Requant {
   /// int8 lanes of `acc` (16 x int32) with the parameters from `lanes`.
   Value apply(OpBuilder &b, Location loc, Value acc,
               ArrayRef<Value> params) const {
-    if (RescaleOp op = rescale)
+    if (RescaleOp op = rescale) {
+      // The int32-only plan covers double_round's left shift.
+      bool neonForm = neon && op.getInputZp() == 0;
+      if (neonForm)
+        return buildRescaleOutput(
+            b, loc, op,
+            DyadicScaleOp::create(
+                b, loc, acc.getType(), acc, params[0], params[1],
+                RoundingModeAttr::get(b.getContext(), op.getRounding()),
+                /*left_shift_exact=*/int32Only ? b.getUnitAttr() : UnitAttr()));
       return buildRescaleElement(b, loc, op, acc, params[0], params[1],
                                  int32Only);
+    }
     // Exactly the fp32_rne requantize's arithmetic (convert-qopt-to-arith).
     auto f32Type = VectorType::get({kLanes}, b.getF32Type());
     auto i32Type = VectorType::get({kLanes}, b.getI32Type());
@@ -959,6 +971,9 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
   std::optional<Requant> fused;
   if (requant)
     fused = withColumns(b, loc, *requant, n, np);
+  if (fused)
+    fused->neon =
+        tile.kernel == Int8Kernel::sdot || tile.kernel == Int8Kernel::smmla;
   Value c;
   if (amx) {
     AmxKernelEmitter emitter(b, loc, activations, bPacked, corr, m, kp, layout);
@@ -1285,8 +1300,8 @@ struct ConvLowering {
 /// the widening multiply-adds are the work.
 struct DepthwiseLowering {
   static FailureOr<Value> lower(PatternRewriter &rewriter,
-                                tosa::DepthwiseConv2DOp conv, Int8GemmOptions,
-                                const Requant *requant) {
+                                tosa::DepthwiseConv2DOp conv,
+                                Int8GemmOptions tile, const Requant *requant) {
     auto inType = cast<RankedTensorType>(conv.getInput().getType());
     auto resultType = cast<RankedTensorType>(conv.getType());
     DenseIntElementsAttr weights, biasValues;
@@ -1335,6 +1350,9 @@ struct DepthwiseLowering {
     std::optional<Requant> fused;
     if (requant)
       fused = withColumns(b, loc, *requant, c, cp);
+    if (fused)
+      fused->neon =
+          tile.kernel == Int8Kernel::sdot || tile.kernel == Int8Kernel::smmla;
 
     Type outElement = requant ? i8 : i32;
     Value out = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{pixels, c},

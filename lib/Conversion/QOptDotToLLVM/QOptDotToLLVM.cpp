@@ -1,6 +1,7 @@
 //===- QOptDotToLLVM.cpp - qopt dot ops to vpdpbusd, sdot or generic code -===//
 
 #include "qopt/Conversion/Passes.h"
+#include "qopt/Conversion/QOptToArith/QOptToArith.h"
 #include "qopt/Dialect/QOpt/IR/QOptOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -272,6 +273,121 @@ struct LowerMmlaS8S8 : OpRewritePattern<MmlaS8S8Op> {
   }
 };
 
+/// `body` on each 4-lane (128-bit) part of equally long vectors; the
+/// results are put back together.
+Value onNeonParts(OpBuilder &b, Location loc, ValueRange vectors,
+                  function_ref<Value(ValueRange parts)> body) {
+  auto type = cast<VectorType>(vectors.front().getType());
+  Value result = arith::ConstantOp::create(b, loc, type, b.getZeroAttr(type));
+  for (int64_t at = 0; at < type.getNumElements(); at += 4) {
+    SmallVector<Value> parts;
+    for (Value v : vectors)
+      parts.push_back(vector::ExtractStridedSliceOp::create(
+          b, loc, v, ArrayRef<int64_t>{at}, ArrayRef<int64_t>{4},
+          ArrayRef<int64_t>{1}));
+    result = vector::InsertStridedSliceOp::create(b, loc, body(parts), result,
+                                                  ArrayRef<int64_t>{at},
+                                                  ArrayRef<int64_t>{1});
+  }
+  return result;
+}
+
+/// qopt.dyadic_scale with AArch64 NEON's fixed-point instructions, per
+/// 4 lanes:
+///  - double_round (gemmlowp): x << max(31 - s, 0) (exact: the op's
+///    promise), sqrdmulh (exactly SaturatingRoundingDoublingHighMul), then
+///    RoundingDivideByPOT by max(s - 31, 0) as gemmlowp's NEON code does
+///    it: a -1 fixup for negative values (and, sshr, sqadd) before
+///    srshl's round-half-up shift, so ties round away from zero.
+///  - single_round (TOSA): smull / smull2 into int64 lanes, srshl by -s
+///    (round half up), sqxtn back to int32 (saturating, as the op).
+Value neonDyadicScale(OpBuilder &b, Location loc, DyadicScaleOp op) {
+  auto i32x4 = VectorType::get({4}, b.getI32Type());
+  auto i64x2 = VectorType::get({2}, b.getI64Type());
+  auto splat = [&](VectorType type, int64_t v) -> Value {
+    return arith::ConstantOp::create(
+        b, loc, type,
+        DenseElementsAttr::get(type,
+                               b.getIntegerAttr(type.getElementType(), v)));
+  };
+  SmallVector<Value, 3> operands{op.getX(), op.getMultiplier(), op.getShift()};
+  if (op.getRounding() == RoundingMode::double_round)
+    return onNeonParts(b, loc, operands, [&](ValueRange p) -> Value {
+      Value e = arith::SubIOp::create(b, loc, splat(i32x4, 31), p[2]);
+      Value left = arith::MaxSIOp::create(b, loc, e, splat(i32x4, 0));
+      Value minusRight = arith::MinSIOp::create(b, loc, e, splat(i32x4, 0));
+      Value a = arith::ShLIOp::create(b, loc, p[0], left);
+      Value high = intrinsic(b, loc, i32x4, "llvm.aarch64.neon.sqrdmulh.v4i32",
+                             {a, p[1]});
+      Value fixup = arith::ShRSIOp::create(
+          b, loc, arith::AndIOp::create(b, loc, high, minusRight),
+          splat(i32x4, 31));
+      Value fixed = intrinsic(b, loc, i32x4, "llvm.aarch64.neon.sqadd.v4i32",
+                              {high, fixup});
+      return intrinsic(b, loc, i32x4, "llvm.aarch64.neon.srshl.v4i32",
+                       {fixed, minusRight});
+    });
+  return onNeonParts(b, loc, operands, [&](ValueRange p) -> Value {
+    SmallVector<Value, 2> halves;
+    for (int64_t at : {0, 2}) {
+      auto half = [&](Value v) -> Value {
+        return vector::ExtractStridedSliceOp::create(
+            b, loc, v, ArrayRef<int64_t>{at}, ArrayRef<int64_t>{2},
+            ArrayRef<int64_t>{1});
+      };
+      Value product = intrinsic(b, loc, i64x2, "llvm.aarch64.neon.smull.v2i64",
+                                {half(p[0]), half(p[1])});
+      Value minusShift = arith::SubIOp::create(
+          b, loc, splat(i64x2, 0),
+          arith::ExtSIOp::create(b, loc, i64x2, half(p[2])));
+      Value rounded = intrinsic(b, loc, i64x2, "llvm.aarch64.neon.srshl.v2i64",
+                                {product, minusShift});
+      halves.push_back(intrinsic(b, loc, VectorType::get({2}, b.getI32Type()),
+                                 "llvm.aarch64.neon.sqxtn.v2i32", {rounded}));
+    }
+    return vector::ShuffleOp::create(b, loc, halves[0], halves[1],
+                                     ArrayRef<int64_t>{0, 1, 2, 3});
+  });
+}
+
+/// qopt.dyadic_scale: NEON's fixed-point instructions where they are
+/// exact, else int64 arithmetic saturated to int32.
+struct LowerDyadicScale : OpRewritePattern<DyadicScaleOp> {
+  LowerDyadicScale(MLIRContext *ctx, DotIsa isa)
+      : OpRewritePattern(ctx), isa(isa) {}
+  DotIsa isa;
+
+  LogicalResult matchAndRewrite(DyadicScaleOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    bool neon = isa == DotIsa::neon || isa == DotIsa::neonDotprod ||
+                isa == DotIsa::neonI8mm;
+    RoundingMode rounding = op.getRounding();
+    int64_t lanes = op.getX().getType().getNumElements();
+    if (neon && lanes % 4 == 0 &&
+        (rounding == RoundingMode::single_round || op.getLeftShiftExact())) {
+      rewriter.replaceOp(op, neonDyadicScale(rewriter, loc, op));
+      return success();
+    }
+    Value wide = buildDyadicProductInt64(rewriter, loc, rounding, op.getX(),
+                                         /*xUnsigned=*/false, 0,
+                                         op.getMultiplier(), op.getShift());
+    auto i64 = cast<VectorType>(wide.getType());
+    auto bound = [&](int64_t v) -> Value {
+      return arith::ConstantOp::create(
+          rewriter, loc, i64,
+          DenseElementsAttr::get(i64, rewriter.getI64IntegerAttr(v)));
+    };
+    Value clamped = arith::MinSIOp::create(
+        rewriter, loc,
+        arith::MaxSIOp::create(rewriter, loc, wide, bound(INT32_MIN)),
+        bound(INT32_MAX));
+    rewriter.replaceOp(
+        op, arith::TruncIOp::create(rewriter, loc, op.getType(), clamped));
+    return success();
+  }
+};
+
 struct ConvertQOptDotToLLVMPass
     : qopt::impl::ConvertQOptDotToLLVMPassBase<ConvertQOptDotToLLVMPass> {
   using Base::Base;
@@ -295,8 +411,8 @@ struct ConvertQOptDotToLLVMPass
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
-    patterns.add<LowerDotU8S8, LowerDotS8S8, LowerMmlaS8S8>(&getContext(),
-                                                            *chosen);
+    patterns.add<LowerDotU8S8, LowerDotS8S8, LowerMmlaS8S8, LowerDyadicScale>(
+        &getContext(), *chosen);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -161,15 +161,15 @@ Type withElementType(Type like, Type element) {
 }
 } // namespace
 
-/// int64 reference: exact products and roundings in 64 bits.
-static Value buildInt64(OpBuilder &b, Location loc, RescaleOp op, Value x,
-                        Value multiplier, Value shift) {
+Value qopt::buildDyadicProductInt64(OpBuilder &b, Location loc,
+                                    RoundingMode rounding, Value x,
+                                    bool xUnsigned, int64_t xZeroPoint,
+                                    Value multiplier, Value shift) {
   Type i64 = withElementType(x.getType(), b.getI64Type());
   IntBuilder ib(b, loc, i64);
-  Value x64 = op.getInputUnsigned()
-                  ? Value(arith::ExtUIOp::create(b, loc, i64, x))
-                  : Value(arith::ExtSIOp::create(b, loc, i64, x));
-  x64 = ib.sub(x64, ib.cst(op.getInputZpAttr().getInt()));
+  Value x64 = xUnsigned ? Value(arith::ExtUIOp::create(b, loc, i64, x))
+                        : Value(arith::ExtSIOp::create(b, loc, i64, x));
+  x64 = ib.sub(x64, ib.cst(xZeroPoint));
   Value m64 = arith::ExtSIOp::create(b, loc, i64, multiplier);
   Value s64 = arith::ExtSIOp::create(b, loc, i64, shift);
   Value product = ib.mul(x64, m64); // |x| <= 2^32, M < 2^31: fits.
@@ -177,7 +177,7 @@ static Value buildInt64(OpBuilder &b, Location loc, RescaleOp op, Value x,
   Value single =
       ib.shrs(ib.add(product, ib.shl(ib.cst(1), ib.sub(s64, ib.cst(1)))), s64);
   Value result = single;
-  if (op.getRounding() == RoundingMode::double_round) {
+  if (rounding == RoundingMode::double_round) {
     // s > 31: SRDHM (round half up at bit 31), then RDBPOT by s - 31.
     Value high = ib.shrs(ib.add(product, ib.cst(int64_t(1) << 30)), ib.cst(31));
     Value k = ib.maxs(ib.sub(s64, ib.cst(31)), ib.cst(0));
@@ -186,6 +186,14 @@ static Value buildInt64(OpBuilder &b, Location loc, RescaleOp op, Value x,
                        twice, single);
   }
   return result;
+}
+
+/// int64 reference: exact products and roundings in 64 bits.
+static Value buildInt64(OpBuilder &b, Location loc, RescaleOp op, Value x,
+                        Value multiplier, Value shift) {
+  return buildDyadicProductInt64(
+      b, loc, op.getRounding(), x, op.getInputUnsigned(),
+      op.getInputZpAttr().getInt(), multiplier, shift);
 }
 
 /// int32-only: 32x32->64 multiply as (low, high) halves.
@@ -247,6 +255,11 @@ Value qopt::buildRescaleElement(OpBuilder &b, Location loc, RescaleOp op,
                                 bool int32Only) {
   Value scaled = int32Only ? buildInt32(b, loc, op, x, multiplier, shift)
                            : buildInt64(b, loc, op, x, multiplier, shift);
+  return buildRescaleOutput(b, loc, op, scaled);
+}
+
+Value qopt::buildRescaleOutput(OpBuilder &b, Location loc, RescaleOp op,
+                               Value scaled) {
   // Saturate before adding the zero point, then narrow.
   IntBuilder ib(b, loc, scaled.getType());
   unsigned outWidth = op.getOutput().getType().getElementTypeBitWidth();
@@ -255,7 +268,7 @@ Value qopt::buildRescaleElement(OpBuilder &b, Location loc, RescaleOp op,
   Value clamped =
       ib.mins(ib.maxs(scaled, ib.cst(out.min - zp)), ib.cst(out.max - zp));
   Value shifted = ib.add(clamped, ib.cst(zp));
-  Type outType = withElementType(x.getType(), b.getIntegerType(outWidth));
+  Type outType = withElementType(scaled.getType(), b.getIntegerType(outWidth));
   if (getElementTypeOrSelf(scaled.getType()).getIntOrFloatBitWidth() ==
       outWidth)
     return shifted;

@@ -62,3 +62,30 @@ func.func @signed_dots(%acc: vector<16xi32>, %a: vector<64xi8>, %b: vector<64xi8
   %r = qopt.dot_s8_s8 %acc, %a, %b : vector<64xi8> -> vector<16xi32>
   return %r : vector<16xi32>
 }
+
+// NEON isas lower double_round to a left shift, sqrdmulh, gemmlowp's fixup, srshl;
+// single_round: smull into int64 lanes, srshl, sqxtn. Elsewhere (and for
+// double_round without the left-shift promise) exact int64 arithmetic.
+// DOTPROD-LABEL: func @dyadic_scales
+// DOTPROD: arith.shli
+// DOTPROD: llvm.call_intrinsic "llvm.aarch64.neon.sqrdmulh.v4i32"
+// DOTPROD: arith.andi
+// DOTPROD: arith.shrsi
+// DOTPROD: llvm.call_intrinsic "llvm.aarch64.neon.sqadd.v4i32"
+// DOTPROD: llvm.call_intrinsic "llvm.aarch64.neon.srshl.v4i32"
+// DOTPROD: llvm.call_intrinsic "llvm.aarch64.neon.smull.v2i64"
+// DOTPROD: llvm.call_intrinsic "llvm.aarch64.neon.srshl.v2i64"
+// DOTPROD: llvm.call_intrinsic "llvm.aarch64.neon.sqxtn.v2i32"
+// DOTPROD: arith.extsi {{.*}} : vector<8xi32> to vector<8xi64>
+// DOTPROD-NOT: sqrdmulh
+// DOTPROD: return
+// GENERIC-LABEL: func @dyadic_scales
+// GENERIC-NOT: llvm.call_intrinsic
+// GENERIC: arith.muli {{.*}} : vector<8xi64>
+// GENERIC: arith.trunci {{.*}} : vector<8xi64> to vector<8xi32>
+func.func @dyadic_scales(%x: vector<8xi32>, %m: vector<8xi32>, %s: vector<8xi32>) -> (vector<8xi32>, vector<8xi32>, vector<8xi32>) {
+  %d = qopt.dyadic_scale %x, %m, %s rounding double_round {left_shift_exact} : vector<8xi32>
+  %t = qopt.dyadic_scale %x, %m, %s rounding single_round : vector<8xi32>
+  %u = qopt.dyadic_scale %x, %m, %s rounding double_round : vector<8xi32>
+  return %d, %t, %u : vector<8xi32>, vector<8xi32>, vector<8xi32>
+}

@@ -44,7 +44,7 @@ struct Int8GemmOptions {
 /// tosa.matmul and tosa.conv2d (int8 x constant int8 -> int32) ->
 /// packed-weight VNNI or AMX microkernels (see convert-int8-matmul-to-kernels).
 void populateInt8MatMulToKernelsPatterns(mlir::RewritePatternSet &patterns,
-                                     Int8GemmOptions tile);
+                                         Int8GemmOptions tile);
 
 } // namespace qopt
 

@@ -22,8 +22,8 @@ struct RescaleLoweringPlan {
 /// Decides whether the int32-only form equals the int64 reference for every
 /// input in `inputRange` (signed range of the input values, before the
 /// input zero point is subtracted).
-RescaleLoweringPlan planRescaleLowering(RescaleOp op,
-                                        const mlir::ConstantIntRanges &inputRange);
+RescaleLoweringPlan
+planRescaleLowering(RescaleOp op, const mlir::ConstantIntRanges &inputRange);
 
 /// Builds the rescale of one element (or one vector of elements) `x` of the
 /// op's input integer type with multiplier `multiplier` and shift `shift`
@@ -33,6 +33,23 @@ mlir::Value buildRescaleElement(mlir::OpBuilder &builder, mlir::Location loc,
                                 RescaleOp op, mlir::Value x,
                                 mlir::Value multiplier, mlir::Value shift,
                                 bool int32Only);
+
+/// The rounded product `(x - xZeroPoint) * multiplier / 2^shift` of a
+/// dyadic rescale (`rounding`: double_round or single_round) in exact
+/// int64 arithmetic, as int64 lanes (x: int32 or narrower, signed or
+/// unsigned).
+mlir::Value buildDyadicProductInt64(mlir::OpBuilder &builder,
+                                    mlir::Location loc, RoundingMode rounding,
+                                    mlir::Value x, bool xUnsigned,
+                                    int64_t xZeroPoint, mlir::Value multiplier,
+                                    mlir::Value shift);
+
+/// The last steps of buildRescaleElement: `scaled` (the rounded product,
+/// int32 or int64 lanes) saturated to the output range minus its zero
+/// point, plus the zero point, narrowed to the output type. For other
+/// builders of the scaled value (e.g. NEON's sqrdmulh sequence).
+mlir::Value buildRescaleOutput(mlir::OpBuilder &builder, mlir::Location loc,
+                               RescaleOp op, mlir::Value scaled);
 
 /// Rewrites every qopt.rescale into linalg.generic + arith, choosing the
 /// form per op with `chooseForm`, and every fp32_rne qopt.requantize into

@@ -122,7 +122,9 @@ static ParseResult parseAxisSpec(AsmParser &parser, int64_t &axis,
 }
 
 Attribute PolicyAttr::parse(AsmParser &parser, Type) {
-  auto emitError = [&] { return parser.emitError(parser.getCurrentLocation()); };
+  auto emitError = [&] {
+    return parser.emitError(parser.getCurrentLocation());
+  };
   if (parser.parseLess())
     return {};
   SMLoc storageLoc = parser.getCurrentLocation();
@@ -225,8 +227,8 @@ void PolicyAttr::print(AsmPrinter &printer) const {
     printer << ", per_channel(axis = " << getAxis() << ")";
     break;
   case Granularity::per_group:
-    printer << ", per_group(axis = " << getAxis() << ", size = "
-            << getGroupSize() << ")";
+    printer << ", per_group(axis = " << getAxis()
+            << ", size = " << getGroupSize() << ")";
     break;
   }
   printer << ">";
@@ -244,8 +246,7 @@ LogicalResult RangeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "range bounds must be finite, got [" << min << ", "
                        << max << "]";
   if (min > max)
-    return emitError() << "range min " << min << " is greater than max "
-                       << max;
+    return emitError() << "range min " << min << " is greater than max " << max;
   for (auto [i, count] : llvm::enumerate(histogram))
     if (count < 0)
       return emitError() << "histogram bin " << i << " has negative count "
@@ -254,7 +255,9 @@ LogicalResult RangeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 }
 
 Attribute RangeAttr::parse(AsmParser &parser, Type) {
-  auto emitError = [&] { return parser.emitError(parser.getCurrentLocation()); };
+  auto emitError = [&] {
+    return parser.emitError(parser.getCurrentLocation());
+  };
   double min = 0.0, max = 0.0;
   SmallVector<int64_t> histogram;
   if (parser.parseLess() || parser.parseKeyword("min") || parser.parseEqual() ||
@@ -309,7 +312,9 @@ LogicalResult BinaryType::verify(function_ref<InFlightDiagnostic()> emitError,
 }
 
 Type BinaryType::parse(AsmParser &parser) {
-  auto emitError = [&] { return parser.emitError(parser.getCurrentLocation()); };
+  auto emitError = [&] {
+    return parser.emitError(parser.getCurrentLocation());
+  };
   Type expressed;
   int64_t axis = -1;
   SmallVector<double> scales;
@@ -331,10 +336,9 @@ Type BinaryType::parse(AsmParser &parser) {
   }
   if (parser.parseGreater())
     return {};
-  return BinaryType::getChecked(emitError, parser.getContext(), floatType,
-                                DenseF64ArrayAttr::get(parser.getContext(),
-                                                       scales),
-                                axis);
+  return BinaryType::getChecked(
+      emitError, parser.getContext(), floatType,
+      DenseF64ArrayAttr::get(parser.getContext(), scales), axis);
 }
 
 void BinaryType::print(AsmPrinter &printer) const {
@@ -367,7 +371,8 @@ StorageRange qopt::getStorageRange(Type type) {
 FloatType qopt::getExpressedType(Type type) {
   if (auto binary = dyn_cast<BinaryType>(type))
     return binary.getExpressedType();
-  return dyn_cast<FloatType>(cast<quant::QuantizedType>(type).getExpressedType());
+  return dyn_cast<FloatType>(
+      cast<quant::QuantizedType>(type).getExpressedType());
 }
 
 IntegerType qopt::getStorageIntegerType(Type type) {
@@ -383,8 +388,8 @@ verifyZeroPoint(function_ref<InFlightDiagnostic()> emitError, int64_t zp,
                 StorageRange range) {
   if (!range.contains(zp))
     return emitError() << "zero point " << zp
-                       << " is outside the storage range [" << range.min
-                       << ", " << range.max << "]";
+                       << " is outside the storage range [" << range.min << ", "
+                       << range.max << "]";
   return success();
 }
 
@@ -442,10 +447,10 @@ qopt::verifyQuantizedTensorType(function_ref<InFlightDiagnostic()> emitError,
             return failure();
         auto scalesType = cast<ShapedType>(t.getScales().getType());
         if (scalesType.getRank() != type.getRank())
-          return LogicalResult(
-              emitError() << "sub-channel scales have rank "
-                          << scalesType.getRank() << " but the tensor has rank "
-                          << type.getRank());
+          return LogicalResult(emitError() << "sub-channel scales have rank "
+                                           << scalesType.getRank()
+                                           << " but the tensor has rank "
+                                           << type.getRank());
         SmallVector<int64_t> blocks(type.getShape());
         for (auto [dim, block] :
              llvm::zip(t.getQuantizedDimensions(), t.getBlockSizes())) {
@@ -464,15 +469,14 @@ qopt::verifyQuantizedTensorType(function_ref<InFlightDiagnostic()> emitError,
                                "dimension "
                             << d << " is dynamic");
           if (blocks[d] <= 0 || size % blocks[d] != 0)
-            return LogicalResult(emitError()
-                                 << "block size " << blocks[d]
-                                 << " does not divide dimension " << d
-                                 << " of size " << size);
+            return LogicalResult(emitError() << "block size " << blocks[d]
+                                             << " does not divide dimension "
+                                             << d << " of size " << size);
           if (scalesType.getDimSize(d) != size / blocks[d])
-            return LogicalResult(
-                emitError() << "expected " << size / blocks[d]
-                            << " scales along dimension " << d << ", got "
-                            << scalesType.getDimSize(d));
+            return LogicalResult(emitError()
+                                 << "expected " << size / blocks[d]
+                                 << " scales along dimension " << d << ", got "
+                                 << scalesType.getDimSize(d));
         }
         return success();
       })

@@ -36,22 +36,22 @@ Operation *QOptDialect::materializeConstant(OpBuilder &builder, Attribute value,
 }
 
 /// Checks that `attr` (qopt.range or qopt.policy) fits a value of `type`.
-static LogicalResult verifyValueAttr(function_ref<InFlightDiagnostic()> emitError,
-                                     NamedAttribute attr, Type type) {
+static LogicalResult
+verifyValueAttr(function_ref<InFlightDiagnostic()> emitError,
+                NamedAttribute attr, Type type) {
   StringRef name = attr.getName().getValue();
   if (name == QOptDialect::kRangeAttrName) {
     if (!isa<RangeAttr>(attr.getValue()))
       return emitError() << "'" << name << "' must be a #qopt.range attribute";
     if (!isa<FloatType>(getElementTypeOrSelf(type)))
-      return emitError() << "'" << name
-                         << "' applies to float values, not to " << type;
+      return emitError() << "'" << name << "' applies to float values, not to "
+                         << type;
     return success();
   }
   if (name == QOptDialect::kPolicyAttrName) {
     auto policy = dyn_cast<PolicyAttr>(attr.getValue());
     if (!policy)
-      return emitError() << "'" << name
-                         << "' must be a #qopt.policy attribute";
+      return emitError() << "'" << name << "' must be a #qopt.policy attribute";
     auto tensorType = dyn_cast<RankedTensorType>(type);
     if (!tensorType || !isa<FloatType>(tensorType.getElementType()))
       return emitError() << "'" << name

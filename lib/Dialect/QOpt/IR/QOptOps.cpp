@@ -242,3 +242,12 @@ OpFoldResult RescaleOp::fold(FoldAdaptor adaptor) {
   FailureOr<DenseIntElementsAttr> folded = foldRescaleConstant(input, *this);
   return succeeded(folded) ? *folded : OpFoldResult();
 }
+
+LogicalResult DyadicScaleOp::verify() {
+  RoundingMode mode = getRounding();
+  if (mode != RoundingMode::double_round && mode != RoundingMode::single_round)
+    return emitOpError() << "needs a dyadic rounding (double_round or "
+                            "single_round), not "
+                         << stringifyRoundingMode(mode);
+  return success();
+}

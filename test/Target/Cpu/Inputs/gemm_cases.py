@@ -10,7 +10,8 @@ Int8MatMulToKernels): odd M/N/K (K = 1, M = 1), the int8 extremes with
 extreme zero points (|sum| up to 128 * 127 * 600), convolutions (padding,
 stride, dilation, C = 3, C = 80, pointwise), and requantizations fused into
 the kernels' stores (fp32_rne per channel; double_round and single_round
-dyadic rescales with shifts 31..40).
+dyadic rescales with shifts 12..40: on AArch64 the sqrdmulh / srshl and
+smull / srshl / sqxtn forms).
 """
 import os
 import random
@@ -71,20 +72,23 @@ def matmul(m, k, n, zp, kind="random"):
     results.append((f"%r{i}", r))
 
 
-def conv(n, h, w, c, o, kh, kw, stride, pad, dilation, zp, requant=None):
+def conv(n, h, w, c, o, kh, kw, stride, pad, dilation, zp, requant=None,
+         shift_base=31, depthwise=False):
+    """tosa.conv2d, or with `depthwise` tosa.depthwise_conv2d (multiplier
+    1, o == c)."""
     i = len(results)
     x = add_input([n, h, w, c], "random")
     ho = (h + 2 * pad - dilation * (kh - 1) - 1) // stride + 1
     wo = (w + 2 * pad - dilation * (kw - 1) - 1) // stride + 1
-    wt = [o, kh, kw, c]
-    body.append(const(f"w{i}", wt, "i8", hexbytes(weights(o * kh * kw * c, "random"))))
+    wt = [kh, kw, c, 1] if depthwise else [o, kh, kw, c]
+    body.append(const(f"w{i}", wt, "i8", hexbytes(weights(kh * kw * c * (1 if depthwise else o), "random"))))
     bias = ", ".join(str(rng.randint(-128, 127) * 50) for _ in range(o))
     body.append(const(f"b{i}", [o], "i32", f"[{bias}]"))
     body.append(const(f"zp{i}", [1], "i8", str(zp)))
     body.append(const(f"wzp{i}", [1], "i8", "0"))
     acc = tensor([n, ho, wo, o], "i32")
     body.append(
-        f"  %y{i} = tosa.conv2d {x}, %w{i}, %b{i}, %zp{i}, %wzp{i} {{acc_type = i32, "
+        f"  %y{i} = tosa.{'depthwise_conv2d' if depthwise else 'conv2d'} {x}, %w{i}, %b{i}, %zp{i}, %wzp{i} {{acc_type = i32, "
         f"dilation = array<i64: {dilation}, {dilation}>, pad = array<i64: {pad}, {pad}, "
         f"{pad}, {pad}>, stride = array<i64: {stride}, {stride}>}} : "
         f"({tensor([n, h, w, c], 'i8')}, {tensor(wt, 'i8')}, tensor<{o}xi32>, "
@@ -103,7 +107,7 @@ def conv(n, h, w, c, o, kh, kw, stride, pad, dilation, zp, requant=None):
         body.append(f"  %s{i} = quant.scast %rq{i} : {out_q} to {out}\n")
     else:
         mults = ", ".join(str(rng.randint(1 << 30, (1 << 31) - 1)) for _ in range(o))
-        shifts = ", ".join(str(31 + j % 10) for j in range(o))
+        shifts = ", ".join(str(shift_base + j % 10) for j in range(o))
         body.append(f"  %s{i} = qopt.rescale %y{i} multiplier [{mults}] shift [{shifts}] "
                     f"axis 3 rounding {requant} {{output_zp = -7 : i64}} : {acc} -> {out}\n")
     results.append((f"%s{i}", out))
@@ -131,6 +135,13 @@ conv(1, 6, 5, 64, 48, 1, 1, 1, 0, 1, 9, "fp32_rne")
 conv(1, 6, 5, 600, 37, 1, 1, 1, 0, 1, 9, "fp32_rne")
 conv(1, 6, 5, 600, 37, 1, 1, 1, 0, 1, 9, "double_round")
 conv(1, 6, 5, 20, 16, 1, 1, 1, 0, 1, 9, "single_round")
+# Small shifts: products far past int32 (single_round's saturating narrow)
+# and double_round's left shifts.
+conv(1, 6, 5, 64, 24, 1, 1, 1, 0, 1, -5, "single_round", shift_base=12)
+conv(1, 6, 5, 64, 24, 1, 1, 1, 0, 1, -5, "double_round", shift_base=22)
+# Depthwise 3x3 (the vector kernel), plain and with a fused rescale.
+conv(1, 9, 9, 20, 20, 3, 3, 1, 1, 1, 3, depthwise=True)
+conv(1, 9, 9, 20, 20, 3, 3, 2, 1, 1, -9, "double_round", depthwise=True)
 
 with open(os.path.join(out_dir, "cases.mlir"), "w") as f:
     f.write("func.func @cases(" + ", ".join(f"%arg{j}: {t}" for j, t in enumerate(args)) +

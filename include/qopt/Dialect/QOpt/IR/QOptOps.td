@@ -328,4 +328,44 @@ def QOpt_MmlaS8S8Op : QOpt_Op<"mmla_s8_s8", [Pure,
   }];
 }
 
+def QOpt_DyadicScaleOp : QOpt_Op<"dyadic_scale", [Pure,
+    AllTypesMatch<["x", "multiplier", "shift", "result"]>]> {
+  let summary = "x * multiplier / 2^shift per int32 lane, rounded as "
+                "qopt.rescale rounds";
+  let description = [{
+    The rounded product of a dyadic `qopt.rescale` with input zero point 0,
+    lane by lane, saturated to int32 (no output zero point or clamp: the
+    caller adds them): for `single_round` (TOSA),
+    `(x * multiplier + 2^(shift - 1)) >> shift`; for `double_round`
+    (gemmlowp), the same for `shift <= 31`, else
+    `RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x, multiplier),
+    shift - 31)`. Multipliers are positive.
+
+    It exists so that targets with fixed-point instructions can use them
+    after bufferization: `convert-qopt-dot-to-llvm{isa=neon*}` lowers
+    `double_round` to AArch64's `sqrdmulh` and gemmlowp's own NEON
+    rounding shift (`and`, `sshr`, `sqadd`, `srshl`), and `single_round` to
+    `smull`/`smull2`, `srshl` on int64 lanes and `sqxtn`; other isas use
+    exact int64 arithmetic. The NEON `double_round` form shifts `x` left by
+    `31 - shift` first, so it is chosen only with `left_shift_exact`, the
+    producer's promise that this never overflows.
+
+    ```mlir
+    %r = qopt.dyadic_scale %x, %m, %s rounding double_round {left_shift_exact}
+        : vector<16xi32>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [I32]>:$x,
+                       VectorOfRankAndType<[1], [I32]>:$multiplier,
+                       VectorOfRankAndType<[1], [I32]>:$shift,
+                       QOpt_RoundingModeAttr:$rounding,
+                       UnitAttr:$left_shift_exact);
+  let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
+  let assemblyFormat = [{
+    $x `,` $multiplier `,` $shift `rounding` custom<Rounding>($rounding)
+    attr-dict `:` type($x)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // QOPT_DIALECT_QOPT_IR_QOPTOPS_TD
