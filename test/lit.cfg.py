@@ -58,6 +58,7 @@ tools = [
     "mlir-runner",
     "mlir-translate",
     "llc",
+    "llvm-readelf",
     ToolSubst("qopt-import", unresolved="fatal"),
     ToolSubst("qopt-run", unresolved="fatal"),
     ToolSubst("qopt-report", unresolved="fatal"),

@@ -68,12 +68,20 @@ qopt::detail::parseAArch64(llvm::ArrayRef<llvm::StringRef> items,
     if (item.size() < 2 || (item[0] != '+' && item[0] != '-'))
       return fail("bad AArch64 target item '" + item +
                   "' (expected +feature or -feature, e.g. +dotprod, +i8mm)");
+    // -march names ("simd", "dotprod") or LLVM feature names ("neon").
     llvm::StringRef name = item.drop_front();
-    if (!llvm::AArch64::parseArchExtension(name))
+    std::optional<llvm::AArch64::ExtensionInfo> extension =
+        llvm::AArch64::parseArchExtension(name);
+    if (!extension)
+      extension = llvm::AArch64::targetFeatureToExtension(("+" + name).str());
+    if (!extension)
       return fail("unknown AArch64 feature '" + name + "' in '" + description +
                   "'");
     // +i8mm also enables what it needs, -neon disables dotprod, ...
-    extensions.parseModifier(item[0] == '+' ? name.str() : "no" + name.str());
+    if (item[0] == '+')
+      extensions.enable(extension->ID);
+    else
+      extensions.disable(extension->ID);
   }
   // Every CPU with FEAT_I8MM (Armv8.6-A) has FEAT_DotProd (Armv8.4-A), and
   // qopt's smmla kernels use sdot beside it: "+i8mm" brings "+dotprod",
@@ -84,5 +92,11 @@ qopt::detail::parseAArch64(llvm::ArrayRef<llvm::StringRef> items,
   extensions.toLLVMFeatureList(features);
   for (llvm::StringRef f : features)
     target.features[f.drop_front()] = f.front() == '+';
+  // The AArch64 Linux ABI has floating point and Advanced SIMD everywhere;
+  // LLVM cannot compile for a target without them.
+  if (!target.has("neon") || !target.has("fp-armv8"))
+    return fail("'" + description +
+                "' has no Advanced SIMD (neon) or floating point, which "
+                "every aarch64-linux-gnu target has and qopt's code needs");
   return target;
 }
