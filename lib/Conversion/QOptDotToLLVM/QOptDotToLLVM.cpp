@@ -49,6 +49,18 @@ DotIsa hostIsa() {
   return DotIsa::generic;
 }
 
+bool isNeon(DotIsa isa) {
+  return isa == DotIsa::neon || isa == DotIsa::neonDotprod ||
+         isa == DotIsa::neonI8mm;
+}
+
+/// A lowering of `OpTy` for the chosen instruction set.
+template <typename OpTy> struct IsaPattern : OpRewritePattern<OpTy> {
+  IsaPattern(MLIRContext *ctx, DotIsa isa)
+      : OpRewritePattern<OpTy>(ctx), isa(isa) {}
+  DotIsa isa;
+};
+
 /// acc + the four-byte dot products, with int32 vector arithmetic only.
 Value genericDot(OpBuilder &b, Location loc, Value acc, Value lhs, Value rhs,
                  bool lhsSigned) {
@@ -168,10 +180,8 @@ Value onParts(OpBuilder &b, Location loc, Value acc, Value lhs, Value rhs,
 }
 
 /// qopt.dot_u8_s8: vpdpbusd, AVX2's vpmaddubsw where proven, or generic.
-struct LowerDotU8S8 : OpRewritePattern<DotU8S8Op> {
-  LowerDotU8S8(MLIRContext *ctx, DotIsa isa)
-      : OpRewritePattern(ctx), isa(isa) {}
-  DotIsa isa;
+struct LowerDotU8S8 : IsaPattern<DotU8S8Op> {
+  using IsaPattern::IsaPattern;
 
   LogicalResult matchAndRewrite(DotU8S8Op op,
                                 PatternRewriter &rewriter) const override {
@@ -202,19 +212,15 @@ struct LowerDotU8S8 : OpRewritePattern<DotU8S8Op> {
 };
 
 /// qopt.dot_s8_s8: sdot, baseline NEON's widening sequence, or generic.
-struct LowerDotS8S8 : OpRewritePattern<DotS8S8Op> {
-  LowerDotS8S8(MLIRContext *ctx, DotIsa isa)
-      : OpRewritePattern(ctx), isa(isa) {}
-  DotIsa isa;
+struct LowerDotS8S8 : IsaPattern<DotS8S8Op> {
+  using IsaPattern::IsaPattern;
 
   LogicalResult matchAndRewrite(DotS8S8Op op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value acc = op.getAcc(), lhs = op.getLhs(), rhs = op.getRhs();
     int64_t lanes = op.getAcc().getType().getNumElements();
-    bool neon = isa == DotIsa::neon || isa == DotIsa::neonDotprod ||
-                isa == DotIsa::neonI8mm;
-    if (neon && lanes % 4 == 0) {
+    if (isNeon(isa) && lanes % 4 == 0) {
       bool pairsFit = op.getPairsFitI16();
       rewriter.replaceOp(
           op, onParts(rewriter, loc, acc, lhs, rhs, 4,
@@ -233,10 +239,8 @@ struct LowerDotS8S8 : OpRewritePattern<DotS8S8Op> {
 };
 
 /// qopt.mmla_s8_s8: smmla, or per output the sum of 8 widened products.
-struct LowerMmlaS8S8 : OpRewritePattern<MmlaS8S8Op> {
-  LowerMmlaS8S8(MLIRContext *ctx, DotIsa isa)
-      : OpRewritePattern(ctx), isa(isa) {}
-  DotIsa isa;
+struct LowerMmlaS8S8 : IsaPattern<MmlaS8S8Op> {
+  using IsaPattern::IsaPattern;
 
   LogicalResult matchAndRewrite(MmlaS8S8Op op,
                                 PatternRewriter &rewriter) const override {
@@ -352,19 +356,15 @@ Value neonDyadicScale(OpBuilder &b, Location loc, DyadicScaleOp op) {
 
 /// qopt.dyadic_scale: NEON's fixed-point instructions where they are
 /// exact, else int64 arithmetic saturated to int32.
-struct LowerDyadicScale : OpRewritePattern<DyadicScaleOp> {
-  LowerDyadicScale(MLIRContext *ctx, DotIsa isa)
-      : OpRewritePattern(ctx), isa(isa) {}
-  DotIsa isa;
+struct LowerDyadicScale : IsaPattern<DyadicScaleOp> {
+  using IsaPattern::IsaPattern;
 
   LogicalResult matchAndRewrite(DyadicScaleOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    bool neon = isa == DotIsa::neon || isa == DotIsa::neonDotprod ||
-                isa == DotIsa::neonI8mm;
     RoundingMode rounding = op.getRounding();
     int64_t lanes = op.getX().getType().getNumElements();
-    if (neon && lanes % 4 == 0 &&
+    if (isNeon(isa) && lanes % 4 == 0 &&
         (rounding == RoundingMode::single_round || op.getLeftShiftExact())) {
       rewriter.replaceOp(op, neonDyadicScale(rewriter, loc, op));
       return success();
