@@ -145,6 +145,10 @@ def ConvertInt8MatMulToKernelsPass
            "Prefer operands whose dots provably keep adjacent-product sums "
            "in int16 and mark them pairs_fit_i16 (for AVX2's vpmaddubsw; "
            "decided per GEMM from the constant weights)">,
+    Option<"depthUnroll", "depth-unroll", "int64_t", /*default=*/"1",
+           "Depth quads per K step of the dot kernels (1, 2 or 4): each "
+           "row's bytes for a step are loaded once and each quad used as a "
+           "lane of them (sdot's indexed form on AArch64)">,
     Option<"kernel", "kernel", "std::string", /*default=*/"\"vnni\"",
            "vnni (vpdpbusd register tiles, any x86-64 through "
            "convert-qopt-dot-to-llvm), amx (AMX-INT8 tiles), sdot (AArch64 "

@@ -411,48 +411,71 @@ private:
 
   /// The four-byte dot kernels (vpdpbusd, sdot): per depth quad, one
   /// broadcast of a row's 4 bytes against each 64-byte weight vector. The
-  /// accumulators start from `init`.
+  /// accumulators start from `init`. With `depth-unroll` 4 (AArch64's
+  /// sdot) a step covers 4 quads: each row's 16 bytes are loaded once and
+  /// each quad is a lane of them, which sdot's indexed form multiplies in
+  /// place; x86 keeps one quad per step (vpdpbusd broadcasts from memory).
   SmallVector<Value> dotTile(Value aRow, Value base, int64_t mr,
                              int64_t vectors, Value first, int64_t quads,
                              ArrayRef<Value> init) {
+    int64_t unroll = tile.depthUnroll;
+    SmallVector<Value> accs(init);
+    if (int64_t steps = quads / unroll)
+      accs = dotSteps(aRow, base, mr, vectors, first, steps, unroll, accs);
+    if (int64_t left = quads % unroll)
+      accs = dotSteps(aRow, base, mr, vectors, add(first, quads - left), left,
+                      1, accs);
+    return accs;
+  }
+
+  /// `steps` steps of `unroll` depth quads each, from quad `first`.
+  SmallVector<Value> dotSteps(Value aRow, Value base, int64_t mr,
+                              int64_t vectors, Value first, int64_t steps,
+                              int64_t unroll, ArrayRef<Value> init) {
     Type i8 = b.getI8Type(), i32 = b.getI32Type();
     auto accType = VectorType::get({kLanes}, i32);
     auto bytesType = VectorType::get({kLanes * kDepth}, i8);
     Value i8Pad = arith::ConstantIntOp::create(b, loc, i8, 0);
     auto kLoop = scf::ForOp::create(
-        b, loc, index(0), index(quads), index(1), init,
-        [&](OpBuilder &nested, Location, Value q, ValueRange accs) {
+        b, loc, index(0), index(steps), index(1), init,
+        [&](OpBuilder &nested, Location, Value s, ValueRange in) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToStart(nested.getInsertionBlock());
-          Value kq = add(first, q);
-          Value step = add(base, mul(kq, vectors * 64));
-          SmallVector<Value> weights;
-          for (int64_t j = 0; j < vectors; ++j)
-            weights.push_back(
-                read(bytesType, bPacked, {add(step, j * 64)}, i8Pad));
-          Value k = mul(kq, kDepth);
-          SmallVector<Value> next;
-          for (int64_t i = 0; i < mr; ++i) {
-            Value quad = read(VectorType::get({kDepth}, i8), a,
-                              {add(aRow, i), k}, i8Pad);
-            Value word = vector::BitCastOp::create(
-                b, loc, VectorType::get({1}, i32), quad);
-            Value splat = vector::BroadcastOp::create(b, loc, accType, word);
-            Value bytes = vector::BitCastOp::create(b, loc, bytesType, splat);
-            for (int64_t j = 0; j < vectors; ++j) {
-              Value acc = accs[i * vectors + j];
-              if (tile.kernel == Int8Kernel::sdot)
-                next.push_back(DotS8S8Op::create(b, loc, accType, acc, bytes,
-                                                 weights[j], pairsFitI16));
-              else if (weightsUnsigned)
-                next.push_back(DotU8S8Op::create(
-                    b, loc, accType, acc, weights[j], bytes, pairsFitI16));
-              else
-                next.push_back(DotU8S8Op::create(b, loc, accType, acc, bytes,
-                                                 weights[j], pairsFitI16));
+          Value kq0 = add(first, mul(s, unroll));
+          // Each row's bytes for the whole step, as 32-bit words.
+          SmallVector<Value> words;
+          for (int64_t i = 0; i < mr; ++i)
+            words.push_back(vector::BitCastOp::create(
+                b, loc, VectorType::get({unroll}, i32),
+                read(VectorType::get({unroll * kDepth}, i8), a,
+                     {add(aRow, i), mul(kq0, kDepth)}, i8Pad)));
+          SmallVector<Value> accs(in);
+          for (int64_t u = 0; u < unroll; ++u) {
+            Value step = add(base, mul(add(kq0, u), vectors * 64));
+            SmallVector<Value> weights;
+            for (int64_t j = 0; j < vectors; ++j)
+              weights.push_back(
+                  read(bytesType, bPacked, {add(step, j * 64)}, i8Pad));
+            for (int64_t i = 0; i < mr; ++i) {
+              Value splat = vector::ShuffleOp::create(
+                  b, loc, words[i], words[i], SmallVector<int64_t>(kLanes, u));
+              Value bytes = vector::BitCastOp::create(b, loc, bytesType, splat);
+              for (int64_t j = 0; j < vectors; ++j) {
+                Value &acc = accs[i * vectors + j];
+                // The broadcast row last: sdot's indexed operand.
+                if (tile.kernel == Int8Kernel::sdot)
+                  acc = DotS8S8Op::create(b, loc, accType, acc, weights[j],
+                                          bytes, pairsFitI16);
+                else if (weightsUnsigned)
+                  acc = DotU8S8Op::create(b, loc, accType, acc, weights[j],
+                                          bytes, pairsFitI16);
+                else
+                  acc = DotU8S8Op::create(b, loc, accType, acc, bytes,
+                                          weights[j], pairsFitI16);
+              }
             }
           }
-          scf::YieldOp::create(b, loc, next);
+          scf::YieldOp::create(b, loc, accs);
         });
     return SmallVector<Value>(kLoop.getResults());
   }
@@ -1630,9 +1653,16 @@ struct ConvertInt8MatMulToKernelsPass
                      "+ vectors + 1 <= 32, and both >= 1)");
       return signalPassFailure();
     }
+    if (depthUnroll != 1 && depthUnroll != 2 && depthUnroll != 4) {
+      getOperation().emitError()
+          << "convert-int8-matmul-to-kernels: depth-unroll " << depthUnroll
+          << " must be 1, 2 or 4";
+      return signalPassFailure();
+    }
     Int8GemmOptions tile{rows, vectors, depth};
     tile.int16Pairs = int16Pairs;
     tile.kernel = *chosen;
+    tile.depthUnroll = *chosen == Int8Kernel::smmla ? 1 : depthUnroll;
     // Fusions first: a fused GEMM must be matched before its convolution or
     // matmul is lowered on its own.
     RewritePatternSet fusions(&getContext());

@@ -36,7 +36,7 @@ std::string qopt::detail::aarch64GemmPass(const CpuTarget &target) {
                "tile-vectors=1}"
          : target.has("dotprod")
              ? "convert-int8-matmul-to-kernels{kernel=sdot tile-rows=4 "
-               "tile-vectors=1}"
+               "tile-vectors=1 depth-unroll=4}"
              // Without sdot, int16 pair sums where the weights prove them
              // exact.
              : "convert-int8-matmul-to-kernels{kernel=sdot tile-rows=4 "

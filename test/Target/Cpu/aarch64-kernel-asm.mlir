@@ -1,8 +1,9 @@
 // The AArch64 GEMM microkernels' innermost loops, from qopt-compile's
-// assembly: per 4-row x 16-column register tile and K step, 16 sdot
-// (dotprod: 4 depths, 256 multiply-adds per iteration), 16 smmla (i8mm:
-// 8 depths, 512), or 32 smull + 16 addp + 16 sadalp (baseline NEON, int16
-// pair sums proven exact from the weights: 4 depths, 256). The loop lines
+// assembly: per 4-row x 16-column register tile and K step, 64 indexed
+// sdot (dotprod: 16 depths, each row's 16 bytes loaded once; 1024
+// multiply-adds per iteration), 16 smmla (i8mm: 8 depths, 512), or 32
+// smull + 16 addp + 16 sadalp (baseline NEON, int16 pair sums proven exact
+// from the weights: 4 depths, 256). The loop lines
 // give the static instruction counts per multiply-add reported in
 // docs/Codegen.md.
 // RUN: qopt-compile %s --target=cortex-a76 -f --emit=asm -o %t.dotprod.s 2>/dev/null
@@ -13,8 +14,10 @@
 // RUN: %python3 %S/Inputs/inner_loops.py %t.neon.s smull | FileCheck %s --check-prefix=NEON
 // RUN: FileCheck %s --check-prefix=NEON-ASM < %t.neon.s
 
-// DOTPROD: loop .LBB0_{{[0-9]+}}: 30 instructions, 16 sdot | sdot 16,
-// DOTPROD-SAME: ld1r 4
+// DOTPROD: loop .LBB0_{{[0-9]+}}: 80 instructions, 64 sdot | sdot 64,
+// DOTPROD-NOT: ld1r
+// RUN: FileCheck %s --check-prefix=DOTPROD-ASM < %t.dotprod.s
+// DOTPROD-ASM: sdot v{{[0-9]+}}.4s, v{{[0-9]+}}.16b, v{{[0-9]+}}.4b[{{[0-3]}}]
 // I8MM: loop .LBB0_{{[0-9]+}}: 30 instructions, 16 smmla | smmla 16,
 // NEON: loop .LBB0_{{[0-9]+}}: {{[0-9]+}} instructions, 32 smull |
 // NEON-SAME: sadalp 16

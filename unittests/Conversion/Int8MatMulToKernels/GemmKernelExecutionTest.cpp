@@ -266,9 +266,10 @@ TEST(Int8MatMulOtherTargets, AvxVnniDots) {
 // the same kernels run with sdot / smmla under qemu-aarch64
 // (test/Target/AArch64).
 TEST(Int8MatMulAArch64Kernels, OddShapesAndExtremes) {
-  for (const char *kernel : {"{kernel=sdot tile-rows=4 tile-vectors=1}",
-                             "{kernel=smmla tile-rows=4 tile-vectors=1}",
-                             "{kernel=smmla tile-rows=3 tile-vectors=2}"}) {
+  // The targets' configurations (AArch64Target): every case.
+  for (const char *kernel :
+       {"{kernel=sdot tile-rows=4 tile-vectors=1 depth-unroll=4}",
+        "{kernel=smmla tile-rows=4 tile-vectors=1}"}) {
     for (Case c : {Case{1, 1, 1, 0}, Case{1, 64, 64, 3}, Case{7, 5, 18, -3},
                    Case{13, 33, 47, 100}, Case{6, 8, 64, -128},
                    Case{25, 130, 97, 127}, Case{3, 1, 200, -7}})
@@ -280,6 +281,18 @@ TEST(Int8MatMulAArch64Kernels, OddShapesAndExtremes) {
     runCase(Case{9, 602, 40, 17}, std::string(kernel).insert(1, "k-block=96 "),
             "generic");
   }
+}
+
+TEST(Int8MatMulAArch64Kernels, OtherTiles) {
+  // Odd tile rows (smmla pairs the last row with itself), two column
+  // blocks per panel, one and two quads per sdot step.
+  for (const char *kernel :
+       {"{kernel=sdot tile-rows=4 tile-vectors=1}",
+        "{kernel=sdot tile-rows=3 tile-vectors=2 depth-unroll=2}",
+        "{kernel=smmla tile-rows=3 tile-vectors=2}"})
+    for (Case c : {Case{7, 5, 18, -3}, Case{13, 33, 47, 100},
+                   Case{7, 600, 35, -128, Case::AllMin}})
+      runCase(c, kernel, "generic");
 }
 
 // AMX tiles (tdpbssd): rows and depths that are not whole 16 x 64-byte
@@ -425,8 +438,9 @@ TEST(Int8MatMulOtherTargets, GenericConvolutions) {
 }
 
 TEST(Int8MatMulAArch64Kernels, Convolutions) {
-  for (const char *kernel : {"{kernel=sdot tile-rows=4 tile-vectors=1}",
-                             "{kernel=smmla tile-rows=4 tile-vectors=1}"})
+  for (const char *kernel :
+       {"{kernel=sdot tile-rows=4 tile-vectors=1 depth-unroll=4}",
+        "{kernel=smmla tile-rows=4 tile-vectors=1}"})
     for (const ConvCase &c : kConvCases)
       runConv(c, "generic", kernel);
 }
@@ -536,8 +550,9 @@ TEST_F(VnniMatMul, FusedRescale) {
 }
 
 TEST(Int8MatMulAArch64Kernels, FusedRequantize) {
-  for (const char *kernel : {"{kernel=sdot tile-rows=4 tile-vectors=1}",
-                             "{kernel=smmla tile-rows=4 tile-vectors=1}"}) {
+  for (const char *kernel :
+       {"{kernel=sdot tile-rows=4 tile-vectors=1 depth-unroll=4}",
+        "{kernel=smmla tile-rows=4 tile-vectors=1}"}) {
     runFusedRequantize(64, 48, kernel);
     runFusedRequantize(600, 37, std::string(kernel).insert(1, "k-block=128 "));
     runFusedRequantize(600, 37, kernel, "double_round");

@@ -34,8 +34,10 @@ std::string kernelSource(const char *rounding) {
       %t = bufferization.to_tensor %in restrict : memref<?x3xf32> to tensor<?x3xf32>
       %quant = qopt.quantize %t rounding )mlir") +
          rounding + " : tensor<?x3xf32> -> " + type + R"mlir(
-      %stored = quant.scast %quant : )mlir" + type + R"mlir( to tensor<?x3xi8>
-      %deq = qopt.dequantize %quant : )mlir" + type + R"mlir( -> tensor<?x3xf32>
+      %stored = quant.scast %quant : )mlir" +
+         type + R"mlir( to tensor<?x3xi8>
+      %deq = qopt.dequantize %quant : )mlir" +
+         type + R"mlir( -> tensor<?x3xf32>
       bufferization.materialize_in_destination %stored in restrict writable %q : (tensor<?x3xi8>, memref<?x3xi8>) -> ()
       bufferization.materialize_in_destination %deq in restrict writable %back : (tensor<?x3xf32>, memref<?x3xf32>) -> ()
       return
@@ -55,7 +57,7 @@ void check(const char *name, RoundingMode mode) {
     v = dist(rng);
   // Exact ties of both signs for the power-of-two scales, extremes.
   for (int64_t r = 0; r < 64; ++r) {
-    input[r * 3] = static_cast<float>((r - 32) * 0.5 + 0.25);     // x/0.5 = k + .5
+    input[r * 3] = static_cast<float>((r - 32) * 0.5 + 0.25); // x/0.5 = k + .5
     input[r * 3 + 1] = static_cast<float>((r - 32) * 0.03125 + 0.015625);
   }
   input[300] = std::numeric_limits<float>::infinity();
@@ -73,8 +75,7 @@ void check(const char *name, RoundingMode mode) {
     size_t c = i % 3;
     QuantParams params{kScales[c], kZeroPoints[c]};
     int64_t expected = quantizeValue(input[i], params, {-128, 127}, mode);
-    float expectedBack =
-        static_cast<float>(dequantizeValue(expected, params));
+    float expectedBack = static_cast<float>(dequantizeValue(expected, params));
     if ((stored[i] != expected || back[i] != expectedBack) && ++mismatches <= 5)
       ADD_FAILURE() << name << " x=" << input[i] << " channel " << c
                     << ": expected " << expected << " / " << expectedBack
@@ -83,7 +84,9 @@ void check(const char *name, RoundingMode mode) {
   EXPECT_EQ(mismatches, 0);
 }
 
-TEST(QuantizeExecution, HalfToEven) { check("half_to_even", RoundingMode::half_to_even); }
+TEST(QuantizeExecution, HalfToEven) {
+  check("half_to_even", RoundingMode::half_to_even);
+}
 TEST(QuantizeExecution, HalfAwayFromZero) {
   check("half_away_from_zero", RoundingMode::half_away_from_zero);
 }

@@ -51,7 +51,8 @@ std::string kernelSource(const KernelSpec &spec) {
                    std::to_string(spec.inWidth) + ">";
   std::string out = "tensor<" + std::to_string(c) + "x?xi" +
                     std::to_string(spec.outWidth) + ">";
-  std::string inMem = "memref" + in.substr(6), outMem = "memref" + out.substr(6);
+  std::string inMem = "memref" + in.substr(6),
+              outMem = "memref" + out.substr(6);
   os << "func.func @kernel(%in: " << inMem << ", %out: " << outMem
      << ") attributes {llvm.emit_c_interface} {\n"
      << "  %t = bufferization.to_tensor %in restrict : " << inMem << " to "
@@ -63,9 +64,10 @@ std::string kernelSource(const KernelSpec &spec) {
   for (size_t i = 0; i < c; ++i)
     os << (i ? ", " : "") << spec.channels[i].shift;
   os << "]" << (c > 1 ? " axis 0" : "") << " rounding " << spec.rounding
-     << " {input_zp = " << spec.inputZp << " : i64, output_zp = "
-     << spec.outputZp << " : i64" << (spec.outUnsigned ? ", output_unsigned" : "")
-     << "} : " << in << " -> " << out << "\n"
+     << " {input_zp = " << spec.inputZp
+     << " : i64, output_zp = " << spec.outputZp << " : i64"
+     << (spec.outUnsigned ? ", output_unsigned" : "") << "} : " << in << " -> "
+     << out << "\n"
      << "  bufferization.materialize_in_destination %r in restrict writable "
         "%out : ("
      << out << ", " << outMem << ") -> ()\n"
@@ -75,8 +77,7 @@ std::string kernelSource(const KernelSpec &spec) {
 
 std::string pipeline(bool forceInt64) {
   return std::string("convert-qopt-to-arith") +
-         (forceInt64 ? "{force-int64}" : "") + ",canonicalize," +
-         kLowerToLLVM;
+         (forceInt64 ? "{force-int64}" : "") + ",canonicalize," + kLowerToLLVM;
 }
 
 /// TFLite's MultiplyByQuantizedMultiplier from gemmlowp primitives, with
@@ -85,7 +86,8 @@ int64_t gemmlowpRescale(int32_t x, ChannelScale scale) {
   int exponent = 31 - scale.shift;
   int left = exponent > 0 ? exponent : 0;
   int right = exponent > 0 ? 0 : -exponent;
-  int32_t shifted = static_cast<int32_t>(static_cast<int64_t>(x) * (int64_t(1) << left));
+  int32_t shifted =
+      static_cast<int32_t>(static_cast<int64_t>(x) * (int64_t(1) << left));
   return gemmlowp::RoundingDivideByPOT(
       gemmlowp::SaturatingRoundingDoublingHighMul(shifted, scale.multiplier),
       right);
@@ -93,15 +95,16 @@ int64_t gemmlowpRescale(int32_t x, ChannelScale scale) {
 
 int64_t saturate(int64_t v, int width, bool isUnsigned) {
   int64_t lo = isUnsigned ? 0 : -(int64_t(1) << (width - 1));
-  int64_t hi = isUnsigned ? (int64_t(1) << width) - 1
-                          : (int64_t(1) << (width - 1)) - 1;
+  int64_t hi =
+      isUnsigned ? (int64_t(1) << width) - 1 : (int64_t(1) << (width - 1)) - 1;
   return std::clamp(v, lo, hi);
 }
 
 /// Largest |x| a channel accepts so that gemmlowp's left shift x * 2^e stays
 /// in int32 (its precondition, and TOSA's).
 int64_t inputLimit(ChannelScale scale) {
-  return scale.shift >= 31 ? int64_t(INT32_MAX) : (int64_t(1) << scale.shift) - 1;
+  return scale.shift >= 31 ? int64_t(INT32_MAX)
+                           : (int64_t(1) << scale.shift) - 1;
 }
 
 /// Inputs for one channel: edges (INT32 limits, 0, +-1), exact ties of both
@@ -118,7 +121,8 @@ std::vector<int32_t> channelInputs(ChannelScale scale, int64_t count,
     if (v >= lo && v <= hi && static_cast<int64_t>(values.size()) < count)
       values.push_back(static_cast<int32_t>(v));
   };
-  for (int64_t v : {lo, hi, int64_t(0), int64_t(1), int64_t(-1), lo + 1, hi - 1})
+  for (int64_t v :
+       {lo, hi, int64_t(0), int64_t(1), int64_t(-1), lo + 1, hi - 1})
     push(v);
   // With M = 2^30, SRDHM(2t, M) = t exactly: x = 2t puts RDBPOT on a tie
   // t = q*2^k + 2^(k-1) of either sign.
@@ -172,15 +176,24 @@ RunResult run(const KernelSpec &spec, bool forceInt64,
   };
   auto withOut = [&](auto inTag) {
     switch (spec.outWidth) {
-    case 8: return runTyped(inTag, int8_t{});
-    case 16: return runTyped(inTag, int16_t{});
-    default: return runTyped(inTag, int32_t{});
+    case 8:
+      return runTyped(inTag, int8_t{});
+    case 16:
+      return runTyped(inTag, int16_t{});
+    default:
+      return runTyped(inTag, int32_t{});
     }
   };
   switch (spec.inWidth) {
-  case 8: withOut(int8_t{}); break;
-  case 16: withOut(int16_t{}); break;
-  default: withOut(int32_t{}); break;
+  case 8:
+    withOut(int8_t{});
+    break;
+  case 16:
+    withOut(int16_t{});
+    break;
+  default:
+    withOut(int32_t{});
+    break;
   }
   return result;
 }
@@ -200,9 +213,8 @@ int64_t checkKernel(const KernelSpec &spec, int64_t perChannel, uint64_t seed,
   for (const ChannelScale &scale : spec.channels) {
     ChannelScale effective = scale;
     // Inputs are offset by the zero point before scaling.
-    std::vector<int32_t> values =
-        channelInputs(effective, perChannel, rng, inLo - spec.inputZp,
-                      inHi - spec.inputZp);
+    std::vector<int32_t> values = channelInputs(
+        effective, perChannel, rng, inLo - spec.inputZp, inHi - spec.inputZp);
     for (int32_t v : values)
       inputs.push_back(static_cast<int32_t>(v + spec.inputZp));
   }
@@ -212,9 +224,8 @@ int64_t checkKernel(const KernelSpec &spec, int64_t perChannel, uint64_t seed,
   EXPECT_TRUE(ref64.error.empty()) << ref64.error;
   if (!auto32.error.empty() || !ref64.error.empty())
     return 0;
-  const char *expectedRemark = expectedForm == Form::int32Only
-                                   ? "int32-only rescale"
-                                   : "int64 rescale";
+  const char *expectedRemark =
+      expectedForm == Form::int32Only ? "int32-only rescale" : "int64 rescale";
   EXPECT_NE(auto32.remarks.find(expectedRemark), std::string::npos)
       << auto32.remarks;
   bool doubleRound = std::string(spec.rounding) == "double_round";
@@ -230,10 +241,9 @@ int64_t checkKernel(const KernelSpec &spec, int64_t perChannel, uint64_t seed,
     if ((auto32.outputs[i] != expected || ref64.outputs[i] != expected) &&
         ++mismatches <= 5)
       ADD_FAILURE() << spec.rounding << " M=" << scale.multiplier
-                    << " s=" << scale.shift << " x=" << x
-                    << ": expected " << expected << ", auto form "
-                    << auto32.outputs[i] << ", int64 form "
-                    << ref64.outputs[i];
+                    << " s=" << scale.shift << " x=" << x << ": expected "
+                    << expected << ", auto form " << auto32.outputs[i]
+                    << ", int64 form " << ref64.outputs[i];
   }
   EXPECT_EQ(mismatches, 0);
   return static_cast<int64_t>(inputs.size());

@@ -39,6 +39,9 @@ struct Int8GemmOptions {
   /// Prefer the operand layout whose dots provably keep their pair sums in
   /// int16 and mark them so (for AVX2's vpmaddubsw).
   bool int16Pairs = false;
+  /// Depth quads per step of the dot kernels (1, 2 or 4): each row's bytes
+  /// for a step are loaded once (AArch64 sdot's indexed form).
+  int64_t depthUnroll = 1;
 };
 
 /// tosa.matmul and tosa.conv2d (int8 x constant int8 -> int32) ->
