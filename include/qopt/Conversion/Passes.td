@@ -48,7 +48,8 @@ def ConvertQOptToArithPass : Pass<"convert-qopt-to-arith"> {
 def ConvertInt8MatMulToKernelsPass
     : Pass<"convert-int8-matmul-to-kernels", "::mlir::func::FuncOp"> {
   let summary = "Lower int8 matmuls and convolutions with constant weights to "
-                "packed VNNI register-tile or AMX tile GEMM microkernels";
+                "packed GEMM microkernels (x86 VNNI / AMX, AArch64 sdot / "
+                "smmla)";
   let description = [{
     Rewrites `tosa.matmul` (int8 activations `[1, M, K]`, any zero point,
     constant symmetric int8 weights `[1, K, N]`, int32 result) and
@@ -111,6 +112,26 @@ def ConvertInt8MatMulToKernelsPass
     requantization). The generated code needs a CPU with AMX-INT8 and, on
     Linux, the process's permission to use tile data (`qopt-run` and
     `JitKernel` request it).
+
+    AArch64 kernels multiply signed by signed as AMX does (activations in
+    place or K-padded, the zero point in the column corrections, no row
+    sums):
+
+    * `kernel=sdot`: the same packed 64-byte vectors and register tiles,
+      with `qopt.dot_s8_s8` (sdot with FEAT_DotProd, else smull / addp /
+      sadalp, marked `pairs_fit_i16` where the weights prove int16 pair
+      sums exact and `int16-pairs` is set). With `depth-unroll=4` a K
+      step covers 4 depth quads: each row's 16 bytes are read once and
+      each quad is a lane of them (sdot's indexed form).
+    * `kernel=smmla` (FEAT_I8MM): weights packed in groups of 8 depths,
+      each 16 bytes one `qopt.mmla_s8_s8` operand (2 columns x 8 depths);
+      per row pair and column pair a 2 x 2 int32 block accumulates over
+      the K block, then shuffles gather each row's 16 columns for the
+      common epilogue.
+
+    A fused dyadic rescale on these kernels becomes `qopt.dyadic_scale`
+    (sqrdmulh / srshl on NEON) plus the shared clamp and zero point.
+    `docs/AArch64.md` has the details and instruction counts.
 
     Example (`--convert-int8-matmul-to-kernels="kernel=amx"`):
 

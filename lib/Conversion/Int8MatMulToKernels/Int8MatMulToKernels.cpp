@@ -1,5 +1,4 @@
-//===- Int8MatMulToKernels.cpp - int8 matmul to VNNI / AMX microkernels
-//-------===//
+//===- Int8MatMulToKernels.cpp - int8 GEMMs to CPU microkernels -----------===//
 //
 // C[m, n] = sum_k (A[m, k] - zp_a) * B[k, n] with B constant becomes
 //
@@ -11,7 +10,9 @@
 // since sum_k (A + 128) B = sum_k A B + 128 sum_k B (or, with A in place,
 // the weights as the unsigned operand and run-time row sums). The AMX
 // kernels read the same packed B as tile rows and multiply signed by
-// signed (tdpbssd), so corr[n] = -zp_a * sum_k B[k, n].
+// signed (tdpbssd), so corr[n] = -zp_a * sum_k B[k, n]; so do AArch64's
+// sdot register tiles (same packing) and smmla blocks (B packed in depth
+// octets, [N/16][K/8][16][8]).
 //
 //===----------------------------------------------------------------------===//
 
