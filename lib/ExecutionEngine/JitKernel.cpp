@@ -31,7 +31,8 @@ using namespace qopt;
 
 #define QOPT_BUFFERS_TO_LLVM                                                   \
   "buffer-deallocation-pipeline,convert-memref-copy-to-linalg,"                \
-  "func.func(convert-linalg-to-loops,lower-affine),"                           \
+  "func.func(convert-linalg-to-loops,convert-vector-to-scf{full-unroll},"     \
+  "lower-affine),"                                                             \
   "convert-qopt-dot-to-llvm,convert-vector-to-llvm{enable-amx},"               \
   "convert-scf-to-cf,expand-strided-metadata,finalize-memref-to-llvm,"         \
   "convert-math-to-llvm,convert-arith-to-llvm,convert-to-llvm,"                \

@@ -716,22 +716,30 @@ private:
       SmallVector<Value> params;
       if (requant)
         params = requant->lanes(b, loc, n);
+      // One 2-D write per tile (not one per row): one-shot-bufferize's
+      // analysis is quadratic in the length of a chain of tensor writes.
       for (auto [i, h] : llvm::enumerate(valid)) {
+        auto blockType =
+            VectorType::get({h, kLanes}, requant ? b.getI8Type() : i32);
         amx::TileStoreOp::create(b, loc, scratch,
                                  ValueRange{index(0), index(0)},
                                  accs[i * vectors + j]);
+        Value block = arith::ConstantOp::create(b, loc, blockType,
+                                                b.getZeroAttr(blockType));
         for (int64_t r = 0; r < h; ++r) {
           Value v = vector::LoadOp::create(b, loc, accType, scratch,
                                            ValueRange{index(r), index(0)});
           v = arith::AddIOp::create(b, loc, v, correction);
           if (requant)
             v = requant->apply(b, loc, v, params);
-          c = vector::TransferWriteOp::create(
-                  b, loc, v, c,
-                  ValueRange{index(0), add(row, int64_t(i) * kTileRows + r), n},
-                  ArrayRef<bool>{true})
-                  .getResult();
+          block =
+              vector::InsertOp::create(b, loc, v, block, ArrayRef<int64_t>{r});
         }
+        c = vector::TransferWriteOp::create(
+                b, loc, block, c,
+                ValueRange{index(0), add(row, int64_t(i) * kTileRows), n},
+                ArrayRef<bool>{true, true})
+                .getResult();
       }
     }
     return {c};
