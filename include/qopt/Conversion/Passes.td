@@ -127,7 +127,8 @@ def ConvertInt8MatMulToKernelsPass
       each 16 bytes one `qopt.mmla_s8_s8` operand (2 columns x 8 depths);
       per row pair and column pair a 2 x 2 int32 block accumulates over
       the K block, then shuffles gather each row's 16 columns for the
-      common epilogue.
+      common epilogue. With `depth-unroll`, each row's bytes for several
+      octets are read at once and zipped into the operands.
 
     A fused dyadic rescale on these kernels becomes `qopt.dyadic_scale`
     (sqrdmulh / srshl on NEON) plus the shared clamp and zero point.
@@ -167,9 +168,9 @@ def ConvertInt8MatMulToKernelsPass
            "in int16 and mark them pairs_fit_i16 (for AVX2's vpmaddubsw; "
            "decided per GEMM from the constant weights)">,
     Option<"depthUnroll", "depth-unroll", "int64_t", /*default=*/"1",
-           "Depth quads per K step of the dot kernels (1, 2 or 4): each "
-           "row's bytes for a step are loaded once and each quad used as a "
-           "lane of them (sdot's indexed form on AArch64)">,
+           "Depth groups (quads; smmla: octets) per K step (1, 2 or 4): "
+           "each row's bytes for a step are loaded once (sdot's indexed "
+           "form, smmla operands by zip)">,
     Option<"kernel", "kernel", "std::string", /*default=*/"\"vnni\"",
            "vnni (vpdpbusd register tiles, any x86-64 through "
            "convert-qopt-dot-to-llvm), amx (AMX-INT8 tiles), sdot (AArch64 "

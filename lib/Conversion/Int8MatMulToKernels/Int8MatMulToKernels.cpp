@@ -492,43 +492,66 @@ private:
     Type i8 = b.getI8Type(), i32 = b.getI32Type();
     auto blockType = VectorType::get({4}, i32);
     auto operandType = VectorType::get({16}, i8);
-    auto halfType = VectorType::get({kMmlaDepth}, i8);
     constexpr int64_t kColumnPairs = kLanes / 2;
     int64_t rowPairs = (mr + 1) / 2, vectorBytes = layout.vectorBytes();
     Value i8Pad = arith::ConstantIntOp::create(b, loc, i8, 0);
     Value zeros = arith::ConstantOp::create(
         b, loc, blockType, DenseElementsAttr::get(blockType, int32_t(0)));
     SmallVector<Value> blocks(rowPairs * vectors * kColumnPairs, zeros);
-    auto kLoop = scf::ForOp::create(
-        b, loc, index(0), index(octets), index(1), blocks,
-        [&](OpBuilder &nested, Location, Value q, ValueRange accs) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPointToStart(nested.getInsertionBlock());
-          Value kq = add(first, q);
-          Value step = add(base, mul(kq, vectors * vectorBytes));
-          SmallVector<Value> weights;
-          for (int64_t j = 0; j < vectors; ++j)
-            for (int64_t p = 0; p < kColumnPairs; ++p)
-              weights.push_back(read(operandType, bPacked,
-                                     {add(step, j * vectorBytes + p * 16)},
-                                     i8Pad));
-          Value k = mul(kq, kMmlaDepth);
-          SmallVector<int64_t> concat = llvm::to_vector(llvm::seq<int64_t>(16));
-          SmallVector<Value> next;
-          for (int64_t i = 0; i < rowPairs; ++i) {
-            Value top = read(halfType, a, {add(aRow, 2 * i), k}, i8Pad);
-            Value bottom =
-                2 * i + 1 < mr
-                    ? read(halfType, a, {add(aRow, 2 * i + 1), k}, i8Pad)
-                    : top;
-            Value rows = vector::ShuffleOp::create(b, loc, top, bottom, concat);
-            for (int64_t t = 0; t < vectors * kColumnPairs; ++t)
-              next.push_back(MmlaS8S8Op::create(
-                  b, loc, blockType, accs[i * vectors * kColumnPairs + t], rows,
-                  weights[t]));
-          }
-          scf::YieldOp::create(b, loc, next);
-        });
+    // `steps` steps of `unroll` octets from octet `from`: each row's bytes
+    // for a step are read once; each octet's operand takes 8 of them from
+    // both rows of a pair (zip1 / zip2 of 64-bit lanes).
+    auto octetSteps = [&](ArrayRef<Value> in, Value from, int64_t steps,
+                          int64_t unroll) {
+      auto loop = scf::ForOp::create(
+          b, loc, index(0), index(steps), index(1), in,
+          [&](OpBuilder &nested, Location, Value s, ValueRange accs) {
+            OpBuilder::InsertionGuard guard(b);
+            b.setInsertionPointToStart(nested.getInsertionBlock());
+            Value kq0 = add(from, mul(s, unroll));
+            auto rowType = VectorType::get({unroll * kMmlaDepth}, i8);
+            SmallVector<Value> top, bottom;
+            for (int64_t i = 0; i < rowPairs; ++i) {
+              top.push_back(read(
+                  rowType, a, {add(aRow, 2 * i), mul(kq0, kMmlaDepth)}, i8Pad));
+              bottom.push_back(2 * i + 1 < mr ? read(rowType, a,
+                                                     {add(aRow, 2 * i + 1),
+                                                      mul(kq0, kMmlaDepth)},
+                                                     i8Pad)
+                                              : top.back());
+            }
+            SmallVector<Value> next(accs);
+            for (int64_t u = 0; u < unroll; ++u) {
+              Value step = add(base, mul(add(kq0, u), vectors * vectorBytes));
+              SmallVector<Value> weights;
+              for (int64_t j = 0; j < vectors; ++j)
+                for (int64_t p = 0; p < kColumnPairs; ++p)
+                  weights.push_back(read(operandType, bPacked,
+                                         {add(step, j * vectorBytes + p * 16)},
+                                         i8Pad));
+              SmallVector<int64_t> picks;
+              for (int64_t half : {int64_t(0), unroll * kMmlaDepth})
+                for (int64_t d = 0; d < kMmlaDepth; ++d)
+                  picks.push_back(half + u * kMmlaDepth + d);
+              for (int64_t i = 0; i < rowPairs; ++i) {
+                Value rows =
+                    vector::ShuffleOp::create(b, loc, top[i], bottom[i], picks);
+                for (int64_t t = 0; t < vectors * kColumnPairs; ++t) {
+                  Value &acc = next[i * vectors * kColumnPairs + t];
+                  acc = MmlaS8S8Op::create(b, loc, blockType, acc, rows,
+                                           weights[t]);
+                }
+              }
+            }
+            scf::YieldOp::create(b, loc, next);
+          });
+      return SmallVector<Value>(loop.getResults());
+    };
+    int64_t unroll = tile.depthUnroll;
+    if (int64_t steps = octets / unroll)
+      blocks = octetSteps(blocks, first, steps, unroll);
+    if (int64_t left = octets % unroll)
+      blocks = octetSteps(blocks, add(first, octets - left), left, 1);
     // Row 2i + h of column block j: lanes (2h, 2h + 1) of its 8 blocks.
     SmallVector<Value> sums;
     for (int64_t r = 0; r < mr; ++r)
@@ -536,8 +559,7 @@ private:
         int64_t h = r % 2;
         SmallVector<Value> parts;
         for (int64_t p = 0; p < kColumnPairs; ++p)
-          parts.push_back(
-              kLoop.getResult(((r / 2) * vectors + j) * kColumnPairs + p));
+          parts.push_back(blocks[((r / 2) * vectors + j) * kColumnPairs + p]);
         // Pairs of blocks -> 4 lanes, then concatenations up to 16.
         SmallVector<Value> level;
         for (int64_t p = 0; p < kColumnPairs; p += 2)
@@ -1671,7 +1693,7 @@ struct ConvertInt8MatMulToKernelsPass
     Int8GemmOptions tile{rows, vectors, depth};
     tile.int16Pairs = int16Pairs;
     tile.kernel = *chosen;
-    tile.depthUnroll = *chosen == Int8Kernel::smmla ? 1 : depthUnroll;
+    tile.depthUnroll = depthUnroll;
     // Fusions first: a fused GEMM must be matched before its convolution or
     // matmul is lowered on its own.
     RewritePatternSet fusions(&getContext());

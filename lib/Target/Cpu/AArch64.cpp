@@ -33,7 +33,7 @@ std::string qopt::detail::aarch64GemmPass(const CpuTarget &target) {
   // leaving 16 for the weights and the activations.
   return aarch64GemmKernel(target) == Int8Kernel::smmla
              ? "convert-int8-matmul-to-kernels{kernel=smmla tile-rows=4 "
-               "tile-vectors=1}"
+               "tile-vectors=1 depth-unroll=4}"
          : target.has("dotprod")
              ? "convert-int8-matmul-to-kernels{kernel=sdot tile-rows=4 "
                "tile-vectors=1 depth-unroll=4}"

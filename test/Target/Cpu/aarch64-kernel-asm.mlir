@@ -1,7 +1,8 @@
 // The AArch64 GEMM microkernels' innermost loops, from qopt-compile's
 // assembly: per 4-row x 16-column register tile and K step, 64 indexed
 // sdot (dotprod: 16 depths, each row's 16 bytes loaded once; 1024
-// multiply-adds per iteration), 16 smmla (i8mm: 8 depths, 512), or 32
+// multiply-adds per iteration), 64 smmla (i8mm: 32 depths, each row's 32
+// bytes loaded once; 2048), or 32
 // smull + 16 addp + 16 sadalp (baseline NEON, int16 pair sums proven exact
 // from the weights: 4 depths, 256). The loop lines
 // give the static instruction counts per multiply-add reported in
@@ -18,7 +19,8 @@
 // DOTPROD-NOT: ld1r
 // RUN: FileCheck %s --check-prefix=DOTPROD-ASM < %t.dotprod.s
 // DOTPROD-ASM: sdot v{{[0-9]+}}.4s, v{{[0-9]+}}.16b, v{{[0-9]+}}.4b[{{[0-3]}}]
-// I8MM: loop .LBB0_{{[0-9]+}}: 30 instructions, 16 smmla | smmla 16,
+// I8MM: loop .LBB0_{{[0-9]+}}: 96 instructions, 64 smmla | smmla 64,
+// I8MM-NOT: str
 // NEON: loop .LBB0_{{[0-9]+}}: {{[0-9]+}} instructions, 32 smull |
 // NEON-SAME: sadalp 16
 // NEON-ASM-NOT: sdot

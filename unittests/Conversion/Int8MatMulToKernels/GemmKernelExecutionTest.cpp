@@ -265,31 +265,40 @@ TEST(Int8MatMulOtherTargets, AvxVnniDots) {
 // generically, so that their packing, blocking and corrections run here;
 // the same kernels run with sdot / smmla under qemu-aarch64
 // (test/Target/AArch64).
-TEST(Int8MatMulAArch64Kernels, OddShapesAndExtremes) {
-  // The targets' configurations (AArch64Target): every case.
-  for (const char *kernel :
-       {"{kernel=sdot tile-rows=4 tile-vectors=1 depth-unroll=4}",
-        "{kernel=smmla tile-rows=4 tile-vectors=1}"}) {
-    for (Case c : {Case{1, 1, 1, 0}, Case{1, 64, 64, 3}, Case{7, 5, 18, -3},
-                   Case{13, 33, 47, 100}, Case{6, 8, 64, -128},
-                   Case{25, 130, 97, 127}, Case{3, 1, 200, -7}})
-      runCase(c, kernel, "generic");
-    for (auto values : {Case::AllMin, Case::AllMax})
-      for (int zp : {-128, 127})
-        runCase(Case{7, 600, 35, zp, values}, kernel, "generic");
-    // K split into cache blocks, whole and with a shorter last one.
-    runCase(Case{9, 602, 40, 17}, std::string(kernel).insert(1, "k-block=96 "),
-            "generic");
-  }
+/// The x86 tests' odd shapes, extremes and K blocks on one AArch64 kernel
+/// configuration.
+void runOddShapesAndExtremes(const std::string &kernel) {
+  for (Case c : {Case{1, 1, 1, 0}, Case{1, 64, 64, 3}, Case{7, 5, 18, -3},
+                 Case{13, 33, 47, 100}, Case{6, 8, 64, -128},
+                 Case{25, 130, 97, 127}, Case{3, 1, 200, -7}})
+    runCase(c, kernel, "generic");
+  for (auto values : {Case::AllMin, Case::AllMax})
+    for (int zp : {-128, 127})
+      runCase(Case{7, 600, 35, zp, values}, kernel, "generic");
+  // K split into cache blocks, whole and with a shorter last one.
+  runCase(Case{9, 602, 40, 17}, std::string(kernel).insert(1, "k-block=96 "),
+          "generic");
+}
+
+// The targets' configurations (AArch64Target).
+TEST(Int8MatMulAArch64Kernels, SdotOddShapesAndExtremes) {
+  runOddShapesAndExtremes(
+      "{kernel=sdot tile-rows=4 tile-vectors=1 depth-unroll=4}");
+}
+
+TEST(Int8MatMulAArch64Kernels, SmmlaOddShapesAndExtremes) {
+  runOddShapesAndExtremes(
+      "{kernel=smmla tile-rows=4 tile-vectors=1 depth-unroll=4}");
 }
 
 TEST(Int8MatMulAArch64Kernels, OtherTiles) {
   // Odd tile rows (smmla pairs the last row with itself), two column
-  // blocks per panel, one and two quads per sdot step.
+  // blocks per panel, one and two depth groups per step.
   for (const char *kernel :
        {"{kernel=sdot tile-rows=4 tile-vectors=1}",
         "{kernel=sdot tile-rows=3 tile-vectors=2 depth-unroll=2}",
-        "{kernel=smmla tile-rows=3 tile-vectors=2}"})
+        "{kernel=smmla tile-rows=4 tile-vectors=1}",
+        "{kernel=smmla tile-rows=3 tile-vectors=2 depth-unroll=2}"})
     for (Case c : {Case{7, 5, 18, -3}, Case{13, 33, 47, 100},
                    Case{7, 600, 35, -128, Case::AllMin}})
       runCase(c, kernel, "generic");
@@ -440,7 +449,7 @@ TEST(Int8MatMulOtherTargets, GenericConvolutions) {
 TEST(Int8MatMulAArch64Kernels, Convolutions) {
   for (const char *kernel :
        {"{kernel=sdot tile-rows=4 tile-vectors=1 depth-unroll=4}",
-        "{kernel=smmla tile-rows=4 tile-vectors=1}"})
+        "{kernel=smmla tile-rows=4 tile-vectors=1 depth-unroll=4}"})
     for (const ConvCase &c : kConvCases)
       runConv(c, "generic", kernel);
 }
@@ -552,7 +561,7 @@ TEST_F(VnniMatMul, FusedRescale) {
 TEST(Int8MatMulAArch64Kernels, FusedRequantize) {
   for (const char *kernel :
        {"{kernel=sdot tile-rows=4 tile-vectors=1 depth-unroll=4}",
-        "{kernel=smmla tile-rows=4 tile-vectors=1}"}) {
+        "{kernel=smmla tile-rows=4 tile-vectors=1 depth-unroll=4}"}) {
     runFusedRequantize(64, 48, kernel);
     runFusedRequantize(600, 37, std::string(kernel).insert(1, "k-block=128 "));
     runFusedRequantize(600, 37, kernel, "double_round");

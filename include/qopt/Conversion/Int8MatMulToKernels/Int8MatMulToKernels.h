@@ -39,8 +39,9 @@ struct Int8GemmOptions {
   /// Prefer the operand layout whose dots provably keep their pair sums in
   /// int16 and mark them so (for AVX2's vpmaddubsw).
   bool int16Pairs = false;
-  /// Depth quads per step of the dot kernels (1, 2 or 4): each row's bytes
-  /// for a step are loaded once (AArch64 sdot's indexed form).
+  /// Depth groups (quads; smmla: octets) per K step (1, 2 or 4): each
+  /// row's bytes for a step are loaded once (AArch64 sdot's indexed form,
+  /// smmla operands zipped from them).
   int64_t depthUnroll = 1;
 };
 
