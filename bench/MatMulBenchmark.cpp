@@ -19,11 +19,18 @@
 //   build/bench/qopt-bench-matmul [reps (default 21)]
 //   QOPT_BENCH_SHAPES=1024x1024x1024,... QOPT_BENCH_OPTIONS="{k-block=256}"
 //   QOPT_BENCH_KERNEL=amx: qopt's AMX kernels against oneDNN's AMX ones
+//   QOPT_BENCH_KERNEL=avx2: qopt's x86-64-v3 kernels (ymm tiles,
+//     vpmaddubsw where the weights prove it exact) against oneDNN capped
+//     to AVX2. Weights are drawn from [-63, 63] so that both may use
+//     vpmaddubsw exactly (QOPT_BENCH_FULL_WEIGHTS=1: full range, where
+//     qopt must widen and oneDNN's int16 pair sums may saturate). The
+//     surrounding code is still compiled for the host (AVX-512 here).
 //
 //===----------------------------------------------------------------------===//
 
 #include "qopt/ExecutionEngine/JitKernel.h"
 #include "qopt/InitAllPasses.h"
+#include "qopt/Target/Cpu/CpuTarget.h"
 
 #include "llvm/ADT/StringExtras.h"
 
@@ -159,8 +166,11 @@ int main(int argc, char **argv) {
       !getenv("ONEDNN_MAX_CPU_ISA")) {
     setenv("OMP_NUM_THREADS", "1", 1);
     const char *kernel = getenv("QOPT_BENCH_KERNEL");
-    bool amx = kernel && std::strcmp(kernel, "amx") == 0;
-    setenv("ONEDNN_MAX_CPU_ISA", amx ? "AVX512_CORE_AMX" : "AVX512_CORE_VNNI",
+    std::string name = kernel ? kernel : "";
+    setenv("ONEDNN_MAX_CPU_ISA",
+           name == "amx"    ? "AVX512_CORE_AMX"
+           : name == "avx2" ? "AVX2"
+                            : "AVX512_CORE_VNNI",
            0);
     execv("/proc/self/exe", argv);
     std::perror("qopt-bench-matmul: cannot restart single-threaded");
@@ -218,17 +228,50 @@ int main(int argc, char **argv) {
   // QOPT_BENCH_KERNEL=amx: qopt's AMX kernels against oneDNN's (unless
   // options are given explicitly).
   const char *kernelName = getenv("QOPT_BENCH_KERNEL");
-  const char *passOptions = getenv("QOPT_BENCH_OPTIONS");
-  if (!passOptions && kernelName && std::strcmp(kernelName, "amx") == 0)
+  std::string kernelKind = kernelName ? kernelName : "";
+  // QOPT_BENCH_OPTIONS, else the kernel's own: AMX tiles, or for AVX2
+  // x86-64-v3's register tiles and dot lowering with LLVM limited to its
+  // features (else it fuses vpmaddwd + vpaddd into AVX-512's vpdpwssd and
+  // widens the rest to zmm).
+  std::string passOptions =
+      getenv("QOPT_BENCH_OPTIONS") ? getenv("QOPT_BENCH_OPTIONS") : "";
+  bool avx2 = kernelKind == "avx2";
+  std::string jitCpu, jitFeatures;
+  if (avx2) {
+    auto v3 = qopt::parseCpuTarget("x86-64-v3");
+    if (!v3) {
+      std::fprintf(stderr, "%s\n", llvm::toString(v3.takeError()).c_str());
+      return 1;
+    }
+    std::string pass = v3->gemmPass();
+    if (passOptions.empty())
+      passOptions = pass.substr(pass.find('{'));
+    jitCpu = v3->cpu;
+    jitFeatures = v3->jitFeatures();
+  } else if (passOptions.empty() && kernelKind == "amx") {
     passOptions = "{kernel=amx}";
-  std::printf("qopt kernel %s\n", passOptions ? passOptions : "{kernel=vnni}");
+  }
+  bool smallWeights = avx2 && !getenv("QOPT_BENCH_FULL_WEIGHTS");
+  std::printf("qopt kernel %s%s%s\n",
+              passOptions.empty() ? "{kernel=vnni}" : passOptions.c_str(),
+              avx2 ? ", compiled for x86-64-v3" : "",
+              smallWeights ? ", weights in [-63, 63]" : "");
+  std::string buffersToLLVM = kLowerToLLVM;
+  if (avx2) {
+    const std::string dotPass = "convert-qopt-dot-to-llvm";
+    buffersToLLVM.insert(buffersToLLVM.find(dotPass) + dotPass.size(),
+                         "{isa=avx2}");
+  }
   const std::string lower =
-      "func.func(convert-int8-matmul-to-kernels" +
-      std::string(passOptions ? passOptions : "") +
+      "func.func(convert-int8-matmul-to-kernels" + passOptions +
       "),"
       "func.func(tosa-to-linalg-named,tosa-to-linalg,tosa-to-arith),"
       "canonicalize," +
-      std::string(kLowerToLLVM);
+      buffersToLLVM;
+  auto weight = [&](std::mt19937 &rng) {
+    std::uniform_int_distribution<int> byte(-128, 127), small(-63, 63);
+    return int8_t(smallWeights ? small(rng) : std::max(byte(rng), -127));
+  };
   dnnl::engine engine(dnnl::engine::kind::cpu, 0);
   dnnl::stream stream(engine);
   std::mt19937 rng(42);
@@ -240,10 +283,10 @@ int main(int argc, char **argv) {
     for (int8_t &v : a)
       v = int8_t(byte(rng));
     for (int8_t &v : w)
-      v = int8_t(std::max(byte(rng), -127));
+      v = weight(rng);
 
     // qopt.
-    JitKernel kernel(qoptSource(s, w, zeroPoint), lower);
+    JitKernel kernel(qoptSource(s, w, zeroPoint), lower, jitCpu, jitFeatures);
     if (!kernel.ok() || !kernel.materialize("mm")) {
       std::fprintf(stderr, "%s: %s\n", s.name, kernel.error().c_str());
       return 1;
@@ -333,7 +376,7 @@ int main(int argc, char **argv) {
       for (int8_t &v : x)
         v = int8_t(byte(rng));
       for (int8_t &v : wt)
-        v = int8_t(std::max(byte(rng), -127));
+        v = weight(rng);
       auto d = [](std::initializer_list<int64_t> dims, const char *e) {
         std::string r;
         for (int64_t v : dims)
@@ -366,7 +409,7 @@ int main(int argc, char **argv) {
            << "  bufferization.materialize_in_destination %y in restrict "
               "writable %out : ("
            << out << ", " << outM << ") -> ()\n  return\n}\n";
-      JitKernel kernel(text.str(), lower);
+      JitKernel kernel(text.str(), lower, jitCpu, jitFeatures);
       if (!kernel.ok() || !kernel.materialize("conv")) {
         std::fprintf(stderr, "%s: %s\n", s.name, kernel.error().c_str());
         return 1;

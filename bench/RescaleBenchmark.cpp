@@ -36,12 +36,17 @@ std::string kernel(bool perChannel, const char *rounding, int64_t channels) {
   std::string om = "memref<?x" + std::to_string(channels) + "xi8>";
   return "func.func @kernel(%in: " + tm + ", %out: " + om +
          ") attributes {llvm.emit_c_interface} {\n"
-         "  %t = bufferization.to_tensor %in restrict : " + tm + " to " + t + "\n"
-         "  %r = qopt.rescale %t multiplier [" + mults + "] shift [" + shifts +
-         "]" + (perChannel ? " axis 1" : "") + " rounding " + rounding +
-         " {output_zp = -3 : i64} : " + t + " -> " + o + "\n"
+         "  %t = bufferization.to_tensor %in restrict : " +
+         tm + " to " + t +
+         "\n"
+         "  %r = qopt.rescale %t multiplier [" +
+         mults + "] shift [" + shifts + "]" + (perChannel ? " axis 1" : "") +
+         " rounding " + rounding + " {output_zp = -3 : i64} : " + t + " -> " +
+         o +
+         "\n"
          "  bufferization.materialize_in_destination %r in restrict writable "
-         "%out : (" + o + ", " + om + ") -> ()\n  return\n}\n";
+         "%out : (" +
+         o + ", " + om + ") -> ()\n  return\n}\n";
 }
 
 double medianSeconds(JitKernel &k, StridedMemRefType<int32_t, 2> &in,
@@ -52,11 +57,12 @@ double medianSeconds(JitKernel &k, StridedMemRefType<int32_t, 2> &in,
   for (int i = 0; i < reps; ++i) {
     auto start = std::chrono::steady_clock::now();
     k.call("kernel", &in, &out);
-    times.push_back(std::chrono::duration<double>(
-                        std::chrono::steady_clock::now() - start)
-                        .count());
+    times.push_back(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count());
   }
-  std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
+  std::nth_element(times.begin(), times.begin() + times.size() / 2,
+                   times.end());
   return times[times.size() / 2];
 }
 

@@ -59,6 +59,7 @@ tools = [
     "mlir-translate",
     "llc",
     "llvm-readelf",
+    "llvm-objdump",
     ToolSubst("qopt-import", unresolved="fatal"),
     ToolSubst("qopt-run", unresolved="fatal"),
     ToolSubst("qopt-report", unresolved="fatal"),

@@ -31,7 +31,7 @@ using namespace qopt;
 
 #define QOPT_BUFFERS_TO_LLVM                                                   \
   "buffer-deallocation-pipeline,convert-memref-copy-to-linalg,"                \
-  "func.func(convert-linalg-to-loops,convert-vector-to-scf{full-unroll},"     \
+  "func.func(convert-linalg-to-loops,convert-vector-to-scf{full-unroll},"      \
   "lower-affine),"                                                             \
   "convert-qopt-dot-to-llvm,convert-vector-to-llvm{enable-amx},"               \
   "convert-scf-to-cf,expand-strided-metadata,finalize-memref-to-llvm,"         \
@@ -63,7 +63,8 @@ static void initializeOnce() {
   });
 }
 
-JitKernel::JitKernel(const std::string &source, const std::string &pipeline) {
+JitKernel::JitKernel(const std::string &source, const std::string &pipeline,
+                     const std::string &cpu, const std::string &features) {
   initializeOnce();
   DialectRegistry registry;
   qopt::registerAllDialects(registry);
@@ -118,8 +119,21 @@ JitKernel::JitKernel(const std::string &source, const std::string &pipeline) {
       LLVM::LLVMDialect::getDataLayoutAttrName(),
       StringAttr::get(context.get(),
                       machine.createDataLayout().getStringRepresentation()));
-  auto transformer = makeOptimizingTransformer(
+  auto optimize = makeOptimizingTransformer(
       /*optLevel=*/3, /*sizeLevel=*/0, targetMachine->get());
+  // A named subtarget: LLVM's optimizer and code generator take the CPU
+  // and features of each function from its attributes. Set here, on the
+  // LLVM module, so that the ExecutionEngine's call wrappers (into which
+  // the functions get inlined) carry them too.
+  auto transformer = [optimize, cpu, features](llvm::Module *m) {
+    if (!cpu.empty())
+      for (llvm::Function &f : *m)
+        if (!f.isDeclaration()) {
+          f.addFnAttr("target-cpu", cpu);
+          f.addFnAttr("target-features", features);
+        }
+    return optimize(m);
+  };
   ExecutionEngineOptions options;
   options.transformer = transformer;
   // memrefCopy and friends, which bufferized code may call.

@@ -154,7 +154,13 @@ ModelRunner::create(ModuleOp module, llvm::StringRef function, Codegen codegen,
   }
   std::string pipeline =
       graphLoweringPipeline(codegen == Codegen::native ? target : nullptr);
-  runner->kernel = std::make_unique<JitKernel>(source, pipeline);
+  // The JIT compiles for the target's CPU and features (a subset of the
+  // host's, checked above), not the host's full set.
+  runner->kernel =
+      codegen == Codegen::native
+          ? std::make_unique<JitKernel>(source, pipeline, target->cpu,
+                                        target->jitFeatures())
+          : std::make_unique<JitKernel>(source, pipeline);
   if (!runner->kernel->ok() ||
       !runner->kernel->materialize(runner->functionName))
     return fail("cannot compile '" + runner->functionName +

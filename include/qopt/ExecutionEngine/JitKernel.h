@@ -2,7 +2,8 @@
 //
 // Parses a kernel written in MLIR, runs a pass pipeline (qopt's and upstream
 // passes, as `qopt` would), JIT-compiles the result with MLIR's
-// ExecutionEngine (LLVM -O3 with the host CPU's features) and calls a
+// ExecutionEngine (LLVM -O3 with the host CPU's features, or a named
+// subtarget's) and calls a
 // function taking memref descriptors. Used by the execution tests (which
 // check what qopt compiles, not a re-implementation) and the benchmarks.
 //
@@ -26,8 +27,13 @@ public:
   /// Compiles `source` through `pipeline`, a textual list of passes run on
   /// the top-level module (no `builtin.module(...)` wrapper). The passes
   /// must be registered (registerJitPasses() does it for tools and tests).
-  /// On failure, `error()` says why.
-  JitKernel(const std::string &source, const std::string &pipeline);
+  /// On failure, `error()` says why. With `cpu` (an LLVM CPU name) and
+  /// `features` ("+avx2,-avx512f,..."), every function is compiled for
+  /// that subtarget instead of the host's full feature set, so that LLVM's
+  /// own instruction choices (vector width, fused multiply-adds such as
+  /// vpdpwssd) stay within the target; the host must be able to run it.
+  JitKernel(const std::string &source, const std::string &pipeline,
+            const std::string &cpu = "", const std::string &features = "");
   ~JitKernel();
 
   bool ok() const { return engine != nullptr; }

@@ -87,6 +87,15 @@ std::string CpuTarget::llvmFeatures() const {
   return llvm::join(list, ",");
 }
 
+std::string CpuTarget::jitFeatures() const {
+  std::string list = llvmFeatures();
+  // (64-bit mode is the architecture's, not a CPU feature LLVM lists.)
+  for (const auto &f : llvm::sys::getHostCPUFeatures())
+    if (f.getValue() && !has(f.getKey()) && f.getKey() != "64bit")
+      list += (list.empty() ? "-" : ",-") + f.getKey().str();
+  return list;
+}
+
 llvm::Expected<CpuTarget> qopt::parseCpuTarget(llvm::StringRef description) {
   llvm::SmallVector<llvm::StringRef> items;
   description.split(items, ',', /*MaxSplit=*/-1, /*KeepEmpty=*/false);

@@ -62,8 +62,12 @@ qopt::detail::parseX86(llvm::ArrayRef<llvm::StringRef> items,
     target.cpu = cpu.str();
     llvm::SmallVector<llvm::StringRef> features;
     llvm::X86::getFeaturesForCPU(cpu, features);
-    for (llvm::StringRef f : features)
+    // With what each implies (avx2 -> avx -> sse4.2 ...): the JIT turns
+    // off every host feature the target does not list.
+    for (llvm::StringRef f : features) {
       target.features[f] = true;
+      llvm::X86::updateImpliedFeatures(f, true, target.features);
+    }
   }
   // Every feature name LLVM knows: those of the most capable CPUs plus
   // their implications.

@@ -55,6 +55,10 @@ struct CpuTarget {
   std::string triple() const;
   /// The features as LLVM's "+a,-b" list (sorted).
   std::string llvmFeatures() const;
+  /// llvmFeatures() plus "-f" for every feature of the running CPU the
+  /// target lacks: per-function features only override the JIT's host
+  /// feature set, so what the target leaves out must be turned off.
+  std::string jitFeatures() const;
 };
 
 /// Parses "host", an x86-64 or AArch64 CPU name known to LLVM (or
