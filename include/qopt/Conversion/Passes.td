@@ -220,7 +220,8 @@ def ConvertQOptDotToLLVMPass : Pass<"convert-qopt-dot-to-llvm"> {
     * `avx2`: dots marked `pairs_fit_i16` become `vpmaddubsw` + `vpmaddwd`
       against ones + `vpaddd` per ymm half (`vpmaddubsw` saturates pair
       sums to int16, so only the producer's proof allows it); unmarked dots
-      take the generic form;
+      widen each byte to int16 (`vpmovzxbw` / `vpmovsxbw`) and use
+      `vpmaddwd` (exact int32 pair sums), then add each lane's two pairs;
     * `generic`: zero/sign extension to int32, multiply, and a sum of each
       group of four (vector dialect only), which any LLVM target compiles;
     * `host` (the default): the first of these the running CPU supports.

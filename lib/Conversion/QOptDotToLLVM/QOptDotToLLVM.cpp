@@ -99,6 +99,37 @@ Value vnniDot(OpBuilder &b, Location loc, Value acc, Value lhs, Value rhs) {
   return intrinsic(b, loc, acc.getType(), name, {acc, lhs, rhs});
 }
 
+/// AVX2 on 8 lanes without the int16-pair promise, exact for any bytes:
+/// each 16-byte half widened to int16 (vpmovzxbw for the unsigned lhs,
+/// vpmovsxbw for the signed rhs), vpmaddwd (int16 x int16, adjacent
+/// products summed into int32: |sum| <= 2 * 255 * 128), then the pair sums
+/// of each lane added (even + odd shuffles).
+Value avx2WideningDot(OpBuilder &b, Location loc, Value acc, Value lhs,
+                      Value rhs) {
+  auto i16x16 = VectorType::get({16}, b.getI16Type());
+  auto i32x8 = VectorType::get({8}, b.getI32Type());
+  SmallVector<Value, 2> pairs;
+  for (int64_t first : {0, 16}) {
+    auto half = [&](Value v) -> Value {
+      return vector::ExtractStridedSliceOp::create(
+          b, loc, v, ArrayRef<int64_t>{first}, ArrayRef<int64_t>{16},
+          ArrayRef<int64_t>{1});
+    };
+    Value l = arith::ExtUIOp::create(b, loc, i16x16, half(lhs));
+    Value r = arith::ExtSIOp::create(b, loc, i16x16, half(rhs));
+    pairs.push_back(intrinsic(b, loc, i32x8, "llvm.x86.avx2.pmadd.wd", {l, r}));
+  }
+  SmallVector<int64_t> evens, odds;
+  for (int64_t i = 0; i < 8; ++i) {
+    evens.push_back(2 * i);
+    odds.push_back(2 * i + 1);
+  }
+  Value quads = arith::AddIOp::create(
+      b, loc, vector::ShuffleOp::create(b, loc, pairs[0], pairs[1], evens),
+      vector::ShuffleOp::create(b, loc, pairs[0], pairs[1], odds));
+  return arith::AddIOp::create(b, loc, acc, quads);
+}
+
 /// AVX2 on 8 lanes: vpmaddubsw (u8 x s8, adjacent pairs summed into int16,
 /// saturating: only where the pairs provably fit) then vpmaddwd against
 /// ones (pairs of int16 summed into int32).
@@ -201,9 +232,9 @@ struct LowerDotU8S8 : IsaPattern<DotU8S8Op> {
       rewriter.replaceOp(op, vnniDot(rewriter, loc, acc, lhs, rhs));
     else if (isa == DotIsa::avxVnni && lanes == 16)
       rewriter.replaceOp(op, on(8, vnniDot));
-    else if (isa == DotIsa::avx2 && op.getPairsFitI16() &&
-             (lanes == 8 || lanes == 16))
-      rewriter.replaceOp(op, on(8, avx2Dot));
+    else if (isa == DotIsa::avx2 && (lanes == 8 || lanes == 16))
+      rewriter.replaceOp(
+          op, on(8, op.getPairsFitI16() ? avx2Dot : avx2WideningDot));
     else
       rewriter.replaceOp(op, genericDot(rewriter, loc, acc, lhs, rhs,
                                         /*lhsSigned=*/false));

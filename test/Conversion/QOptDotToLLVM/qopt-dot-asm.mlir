@@ -18,12 +18,16 @@
 
 // With isa=avx2, only dots whose adjacent-product pairs provably fit in int16 use
 // vpmaddubsw (it saturates them); then vpmaddwd against ones sums the pairs.
-// The others are widened (vpmovzxbd / vpmovsxbd).
+// The others are widened to int16 (vpmovzxbw / vpmovsxbw) and multiplied
+// by vpmaddwd, exactly.
 // AVX2-LABEL: dot16:
 // AVX2-NOT: vpmaddubsw
-// AVX2: vpmovzxbd
+// AVX2-DAG: vpmovzxbw
+// AVX2-DAG: vpmovsxbw
+// AVX2: vpmaddwd
 // AVX2-LABEL: dot8:
 // AVX2-NOT: vpmaddubsw
+// AVX2: vpmaddwd
 // AVX2: retq
 // AVX2-LABEL: dot16_pairs_fit:
 // AVX2-COUNT-2: vpmaddubsw %ymm
