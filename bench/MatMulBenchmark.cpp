@@ -256,12 +256,8 @@ int main(int argc, char **argv) {
               passOptions.empty() ? "{kernel=vnni}" : passOptions.c_str(),
               avx2 ? ", compiled for x86-64-v3" : "",
               smallWeights ? ", weights in [-63, 63]" : "");
-  std::string buffersToLLVM = kLowerToLLVM;
-  if (avx2) {
-    const std::string dotPass = "convert-qopt-dot-to-llvm";
-    buffersToLLVM.insert(buffersToLLVM.find(dotPass) + dotPass.size(),
-                         "{isa=avx2}");
-  }
+  std::string buffersToLLVM =
+      avx2 ? withDotIsa(kLowerToLLVM, "avx2") : std::string(kLowerToLLVM);
   const std::string lower =
       "func.func(convert-int8-matmul-to-kernels" + passOptions +
       "),"

@@ -42,6 +42,15 @@ const char *const qopt::kBuffersToLLVM = QOPT_BUFFERS_TO_LLVM;
 const char *const qopt::kLowerToLLVM =
     "eliminate-empty-tensors,one-shot-bufferize," QOPT_BUFFERS_TO_LLVM;
 
+std::string qopt::withDotIsa(llvm::StringRef pipeline, llvm::StringRef isa) {
+  const llvm::StringRef dotPass = "convert-qopt-dot-to-llvm";
+  size_t at = pipeline.find(dotPass);
+  assert(at != llvm::StringRef::npos && "no dot lowering in the pipeline");
+  return (pipeline.take_front(at + dotPass.size()) + "{isa=" + isa + "}" +
+          pipeline.drop_front(at + dotPass.size()))
+      .str();
+}
+
 /// Linux hands out AMX tile state only to processes that ask for it
 /// (arch_prctl ARCH_REQ_XCOMP_PERM for XFEATURE_XTILEDATA); without it the
 /// first tile instruction of generated code raises SIGILL.

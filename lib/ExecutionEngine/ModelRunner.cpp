@@ -90,10 +90,8 @@ std::string qopt::graphLoweringPipeline(const CpuTarget *target) {
   std::string pipeline = std::string(kGraphPipeline) + kBuffersToLLVM;
   if (!target)
     return pipeline;
-  const std::string dotPass = "convert-qopt-dot-to-llvm";
-  pipeline.insert(pipeline.find(dotPass) + dotPass.size(),
-                  "{isa=" + target->dotIsa() + "}");
-  return "func.func(" + target->gemmPass() + ")," + pipeline;
+  return "func.func(" + target->gemmPass() + ")," +
+         withDotIsa(pipeline, target->dotIsa());
 }
 
 llvm::Expected<std::unique_ptr<ModelRunner>>

@@ -102,6 +102,11 @@ extern const char *const kBuffersToLLVM;
 /// then kBuffersToLLVM.
 extern const char *const kLowerToLLVM;
 
+/// `pipeline` (kBuffersToLLVM, kLowerToLLVM or one ending in either) with
+/// its qopt dot lowering set to instruction set `isa` instead of the
+/// host's (convert-qopt-dot-to-llvm's `isa` option).
+std::string withDotIsa(llvm::StringRef pipeline, llvm::StringRef isa);
+
 } // namespace qopt
 
 #endif // QOPT_EXECUTIONENGINE_JITKERNEL_H

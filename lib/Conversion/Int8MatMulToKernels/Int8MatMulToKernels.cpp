@@ -873,9 +873,10 @@ Value packActivations(OpBuilder &b, Location loc, Value flat, int64_t m,
 }
 
 /// `requant` with its per-column parameters as constants of `np` values
-/// (the first `n` real, the rest padding).
+/// (the first `n` real, the rest padding), for `kernel`'s stores.
 Requant withColumns(OpBuilder &b, Location loc, Requant requant, int64_t n,
-                    int64_t np) {
+                    int64_t np, Int8Kernel kernel) {
+  requant.neon = kernel == Int8Kernel::sdot || kernel == Int8Kernel::smmla;
   auto column = [&](auto values, Type element) {
     using T = typename decltype(values)::value_type;
     SmallVector<T> padded(np, values.front());
@@ -916,14 +917,16 @@ bool int16PairsFit(ArrayRef<int8_t> w, int64_t k, int64_t n,
   return true;
 }
 
-/// The VNNI kernels' state and emitter: C, preceded by an int32 buffer for
-/// the partial sums when a fused requantization spans several K blocks.
-Value emitVnniKernels(OpBuilder &b, Location loc, Value activations,
-                      Value bPacked, Value corr, Value rowCorr,
-                      bool weightsUnsigned, int64_t m, PackedLayout layout,
-                      Int8GemmOptions tile, const Requant *requant,
-                      bool pairsFitI16, function_ref<Value(Type)> empty,
-                      const RowFiller &fill, int64_t kp) {
+/// The register-tile kernels' (VNNI, sdot, smmla) state and emitter: C,
+/// preceded by an int32 buffer for the partial sums when a fused
+/// requantization spans several K blocks.
+Value emitRegisterTileKernels(OpBuilder &b, Location loc, Value activations,
+                              Value bPacked, Value corr, Value rowCorr,
+                              bool weightsUnsigned, int64_t m,
+                              PackedLayout layout, Int8GemmOptions tile,
+                              const Requant *requant, bool pairsFitI16,
+                              function_ref<Value(Type)> empty,
+                              const RowFiller &fill, int64_t kp) {
   KernelEmitter::State state{empty(requant ? b.getI8Type() : b.getI32Type())};
   if (requant &&
       KernelEmitter::kBlocking(layout, layout.vectors, tile).second > 1)
@@ -1024,10 +1027,7 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
   };
   std::optional<Requant> fused;
   if (requant)
-    fused = withColumns(b, loc, *requant, n, np);
-  if (fused)
-    fused->neon =
-        tile.kernel == Int8Kernel::sdot || tile.kernel == Int8Kernel::smmla;
+    fused = withColumns(b, loc, *requant, n, np, tile.kernel);
   Value c;
   if (amx) {
     AmxKernelEmitter emitter(b, loc, activations, bPacked, corr, m, kp, layout);
@@ -1037,7 +1037,7 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
       emitter.fuseRequant(*fused);
     c = emitter.emit(empty(outElement));
   } else {
-    c = emitVnniKernels(
+    c = emitRegisterTileKernels(
         b, loc, activations, bPacked, corr, rowCorr, weightsUnsigned, m, layout,
         tile, fused ? &*fused : nullptr, pairsFitI16, empty, fill, kp);
   }
@@ -1114,16 +1114,15 @@ Value inRange(OpBuilder &b, Location loc, Value v, int64_t lo, int64_t hi) {
 /// input is one contiguous copy of KW*C bytes (with dilation 1); other
 /// rows go tap by tap, 64 channels at a time.
 ///
-/// Without `block` the whole matrix is built as a tensor; with it (a
-/// memref [rows, kPadded]) only the `count` rows from pixel `first` are
-/// written, to rows 0.. of `block` (with `flip`, as unsigned bytes
-/// a + 128): a GEMM can then build each block of rows just before it uses
-/// it, while it is still in cache.
-Value im2col(OpBuilder &b, Location loc, Value input, int64_t zeroPoint,
-             ArrayRef<int64_t> kernel, ArrayRef<int64_t> pad,
-             ArrayRef<int64_t> stride, ArrayRef<int64_t> dilation, int64_t ho,
-             int64_t wo, int64_t kPadded, Value block = {}, Value first = {},
-             int64_t count = 0, bool flip = false) {
+/// Only the `count` rows from pixel `first` are written, to rows 0.. of
+/// `block` (a memref [rows, kPadded]; with `flip`, as unsigned bytes
+/// a + 128): a GEMM builds each block of rows just before it uses it,
+/// while it is still in cache.
+void im2col(OpBuilder &b, Location loc, Value input, int64_t zeroPoint,
+            ArrayRef<int64_t> kernel, ArrayRef<int64_t> pad,
+            ArrayRef<int64_t> stride, ArrayRef<int64_t> dilation, int64_t ho,
+            int64_t wo, int64_t kPadded, Value block, Value first,
+            int64_t count, bool flip) {
   auto inType = cast<RankedTensorType>(input.getType());
   int64_t n = inType.getShape()[0], h = inType.getShape()[1],
           w = inType.getShape()[2], c = inType.getShape()[3];
@@ -1137,8 +1136,8 @@ Value im2col(OpBuilder &b, Location loc, Value input, int64_t zeroPoint,
   Value rowsView = tensor::CollapseShapeOp::create(
       b, loc, RankedTensorType::get({n, h, w * c}, i8), input,
       SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
-  // Writes `v` at [row, col] of the destination: the tensor carried
-  // through the loops (returns its new value) or the memref block.
+  // Writes `v` at [row, col] of the block (returned, so that the loops
+  // below can carry their destination).
   auto write = [&](OpBuilder &wb, Value v, Value dest, Value row,
                    Value col) -> Value {
     if (flip) {
@@ -1148,23 +1147,17 @@ Value im2col(OpBuilder &b, Location loc, Value input, int64_t zeroPoint,
           arith::ConstantOp::create(
               wb, loc, type, DenseElementsAttr::get(type, int8_t(-128))));
     }
-    auto op = vector::TransferWriteOp::create(
-        wb, loc, v, dest, ValueRange{row, col}, ArrayRef<bool>{true});
-    return block ? dest : op.getResult();
+    vector::TransferWriteOp::create(wb, loc, v, dest, ValueRange{row, col},
+                                    ArrayRef<bool>{true});
+    return dest;
   };
-  Value cols = block ? block
-                     : tensor::EmptyOp::create(
-                           b, loc, ArrayRef<int64_t>{n * ho * wo, kPadded}, i8)
-                           .getResult();
-  auto pixels = scf::ForOp::create(
-      b, loc, index(0), index(block ? count : n * ho * wo), index(1),
-      ValueRange{cols},
+  scf::ForOp::create(
+      b, loc, index(0), index(count), index(1), ValueRange{block},
       [&](OpBuilder &nb, Location, Value row, ValueRange iter) {
         auto idx = [&](int64_t v) {
           return arith::ConstantIndexOp::create(nb, loc, v).getResult();
         };
-        Value p = block ? arith::AddIOp::create(nb, loc, first, row).getResult()
-                        : row;
+        Value p = arith::AddIOp::create(nb, loc, first, row);
         Value batch = arith::DivUIOp::create(nb, loc, p, idx(ho * wo));
         Value oy = arith::RemUIOp::create(
             nb, loc, arith::DivUIOp::create(nb, loc, p, idx(wo)), idx(ho));
@@ -1241,7 +1234,6 @@ Value im2col(OpBuilder &b, Location loc, Value input, int64_t zeroPoint,
         }
         scf::YieldOp::create(nb, loc, out);
       });
-  return pixels.getResult(0);
 }
 
 /// tosa.conv2d (int8 x constant int8 -> int32) -> im2col (none for a 1x1
@@ -1283,9 +1275,8 @@ struct ConvLowering {
     // kernels read it (unsigned for VNNI, signed for the others), instead
     // of the whole matrix going through memory.
     Int8Kernel kernel = tile.kernel;
-    bool blocks = !pointwise;
     RowFiller fill;
-    if (blocks)
+    if (!pointwise)
       fill = [&rewriter, loc, input = conv.getInput(), zpIn, kh, kw, pad,
               stride, dilation, ho, wo, k,
               kernel](Value first, int64_t count, Value block) {
@@ -1302,9 +1293,7 @@ struct ConvLowering {
                         conv.getInput(),
                         SmallVector<ReassociationIndices>{{0, 1, 2}, {3}})
                         .getResult()
-        : blocks ? Value()
-                 : im2col(rewriter, loc, conv.getInput(), *zpIn, {kh, kw}, pad,
-                          stride, dilation, ho, wo, alignTo(k, kDepth));
+                  : Value();
     // Weights [O, KH, KW, C] -> [KH*KW*C, O]; im2col pads K to a multiple
     // of 4 with zero columns (zero weight rows), so the GEMM reads it in
     // place.
@@ -1403,10 +1392,7 @@ struct DepthwiseLowering {
         b, loc, bType, DenseElementsAttr::get(bType, ArrayRef(bias)));
     std::optional<Requant> fused;
     if (requant)
-      fused = withColumns(b, loc, *requant, c, cp);
-    if (fused)
-      fused->neon =
-          tile.kernel == Int8Kernel::sdot || tile.kernel == Int8Kernel::smmla;
+      fused = withColumns(b, loc, *requant, c, cp, tile.kernel);
 
     Type outElement = requant ? i8 : i32;
     Value out = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{pixels, c},

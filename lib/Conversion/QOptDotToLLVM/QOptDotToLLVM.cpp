@@ -3,14 +3,13 @@
 #include "qopt/Conversion/Passes.h"
 #include "qopt/Conversion/QOptToArith/QOptToArith.h"
 #include "qopt/Dialect/QOpt/IR/QOptOps.h"
+#include "qopt/Target/Cpu/CpuTarget.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/StringSwitch.h"
-#include "llvm/TargetParser/Host.h"
-#include "llvm/TargetParser/Triple.h"
 
 namespace qopt {
 #define GEN_PASS_DEF_CONVERTQOPTDOTTOLLVMPASS
@@ -32,23 +31,6 @@ enum class DotIsa {
   generic
 };
 
-/// The best dot instruction set of the running CPU.
-DotIsa hostIsa() {
-  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-  if (llvm::Triple(llvm::sys::getProcessTriple()).isAArch64())
-    return !features.lookup("dotprod") ? DotIsa::neon
-           : features.lookup("i8mm")   ? DotIsa::neonI8mm
-                                       : DotIsa::neonDotprod;
-  if (features.lookup("avx512vnni") && features.lookup("avx512bw") &&
-      features.lookup("avx512vl"))
-    return DotIsa::avx512Vnni;
-  if (features.lookup("avxvnni"))
-    return DotIsa::avxVnni;
-  if (features.lookup("avx2"))
-    return DotIsa::avx2;
-  return DotIsa::generic;
-}
-
 bool isNeon(DotIsa isa) {
   return isa == DotIsa::neon || isa == DotIsa::neonDotprod ||
          isa == DotIsa::neonI8mm;
@@ -60,6 +42,13 @@ template <typename OpTy> struct IsaPattern : OpRewritePattern<OpTy> {
       : OpRewritePattern<OpTy>(ctx), isa(isa) {}
   DotIsa isa;
 };
+
+/// Elements [offset, offset + size) of a 1-D vector.
+Value slice(OpBuilder &b, Location loc, Value v, int64_t offset, int64_t size) {
+  return vector::ExtractStridedSliceOp::create(
+      b, loc, v, ArrayRef<int64_t>{offset}, ArrayRef<int64_t>{size},
+      ArrayRef<int64_t>{1});
+}
 
 /// acc + the four-byte dot products, with int32 vector arithmetic only.
 Value genericDot(OpBuilder &b, Location loc, Value acc, Value lhs, Value rhs,
@@ -110,11 +99,7 @@ Value avx2WideningDot(OpBuilder &b, Location loc, Value acc, Value lhs,
   auto i32x8 = VectorType::get({8}, b.getI32Type());
   SmallVector<Value, 2> pairs;
   for (int64_t first : {0, 16}) {
-    auto half = [&](Value v) -> Value {
-      return vector::ExtractStridedSliceOp::create(
-          b, loc, v, ArrayRef<int64_t>{first}, ArrayRef<int64_t>{16},
-          ArrayRef<int64_t>{1});
-    };
+    auto half = [&](Value v) { return slice(b, loc, v, first, 16); };
     Value l = arith::ExtUIOp::create(b, loc, i16x16, half(lhs));
     Value r = arith::ExtSIOp::create(b, loc, i16x16, half(rhs));
     pairs.push_back(intrinsic(b, loc, i32x8, "llvm.x86.avx2.pmadd.wd", {l, r}));
@@ -159,10 +144,8 @@ Value sdot(OpBuilder &b, Location loc, Value acc, Value lhs, Value rhs) {
 /// vector's pairs to int32, addp sums those, and an add accumulates: 6.
 Value neonWideningDot(OpBuilder &b, Location loc, Value acc, Value lhs,
                       Value rhs, bool pairsFit) {
-  auto half = [&](Value v, int64_t first) -> Value {
-    return vector::ExtractStridedSliceOp::create(
-        b, loc, v, ArrayRef<int64_t>{first}, ArrayRef<int64_t>{8},
-        ArrayRef<int64_t>{1});
+  auto half = [&](Value v, int64_t first) {
+    return slice(b, loc, v, first, 8);
   };
   auto i16x8 = VectorType::get({8}, b.getI16Type());
   Type i32x4 = acc.getType();
@@ -187,27 +170,33 @@ Value neonWideningDot(OpBuilder &b, Location loc, Value acc, Value lhs,
   return arith::AddIOp::create(b, loc, acc, quads);
 }
 
-/// `dot` on each `width`-lane part of a dot whose lanes are a multiple of
-/// `width` (ymm halves, NEON quarters of a 16-lane dot).
-Value onParts(OpBuilder &b, Location loc, Value acc, Value lhs, Value rhs,
-              int64_t width, function_ref<Value(Value, Value, Value)> dot) {
-  int64_t lanes = cast<VectorType>(acc.getType()).getNumElements();
-  if (lanes == width)
-    return dot(acc, lhs, rhs);
-  Value result = acc;
-  for (int64_t part = 0; part < lanes / width; ++part) {
-    auto slice = [&](Value v, int64_t size) {
-      return vector::ExtractStridedSliceOp::create(
-          b, loc, v, ArrayRef<int64_t>{part * size}, ArrayRef<int64_t>{size},
-          ArrayRef<int64_t>{1});
-    };
-    Value piece =
-        dot(slice(acc, width), slice(lhs, 4 * width), slice(rhs, 4 * width));
+/// `body` on each part of `operands` (operand i in parts of `partSizes[i]`
+/// elements: ymm halves or NEON quarters of a 16-lane op); the results,
+/// of the first operand's part type, are put back together.
+Value onParts(OpBuilder &b, Location loc, ValueRange operands,
+              ArrayRef<int64_t> partSizes,
+              function_ref<Value(ValueRange parts)> body) {
+  auto type = cast<VectorType>(operands.front().getType());
+  int64_t parts = type.getNumElements() / partSizes.front();
+  if (parts == 1)
+    return body(operands);
+  Value result = operands.front();
+  for (int64_t part = 0; part < parts; ++part) {
+    SmallVector<Value> pieces;
+    for (auto [v, size] : llvm::zip_equal(operands, partSizes))
+      pieces.push_back(slice(b, loc, v, part * size, size));
     result = vector::InsertStridedSliceOp::create(
-        b, loc, piece, result, ArrayRef<int64_t>{part * width},
-        ArrayRef<int64_t>{1});
+        b, loc, body(pieces), result,
+        ArrayRef<int64_t>{part * partSizes.front()}, ArrayRef<int64_t>{1});
   }
   return result;
+}
+
+/// `dot` on each `width`-lane part of a dot (4 bytes per lane).
+Value onDotParts(OpBuilder &b, Location loc, Value acc, Value lhs, Value rhs,
+                 int64_t width, function_ref<Value(Value, Value, Value)> dot) {
+  return onParts(b, loc, {acc, lhs, rhs}, {width, 4 * width, 4 * width},
+                 [&](ValueRange p) { return dot(p[0], p[1], p[2]); });
 }
 
 /// qopt.dot_u8_s8: vpdpbusd, AVX2's vpmaddubsw where proven, or generic.
@@ -220,10 +209,10 @@ struct LowerDotU8S8 : IsaPattern<DotU8S8Op> {
     Value acc = op.getAcc(), lhs = op.getLhs(), rhs = op.getRhs();
     int64_t lanes = op.getAcc().getType().getNumElements();
     auto on = [&](int64_t width, auto dot) {
-      return onParts(rewriter, loc, acc, lhs, rhs, width,
-                     [&](Value a, Value l, Value r) {
-                       return dot(rewriter, loc, a, l, r);
-                     });
+      return onDotParts(rewriter, loc, acc, lhs, rhs, width,
+                        [&](Value a, Value l, Value r) {
+                          return dot(rewriter, loc, a, l, r);
+                        });
     };
     bool vnni = (isa == DotIsa::avx512Vnni &&
                  (lanes == 4 || lanes == 8 || lanes == 16)) ||
@@ -254,13 +243,13 @@ struct LowerDotS8S8 : IsaPattern<DotS8S8Op> {
     if (isNeon(isa) && lanes % 4 == 0) {
       bool pairsFit = op.getPairsFitI16();
       rewriter.replaceOp(
-          op, onParts(rewriter, loc, acc, lhs, rhs, 4,
-                      [&](Value a, Value l, Value r) {
-                        return isa == DotIsa::neon
-                                   ? neonWideningDot(rewriter, loc, a, l, r,
-                                                     pairsFit)
-                                   : sdot(rewriter, loc, a, l, r);
-                      }));
+          op, onDotParts(rewriter, loc, acc, lhs, rhs, 4,
+                         [&](Value a, Value l, Value r) {
+                           return isa == DotIsa::neon
+                                      ? neonWideningDot(rewriter, loc, a, l, r,
+                                                        pairsFit)
+                                      : sdot(rewriter, loc, a, l, r);
+                         }));
       return success();
     }
     rewriter.replaceOp(
@@ -285,9 +274,7 @@ struct LowerMmlaS8S8 : IsaPattern<MmlaS8S8Op> {
     }
     auto wide = VectorType::get({8}, rewriter.getI32Type());
     auto row = [&](Value v, int64_t r) -> Value {
-      Value bytes = vector::ExtractStridedSliceOp::create(
-          rewriter, loc, v, ArrayRef<int64_t>{8 * r}, ArrayRef<int64_t>{8},
-          ArrayRef<int64_t>{1});
+      Value bytes = slice(rewriter, loc, v, 8 * r, 8);
       return arith::ExtSIOp::create(rewriter, loc, wide, bytes);
     };
     Value result = acc;
@@ -307,25 +294,6 @@ struct LowerMmlaS8S8 : IsaPattern<MmlaS8S8Op> {
     return success();
   }
 };
-
-/// `body` on each 4-lane (128-bit) part of equally long vectors; the
-/// results are put back together.
-Value onNeonParts(OpBuilder &b, Location loc, ValueRange vectors,
-                  function_ref<Value(ValueRange parts)> body) {
-  auto type = cast<VectorType>(vectors.front().getType());
-  Value result = arith::ConstantOp::create(b, loc, type, b.getZeroAttr(type));
-  for (int64_t at = 0; at < type.getNumElements(); at += 4) {
-    SmallVector<Value> parts;
-    for (Value v : vectors)
-      parts.push_back(vector::ExtractStridedSliceOp::create(
-          b, loc, v, ArrayRef<int64_t>{at}, ArrayRef<int64_t>{4},
-          ArrayRef<int64_t>{1}));
-    result = vector::InsertStridedSliceOp::create(b, loc, body(parts), result,
-                                                  ArrayRef<int64_t>{at},
-                                                  ArrayRef<int64_t>{1});
-  }
-  return result;
-}
 
 /// qopt.dyadic_scale with AArch64 NEON's fixed-point instructions, per
 /// 4 lanes:
@@ -347,7 +315,7 @@ Value neonDyadicScale(OpBuilder &b, Location loc, DyadicScaleOp op) {
   };
   SmallVector<Value, 3> operands{op.getX(), op.getMultiplier(), op.getShift()};
   if (op.getRounding() == RoundingMode::double_round)
-    return onNeonParts(b, loc, operands, [&](ValueRange p) -> Value {
+    return onParts(b, loc, operands, {4, 4, 4}, [&](ValueRange p) -> Value {
       Value e = arith::SubIOp::create(b, loc, splat(i32x4, 31), p[2]);
       Value left = arith::MaxSIOp::create(b, loc, e, splat(i32x4, 0));
       Value minusRight = arith::MinSIOp::create(b, loc, e, splat(i32x4, 0));
@@ -362,14 +330,10 @@ Value neonDyadicScale(OpBuilder &b, Location loc, DyadicScaleOp op) {
       return intrinsic(b, loc, i32x4, "llvm.aarch64.neon.srshl.v4i32",
                        {fixed, minusRight});
     });
-  return onNeonParts(b, loc, operands, [&](ValueRange p) -> Value {
+  return onParts(b, loc, operands, {4, 4, 4}, [&](ValueRange p) -> Value {
     SmallVector<Value, 2> halves;
     for (int64_t at : {0, 2}) {
-      auto half = [&](Value v) -> Value {
-        return vector::ExtractStridedSliceOp::create(
-            b, loc, v, ArrayRef<int64_t>{at}, ArrayRef<int64_t>{2},
-            ArrayRef<int64_t>{1});
-      };
+      auto half = [&](Value v) { return slice(b, loc, v, at, 2); };
       Value product = intrinsic(b, loc, i64x2, "llvm.aarch64.neon.smull.v2i64",
                                 {half(p[0]), half(p[1])});
       Value minusShift = arith::SubIOp::create(
@@ -423,8 +387,19 @@ struct ConvertQOptDotToLLVMPass
     : qopt::impl::ConvertQOptDotToLLVMPassBase<ConvertQOptDotToLLVMPass> {
   using Base::Base;
   void runOnOperation() override {
+    // "host": the running CPU's, as CpuTarget chooses it for --target=host.
+    std::string name = isa;
+    if (name == "host") {
+      auto host = parseCpuTarget("host");
+      if (!host) {
+        getOperation()->emitError()
+            << "convert-qopt-dot-to-llvm: " << llvm::toString(host.takeError());
+        return signalPassFailure();
+      }
+      name = host->dotIsa();
+    }
     std::optional<DotIsa> chosen =
-        llvm::StringSwitch<std::optional<DotIsa>>(isa)
+        llvm::StringSwitch<std::optional<DotIsa>>(name)
             .Case("avx512-vnni", DotIsa::avx512Vnni)
             .Case("avx-vnni", DotIsa::avxVnni)
             .Case("avx2", DotIsa::avx2)
@@ -432,7 +407,6 @@ struct ConvertQOptDotToLLVMPass
             .Case("neon-dotprod", DotIsa::neonDotprod)
             .Case("neon-i8mm", DotIsa::neonI8mm)
             .Case("generic", DotIsa::generic)
-            .Case("host", hostIsa())
             .Default(std::nullopt);
     if (!chosen) {
       getOperation()->emitError()

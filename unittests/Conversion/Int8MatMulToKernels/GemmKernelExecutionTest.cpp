@@ -151,11 +151,7 @@ void runCase(const Case &c, const std::string &tileOptions,
   ASSERT_TRUE(reference.ok()) << reference.error();
   // The dots are lowered after bufferization, where kLowerToLLVM does it
   // for the host; name the instruction set there instead.
-  std::string lower = kLowerToLLVM;
-  const std::string dotPass = "convert-qopt-dot-to-llvm";
-  size_t at = lower.find(dotPass);
-  ASSERT_NE(at, std::string::npos);
-  lower.insert(at + dotPass.size(), "{isa=" + isa + "}");
+  std::string lower = withDotIsa(kLowerToLLVM, isa);
   JitKernel vnni(src, "func.func(convert-int8-matmul-to-kernels" + tileOptions +
                           ")," + tosaToLinalg + lower);
   ASSERT_TRUE(vnni.ok()) << vnni.error();
@@ -398,9 +394,7 @@ void runConv(const ConvCase &c, const std::string &isa,
       "canonicalize,";
   JitKernel reference(os.str(), tosaToLinalg + kLowerToLLVM);
   ASSERT_TRUE(reference.ok()) << reference.error();
-  std::string lower = kLowerToLLVM;
-  const std::string dotPass = "convert-qopt-dot-to-llvm";
-  lower.insert(lower.find(dotPass) + dotPass.size(), "{isa=" + isa + "}");
+  std::string lower = withDotIsa(kLowerToLLVM, isa);
   JitKernel fast(os.str(), "func.func(convert-int8-matmul-to-kernels" +
                                options + ")," + tosaToLinalg + lower);
   ASSERT_TRUE(fast.ok()) << fast.error();
