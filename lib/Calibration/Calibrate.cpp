@@ -150,16 +150,9 @@ void CalibratePass::runOnOperation() {
   for (int64_t chunk = 0; chunk < total; ++chunk) {
     if (auto err = (*reader)->readNext(batch, inputs.front()))
       return fail(toString(std::move(err)));
-    llvm::ArrayRef<float> samples(
-        reinterpret_cast<const float *>(inputs.front().data.data()),
-        inputs.front().numElements());
-    int64_t perSample = samples.size() / batch;
-    for (auto [i, v] : llvm::enumerate(samples))
-      if (!std::isfinite(v))
-        return fail("calibration sample " +
-                    Twine(chunk * batch + i / perSample) + " holds " +
-                    (std::isnan(v) ? "NaN" : "an infinity") + " at element " +
-                    Twine(i % perSample));
+    if (auto err =
+            checkFiniteSamples(inputs.front(), chunk * batch, "calibration"))
+      return fail(toString(std::move(err)));
     if (auto err = (*runner)->runChunk(inputs, 0, 1, outputs))
       return fail(toString(std::move(err)));
     for (size_t i = 0; i < observers.size(); ++i) {

@@ -3,6 +3,7 @@
 #include "qopt/Pipelines/Pipelines.h"
 #include "qopt/Calibration/Passes.h"
 #include "qopt/Dialect/QOpt/Transforms/Passes.h"
+#include "qopt/MixedPrecision/Passes.h"
 
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -32,6 +33,21 @@ void qopt::buildPostTrainingQuantizationPipeline(
   calibrate.maxSamples = options.maxSamples;
   pm.addPass(createCalibratePass(calibrate));
   pm.addNestedPass<func::FuncOp>(createPropagateRangesPass());
+  if (options.budgetBytes > 0 || options.averageBits > 0) {
+    MeasureSensitivityPassOptions measure;
+    measure.data = options.data;
+    measure.widths.assign(options.weightWidths.begin(),
+                          options.weightWidths.end());
+    measure.maxSamples = options.sensitivitySamples;
+    measure.cache = options.sensitivityCache;
+    pm.addPass(createMeasureSensitivityPass(measure));
+    AssignPrecisionPassOptions assign;
+    assign.budgetBytes = options.budgetBytes;
+    assign.averageBits = options.averageBits;
+    assign.report = options.precisionReport;
+    assign.svg = options.precisionSvg;
+    pm.addPass(createAssignPrecisionPass(assign));
+  }
   QuantizeQDQPipelineOptions qdq;
   qdq.activationPolicy = options.activationPolicy;
   qdq.weightPolicy = options.weightPolicy;
@@ -56,7 +72,8 @@ void qopt::registerQOptPipelines() {
   PassPipelineRegistration<PostTrainingQuantizationOptions>(
       "qopt-ptq",
       "Post-training quantization of a float model to an integer graph: "
-      "BN folding, calibration, range propagation, Q/DQ, integer ops",
+      "BN folding, calibration, range propagation, mixed precision (with a "
+      "budget), Q/DQ, integer ops",
       buildPostTrainingQuantizationPipeline);
   PassPipelineRegistration<QuantizeQDQPipelineOptions>(
       "qopt-quantize-qdq",

@@ -5,6 +5,7 @@
 #include "qopt/Calibration/Passes.h"
 #include "qopt/Conversion/Passes.h"
 #include "qopt/Dialect/QOpt/Transforms/Passes.h"
+#include "qopt/MixedPrecision/Passes.h"
 #include "qopt/Pipelines/Pipelines.h"
 #include "qopt/ExecutionEngine/JitKernel.h"
 
@@ -16,6 +17,7 @@ void qopt::registerAllPasses() {
   registerQOptPasses();
   registerQOptConversionPasses();
   registerQOptCalibrationPasses();
+  registerQOptMixedPrecisionPasses();
   registerQOptPipelines();
 }
 

@@ -8,6 +8,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <zlib.h>
@@ -296,6 +297,24 @@ Expected<NumpyArray> qopt::readArray(StringRef spec) {
     return fail(file + " has no array '" + key + "' (it has: " + names + ")");
   }
   return std::move(it->second);
+}
+
+llvm::Error qopt::checkFiniteSamples(const NumpyArray &batch,
+                                     int64_t firstSample,
+                                     llvm::StringRef what) {
+  const float *values = reinterpret_cast<const float *>(batch.data.data());
+  int64_t count = batch.numElements();
+  int64_t perSample =
+      batch.shape.empty() || batch.shape[0] == 0 ? 1 : count / batch.shape[0];
+  for (int64_t i = 0; i < count; ++i)
+    if (!std::isfinite(values[i]))
+      return llvm::createStringError(
+          llvm::inconvertibleErrorCode(),
+          llvm::Twine(what) + " sample " +
+              llvm::Twine(firstSample + i / perSample) + " holds " +
+              (std::isnan(values[i]) ? "NaN" : "an infinity") + " at element " +
+              llvm::Twine(i % perSample));
+  return llvm::Error::success();
 }
 
 std::string qopt::serializeNpy(const NumpyArray &array) {

@@ -1,6 +1,6 @@
 //===- qopt-import.cpp - ONNX model -> qopt's TOSA graph ------------------===//
 //
-//   qopt-import model.onnx [-o model.mlir] [--batch N]
+//   qopt-import model.onnx [-o model.mlir] [--batch N] [--debuginfo]
 //
 // Prints (or writes) the imported float graph; errors name the node and
 // operator at fault and the exit code is non-zero.
@@ -30,6 +30,11 @@ int main(int argc, char **argv) {
   cl::opt<int64_t> batch(
       cl::cat(toolOptions), "batch",
       cl::desc("Value of a symbolic batch dimension (default 1)"), cl::init(1));
+  cl::opt<bool> debugInfo(
+      cl::cat(toolOptions), "debuginfo",
+      cl::desc("Print locations: ONNX node names stay with their ops, so "
+               "reports (qopt-report, mixed precision) name layers by them"),
+      cl::init(false));
   cl::HideUnrelatedOptions(toolOptions);
   cl::ParseCommandLineOptions(
       argc, argv,
@@ -53,7 +58,10 @@ int main(int argc, char **argv) {
     errs() << "qopt-import: " << error << "\n";
     return 1;
   }
-  module->print(output->os());
+  mlir::OpPrintingFlags flags;
+  if (debugInfo)
+    flags.enableDebugInfo();
+  module->print(output->os(), flags);
   output->os() << "\n";
   output->keep();
   return 0;

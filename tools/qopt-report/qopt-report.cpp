@@ -16,6 +16,7 @@
 #include "qopt/Dialect/QOpt/IR/QOptOps.h"
 #include "qopt/ExecutionEngine/ModelRunner.h"
 #include "qopt/InitAllDialects.h"
+#include "qopt/Support/Locations.h"
 #include "qopt/Support/NumpyIO.h"
 #include "qopt/Target/ONNX/ONNXImporter.h"
 
@@ -40,34 +41,14 @@
 
 using namespace llvm;
 using namespace mlir;
+using qopt::layerName;
+using qopt::locationKey;
 
 namespace {
 
 int failWith(const Twine &message) {
   errs() << "qopt-report: error: " << message << "\n";
   return 1;
-}
-
-std::string locationKey(Location loc) {
-  std::string s;
-  raw_string_ostream os(s);
-  loc.print(os);
-  return s;
-}
-
-/// Human-readable layer name: the NameLoc (ONNX node name), else file:line.
-std::string layerName(Location loc) {
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  if (auto file = dyn_cast<FileLineColLoc>(loc))
-    return (sys::path::filename(file.getFilename().getValue()) + ":" +
-            Twine(file.getLine()))
-        .str();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location l : fused.getLocations())
-      if (auto name = dyn_cast<NameLoc>(l))
-        return name.getName().str();
-  return locationKey(loc);
 }
 
 /// The float-graph op a quantized activation stands for: the producer of a

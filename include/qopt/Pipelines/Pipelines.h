@@ -80,6 +80,36 @@ struct PostTrainingQuantizationOptions
       *this, "weight-policy",
       llvm::cl::desc("Policy of weights (body of a #qopt.policy)"),
       llvm::cl::init("si8, symmetric, narrow_range, per_channel(axis = 0)")};
+  // Mixed precision (qopt-measure-sensitivity + qopt-assign-precision), on
+  // when a byte budget is given.
+  Option<int64_t> budgetBytes{
+      *this, "budget-bytes",
+      llvm::cl::desc("Mixed precision: most stored weight bytes (0: off)"),
+      llvm::cl::init(0)};
+  Option<double> averageBits{
+      *this, "average-bits",
+      llvm::cl::desc("Mixed precision: most stored bits per weight on "
+                     "average (0: off)"),
+      llvm::cl::init(0)};
+  ListOption<int64_t> weightWidths{
+      *this, "weight-widths",
+      llvm::cl::desc("Mixed precision: candidate weight widths (default "
+                     "8,4)")};
+  Option<int64_t> sensitivitySamples{
+      *this, "sensitivity-samples",
+      llvm::cl::desc("Mixed precision: samples the sensitivity is measured "
+                     "on"),
+      llvm::cl::init(32)};
+  Option<std::string> sensitivityCache{
+      *this, "sensitivity-cache",
+      llvm::cl::desc("Mixed precision: JSON cache of measured sensitivities")};
+  Option<std::string> precisionReport{
+      *this, "precision-report",
+      llvm::cl::desc("Mixed precision: write the trade-off table here ('-': "
+                     "stderr)")};
+  Option<std::string> precisionSvg{
+      *this, "precision-svg",
+      llvm::cl::desc("Mixed precision: draw the trade-off as SVG here")};
   Option<RequantProfile> profile{
       *this, "profile", llvm::cl::desc("Requantization between layers"),
       llvm::cl::init(RequantProfile::fp32_rne),
@@ -94,8 +124,10 @@ struct PostTrainingQuantizationOptions
 };
 
 /// The whole post-training quantization: fold batch-norm, calibrate (JIT),
-/// propagate ranges, insert Q/DQ, turn Q/DQ islands into integer ops, and
-/// for the integer-only profiles make every requantize a dyadic rescale.
+/// propagate ranges, with a budget choose each layer's weight width
+/// (measured sensitivity, exact solver), insert Q/DQ, turn Q/DQ islands into
+/// integer ops, and for the integer-only profiles make every requantize a
+/// dyadic rescale.
 void buildPostTrainingQuantizationPipeline(
     mlir::OpPassManager &pm, const PostTrainingQuantizationOptions &options);
 

@@ -85,6 +85,12 @@ private:
   std::vector<char> compressedBuffer;
 };
 
+/// Fails when the float32 `batch` (samples along the first dimension) holds
+/// NaN or an infinity, naming the sample (numbered from `firstSample`) and
+/// the element: "<what> sample 7 holds NaN at element 12".
+llvm::Error checkFiniteSamples(const NumpyArray &batch, int64_t firstSample,
+                               llvm::StringRef what);
+
 std::string serializeNpy(const NumpyArray &array);
 llvm::Error writeNpy(llvm::StringRef path, const NumpyArray &array);
 /// Writes an uncompressed .npz archive (readable by np.load).

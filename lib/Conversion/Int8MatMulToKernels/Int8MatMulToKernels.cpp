@@ -65,6 +65,20 @@ std::optional<int64_t> zeroPointOf(Value zp) {
   return (*values.begin()).getSExtValue();
 }
 
+/// The weights of an integer layer as signed bytes: TOSA's int8 weights, or
+/// its int4 weights (2- to 4-bit quantization) sign-extended; nullopt for
+/// other widths, which have no byte kernel.
+std::optional<SmallVector<int8_t>> weightBytes(DenseIntElementsAttr weights) {
+  unsigned width = weights.getElementType().getIntOrFloatBitWidth();
+  if (width != 8 && width != 4)
+    return std::nullopt;
+  SmallVector<int8_t> bytes;
+  bytes.reserve(weights.getNumElements());
+  for (const APInt &v : weights.getValues<APInt>())
+    bytes.push_back(static_cast<int8_t>(v.getSExtValue()));
+  return bytes;
+}
+
 /// Where the weights of each column panel live in the packed buffer: panel
 /// p (of `vectors` 16-column blocks) holds, for each group of `depth`
 /// depths, its blocks' vectors (16 columns x `depth` bytes, column-major:
@@ -1080,6 +1094,9 @@ struct MatMulLowering {
         !matchPattern(mm.getB(), m_Constant(&weights)) ||
         !aType.hasStaticShape() || aType.getShape()[0] != 1)
       return rewriter.notifyMatchFailure(mm, "not int8 x constant int8");
+    std::optional<SmallVector<int8_t>> w = weightBytes(weights);
+    if (!w)
+      return rewriter.notifyMatchFailure(mm, "weights neither int8 nor int4");
     std::optional<int64_t> zpA = zeroPointOf(mm.getAZp());
     std::optional<int64_t> zpB = zeroPointOf(mm.getBZp());
     if (!zpA || zpB != 0)
@@ -1092,8 +1109,8 @@ struct MatMulLowering {
     Value flat = tensor::CollapseShapeOp::create(
         rewriter, loc, RankedTensorType::get({m, k}, rewriter.getI8Type()),
         mm.getA(), SmallVector<ReassociationIndices>{{0, 1}, {2}});
-    SmallVector<int8_t> w(weights.getValues<int8_t>());
-    return buildInt8Gemm(rewriter, loc, flat, w, k, n, *zpA, {}, tile, requant);
+    return buildInt8Gemm(rewriter, loc, flat, *w, k, n, *zpA, {}, tile,
+                         requant);
   }
 };
 
@@ -1254,6 +1271,9 @@ struct ConvLowering {
     std::optional<int64_t> zpIn = zeroPointOf(conv.getInputZp());
     if (!zpIn || zeroPointOf(conv.getWeightZp()) != 0)
       return rewriter.notifyMatchFailure(conv, "needs constant zp, weights' 0");
+    std::optional<SmallVector<int8_t>> w = weightBytes(weights);
+    if (!w)
+      return rewriter.notifyMatchFailure(conv, "weights neither int8 nor int4");
     auto bias = cast<RankedTensorType>(conv.getBias().getType());
     int64_t n = inType.getShape()[0], c = inType.getShape()[3];
     ArrayRef<int64_t> wShape =
@@ -1298,10 +1318,10 @@ struct ConvLowering {
     // of 4 with zero columns (zero weight rows), so the GEMM reads it in
     // place.
     int64_t gemmK = pointwise ? k : alignTo(k, kDepth);
-    SmallVector<int8_t> w(weights.getValues<int8_t>()), b(gemmK * o, 0);
+    SmallVector<int8_t> b(gemmK * o, 0);
     for (int64_t oo = 0; oo < o; ++oo)
       for (int64_t kk = 0; kk < k; ++kk)
-        b[kk * o + oo] = w[oo * k + kk];
+        b[kk * o + oo] = (*w)[oo * k + kk];
     // A constant bias goes into the GEMM's column corrections; another one
     // is added afterwards.
     DenseIntElementsAttr biasValues;
@@ -1356,6 +1376,9 @@ struct DepthwiseLowering {
     std::optional<int64_t> zpIn = zeroPointOf(conv.getInputZp());
     if (!zpIn || zeroPointOf(conv.getWeightZp()) != 0)
       return rewriter.notifyMatchFailure(conv, "needs constant zp, weights' 0");
+    std::optional<SmallVector<int8_t>> wv = weightBytes(weights);
+    if (!wv)
+      return rewriter.notifyMatchFailure(conv, "weights neither int8 nor int4");
     ArrayRef<int64_t> wShape =
         cast<RankedTensorType>(weights.getType()).getShape();
     int64_t n = inType.getShape()[0], h = inType.getShape()[1],
@@ -1377,11 +1400,10 @@ struct DepthwiseLowering {
     };
 
     // Weights [taps, Cp] and bias [Cp] as int32 constants, zero-padded.
-    SmallVector<int8_t> wv(weights.getValues<int8_t>());
     SmallVector<int32_t> tapWeights(taps * cp, 0), bias(cp, 0);
     for (int64_t t = 0; t < taps; ++t)
       for (int64_t ch = 0; ch < c; ++ch)
-        tapWeights[t * cp + ch] = wv[t * c + ch];
+        tapWeights[t * cp + ch] = (*wv)[t * c + ch];
     for (int64_t ch = 0; ch < c; ++ch)
       bias[ch] = biasValues.getValues<int32_t>()[ch];
     auto wType = RankedTensorType::get({taps, cp}, i32);

@@ -497,3 +497,59 @@ func.func @dyadic_scale_float_rounding(%x: vector<4xi32>) -> vector<4xi32> {
   %r = qopt.dyadic_scale %x, %x, %x rounding fp32_rne : vector<4xi32>
   return %r : vector<4xi32>
 }
+
+// -----
+
+func.func @sensitivity_lengths(%x: tensor<2xf32>) {
+  // expected-error @+1 {{sensitivity has 2 widths but 1 noise values}}
+  %0 = arith.addf %x, %x {qopt.sensitivity = #qopt.sensitivity<bits = [8, 4], noise = [0.1]>} : tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @sensitivity_latency_lengths(%x: tensor<2xf32>) {
+  // expected-error @+1 {{sensitivity has 2 widths but 3 latencies}}
+  %0 = arith.addf %x, %x {qopt.sensitivity = #qopt.sensitivity<bits = [8, 4], noise = [0.1, 0.2], latency = [1.0, 2.0, 3.0]>} : tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @sensitivity_width(%x: tensor<2xf32>) {
+  // expected-error @+1 {{width 1 is outside [2, 16]}}
+  %0 = arith.addf %x, %x {qopt.sensitivity = #qopt.sensitivity<bits = [8, 1], noise = [0.1, 0.2]>} : tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @sensitivity_twice(%x: tensor<2xf32>) {
+  // expected-error @+1 {{width 8 appears twice}}
+  %0 = arith.addf %x, %x {qopt.sensitivity = #qopt.sensitivity<bits = [8, 4, 8], noise = [0.1, 0.2, 0.3]>} : tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @sensitivity_negative(%x: tensor<2xf32>) {
+  // expected-error @+1 {{noise must be finite and non-negative, got -1.000000e-01}}
+  %0 = arith.addf %x, %x {qopt.sensitivity = #qopt.sensitivity<bits = [8, 4], noise = [0.1, -0.1]>} : tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @sensitivity_empty(%x: tensor<2xf32>) {
+  // expected-error @+1 {{sensitivity needs at least one width}}
+  %0 = arith.addf %x, %x {qopt.sensitivity = #qopt.sensitivity<bits = [], noise = []>} : tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @sensitivity_wrong_attribute(%x: tensor<2xf32>) {
+  // expected-error @+1 {{'qopt.sensitivity' must be a #qopt.sensitivity attribute}}
+  %0 = arith.addf %x, %x {qopt.sensitivity = 1.0 : f32} : tensor<2xf32>
+  return
+}

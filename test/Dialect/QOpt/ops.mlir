@@ -98,3 +98,16 @@ func.func @annotations(%x: tensor<4xf32> {qopt.range = #qopt.range<min = -1.0, m
   %s = arith.constant {qopt.policy = #qopt.policy<si2, symmetric, per_tensor>} dense<1.0> : tensor<4x8xf32>
   return
 }
+
+// -----
+
+// Measured sensitivity of a layer (qopt-measure-sensitivity), with and
+// without latencies.
+// CHECK-LABEL: func @sensitivity
+// CHECK: qopt.sensitivity = #qopt.sensitivity<bits = [8, 4, 2], noise = [1.000000e-03, 2.500000e-04, 3.000000e-02]>
+// CHECK: qopt.sensitivity = #qopt.sensitivity<bits = [8, 4], noise = [0.000000e+00, 1.000000e-03], latency = [1.200000e+01, 7.500000e+00]>
+func.func @sensitivity(%x: tensor<1x1x3xf32>, %w: tensor<1x3x2xf32>, %zp: tensor<1xf32>) {
+  %0 = tosa.matmul %x, %w, %zp, %zp {qopt.sensitivity = #qopt.sensitivity<bits = [8, 4, 2], noise = [1.0e-03, 2.5e-04, 3.0e-02]>} : (tensor<1x1x3xf32>, tensor<1x3x2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x2xf32>
+  %1 = tosa.matmul %x, %w, %zp, %zp {qopt.sensitivity = #qopt.sensitivity<bits = [8, 4], noise = [0.0, 1.0e-03], latency = [12.0, 7.5]>} : (tensor<1x1x3xf32>, tensor<1x3x2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x2xf32>
+  return
+}

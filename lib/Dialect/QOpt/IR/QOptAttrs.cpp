@@ -289,6 +289,88 @@ void RangeAttr::print(AsmPrinter &printer) const {
 }
 
 //===----------------------------------------------------------------------===//
+// SensitivityAttr
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+SensitivityAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                        ArrayRef<int64_t> bits, DenseF64ArrayAttr noiseAttr,
+                        DenseF64ArrayAttr latencyAttr) {
+  ArrayRef<double> noise =
+      noiseAttr ? noiseAttr.asArrayRef() : ArrayRef<double>();
+  ArrayRef<double> latency =
+      latencyAttr ? latencyAttr.asArrayRef() : ArrayRef<double>();
+  if (bits.empty())
+    return emitError() << "sensitivity needs at least one width";
+  if (noise.size() != bits.size())
+    return emitError() << "sensitivity has " << bits.size() << " widths but "
+                       << noise.size() << " noise values";
+  if (!latency.empty() && latency.size() != bits.size())
+    return emitError() << "sensitivity has " << bits.size() << " widths but "
+                       << latency.size() << " latencies";
+  for (auto [i, b] : llvm::enumerate(bits)) {
+    if (b < 2 || b > 16)
+      return emitError() << "width " << b << " is outside [2, 16]";
+    if (llvm::is_contained(bits.take_front(i), b))
+      return emitError() << "width " << b << " appears twice";
+  }
+  for (double n : noise)
+    if (!std::isfinite(n) || n < 0)
+      return emitError() << "noise must be finite and non-negative, got " << n;
+  for (double t : latency)
+    if (!std::isfinite(t) || t < 0)
+      return emitError() << "latency must be finite and non-negative, got "
+                         << t;
+  return success();
+}
+
+Attribute SensitivityAttr::parse(AsmParser &parser, Type) {
+  auto emitError = [&] {
+    return parser.emitError(parser.getCurrentLocation());
+  };
+  SmallVector<int64_t> bits;
+  SmallVector<double> noise, latency;
+  auto parseDoubles = [&](SmallVector<double> &into) {
+    return parser.parseCommaSeparatedList(AsmParser::Delimiter::Square, [&] {
+      return parser.parseFloat(into.emplace_back());
+    });
+  };
+  if (parser.parseLess() || parser.parseKeyword("bits") ||
+      parser.parseEqual() ||
+      parser.parseCommaSeparatedList(
+          AsmParser::Delimiter::Square,
+          [&] { return parser.parseInteger(bits.emplace_back()); }) ||
+      parser.parseComma() || parser.parseKeyword("noise") ||
+      parser.parseEqual() || parseDoubles(noise))
+    return {};
+  if (succeeded(parser.parseOptionalComma()) &&
+      (parser.parseKeyword("latency") || parser.parseEqual() ||
+       parseDoubles(latency)))
+    return {};
+  if (parser.parseGreater())
+    return {};
+  MLIRContext *ctx = parser.getContext();
+  return SensitivityAttr::getChecked(
+      emitError, ctx, bits, DenseF64ArrayAttr::get(ctx, noise),
+      latency.empty() ? DenseF64ArrayAttr()
+                      : DenseF64ArrayAttr::get(ctx, latency));
+}
+
+void SensitivityAttr::print(AsmPrinter &printer) const {
+  printer << "<bits = [";
+  llvm::interleaveComma(getBits(), printer);
+  printer << "], noise = [";
+  llvm::interleaveComma(getNoise(), printer);
+  printer << "]";
+  if (!getLatency().empty()) {
+    printer << ", latency = [";
+    llvm::interleaveComma(getLatency(), printer);
+    printer << "]";
+  }
+  printer << ">";
+}
+
+//===----------------------------------------------------------------------===//
 // BinaryType
 //===----------------------------------------------------------------------===//
 

@@ -65,6 +65,13 @@ verifyValueAttr(function_ref<InFlightDiagnostic()> emitError,
 LogicalResult QOptDialect::verifyOperationAttribute(Operation *op,
                                                     NamedAttribute attr) {
   auto emitError = [&] { return op->emitOpError(); };
+  if (attr.getName() == kSensitivityAttrName) {
+    // A layer's property, not a value's: any op with weights may carry it.
+    if (!isa<SensitivityAttr>(attr.getValue()))
+      return emitError() << "'" << kSensitivityAttrName
+                         << "' must be a #qopt.sensitivity attribute";
+    return success();
+  }
   if (op->getNumResults() != 1)
     return op->emitOpError() << "'" << attr.getName().getValue()
                              << "' needs an op with exactly one result, this "

@@ -34,16 +34,18 @@ struct IntegerConv {
   Value input; // i8 storage, zero point shifted for uint8
   int64_t inputZp = 0;
   double inputScale = 0;
-  Value weights;                    // i8 constant in the op's layout
+  Value weights;                    // i8 or i4 constant in the op's layout
   SmallVector<double> weightScales; // per output channel (or one)
   std::string refusal;
 };
 
 /// Checks the operands of an integer layer: `input` must be a dequantized
-/// 8-bit per-tensor tensor, `weight` a dequantized symmetric int8
-/// qopt.constant quantized per tensor or along `channelAxis` (-1: per
+/// 8-bit per-tensor tensor, `weight` a dequantized symmetric signed 2- to
+/// 8-bit qopt.constant quantized per tensor or along `channelAxis` (-1: per
 /// tensor only), `bias` (when given) a float constant. When `rewriterPtr`
-/// is given, builds the integer operands; otherwise only checks.
+/// is given, builds the integer operands; otherwise only checks. Weights of
+/// 2 to 4 bits become an i4 TOSA constant (TOSA's int4 weights, which the
+/// kernels store two per byte), wider ones i8.
 IntegerConv matchOperands(Value input, Value weight, Value bias,
                           int64_t channelAxis, Location loc,
                           PatternRewriter *rewriterPtr) {
@@ -64,9 +66,9 @@ IntegerConv matchOperands(Value input, Value weight, Value bias,
   }
   Type wElement = wConst.getOutput().getType().getElementType();
   auto wQuant = dyn_cast<quant::QuantizedType>(wElement);
-  if (!wQuant || wQuant.getStorageTypeIntegralWidth() != 8 ||
+  if (!wQuant || wQuant.getStorageTypeIntegralWidth() > 8 ||
       !wQuant.isSigned()) {
-    r.refusal = "weights are not signed 8-bit";
+    r.refusal = "weights are not signed integers of 2 to 8 bits";
     return r;
   }
   if (auto t = dyn_cast<quant::UniformQuantizedType>(wQuant)) {
@@ -114,6 +116,11 @@ IntegerConv matchOperands(Value input, Value weight, Value bias,
   r.input = stored;
   r.inputScale = xType.getScale();
   auto wValues = cast<DenseIntElementsAttr>(wConst.getValue());
+  unsigned tosaWidth = wQuant.getStorageTypeIntegralWidth() <= 4 ? 4 : 8;
+  if (wValues.getElementType().getIntOrFloatBitWidth() != tosaWidth)
+    wValues = cast<DenseIntElementsAttr>(
+        wValues.mapValues(rewriter.getIntegerType(tosaWidth),
+                          [&](const APInt &v) { return v.sext(tosaWidth); }));
   r.weights = tosa::ConstOp::create(rewriter, loc, wValues.getType(), wValues);
   return r;
 }
@@ -154,12 +161,21 @@ std::string refusalFor(Operation *layer, QuantizeOp quantize) {
   return matchLayer(layer, nullptr).refusal;
 }
 
-/// A rank-1 int8 zero-point operand, as TOSA convolutions and matmul take.
-Value createZeroPoint(OpBuilder &builder, Location loc, int64_t value) {
-  auto type = RankedTensorType::get({1}, builder.getI8Type());
+/// A rank-1 zero-point operand of `elementType` (i8, or i4 for int4
+/// weights), as TOSA convolutions and matmul take.
+Value createZeroPoint(OpBuilder &builder, Location loc, int64_t value,
+                      Type elementType) {
+  auto type = RankedTensorType::get({1}, elementType);
   return tosa::ConstOp::create(
       builder, loc, type,
-      DenseElementsAttr::get(type, ArrayRef<int8_t>{int8_t(value)}));
+      DenseElementsAttr::get(
+          type, APInt(elementType.getIntOrFloatBitWidth(), value, true)));
+}
+
+/// The zero point of integer weights: 0, of their element type.
+Value createWeightZeroPoint(OpBuilder &builder, Location loc, Value weights) {
+  return createZeroPoint(builder, loc, 0,
+                         getElementTypeOrSelf(weights.getType()));
 }
 
 /// A float bias as the int32 an integer layer adds to its accumulator:
@@ -238,11 +254,11 @@ template <typename ConvOp> struct ConvertConv : QuantizeRootPattern {
     Value intBias = tosa::ConstOp::create(
         rewriter, loc, cast<RankedTensorType>(intBiasValues.getType()),
         intBiasValues);
-    auto zp = [&](int64_t v) { return createZeroPoint(rewriter, loc, v); };
-    Value acc = ConvOp::create(rewriter, loc, resultType.clone(i32), ops.input,
-                               ops.weights, intBias, zp(ops.inputZp), zp(0),
-                               conv.getPadAttr(), conv.getStrideAttr(),
-                               conv.getDilationAttr(), TypeAttr::get(i32));
+    Value acc = ConvOp::create(
+        rewriter, loc, resultType.clone(i32), ops.input, ops.weights, intBias,
+        createZeroPoint(rewriter, loc, ops.inputZp, rewriter.getI8Type()),
+        createWeightZeroPoint(rewriter, loc, ops.weights), conv.getPadAttr(),
+        conv.getStrideAttr(), conv.getDilationAttr(), TypeAttr::get(i32));
     replaceWithRequantize(rewriter, quantize, acc, accScales, rounding);
     rewriter.eraseOp(conv);
     return success();
@@ -307,10 +323,10 @@ struct ConvertMatMul : QuantizeRootPattern {
     Location loc = mm.getLoc();
     auto resultType = cast<RankedTensorType>(mm.getType());
     auto i32 = rewriter.getI32Type();
-    auto zp = [&](int64_t v) { return createZeroPoint(rewriter, loc, v); };
-    Value acc =
-        tosa::MatMulOp::create(rewriter, loc, resultType.clone(i32), ops.input,
-                               ops.weights, zp(ops.inputZp), zp(0));
+    Value acc = tosa::MatMulOp::create(
+        rewriter, loc, resultType.clone(i32), ops.input, ops.weights,
+        createZeroPoint(rewriter, loc, ops.inputZp, rewriter.getI8Type()),
+        createWeightZeroPoint(rewriter, loc, ops.weights));
     SmallVector<double> accScales;
     for (double w : ops.weightScales)
       accScales.push_back(ops.inputScale * w);
@@ -527,8 +543,8 @@ struct ConvertAvgPool : QuantizeRootPattern {
     Value stored = storageOf(rewriter, loc, source);
     Value intPool = tosa::AvgPool2dOp::create(
         rewriter, loc, outType.clone(i8), stored,
-        createZeroPoint(rewriter, loc, inType.getZeroPoint()),
-        createZeroPoint(rewriter, loc, poolQuant.getZeroPoint()),
+        createZeroPoint(rewriter, loc, inType.getZeroPoint(), i8),
+        createZeroPoint(rewriter, loc, poolQuant.getZeroPoint(), i8),
         pool.getKernelAttr(), pool.getStrideAttr(), pool.getPadAttr(),
         TypeAttr::get(i32));
     Value pooled = quant::StorageCastOp::create(

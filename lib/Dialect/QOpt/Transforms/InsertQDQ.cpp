@@ -105,12 +105,8 @@ private:
   static std::optional<int64_t> outputChannelAxis(Value weights) {
     std::optional<int64_t> axis;
     for (OpOperand &use : weights.getUses()) {
-      std::optional<int64_t> useAxis;
-      if (use.getOperandNumber() == 1 && isa<tosa::Conv2DOp>(use.getOwner()))
-        useAxis = 0;
-      else if (use.getOperandNumber() == 1 &&
-               isa<tosa::DepthwiseConv2DOp, tosa::MatMulOp>(use.getOwner()))
-        useAxis = 2;
+      std::optional<int64_t> useAxis =
+          weightOutputChannelAxis(use.getOwner(), use.getOperandNumber());
       if (!useAxis || (axis && axis != useAxis))
         return std::nullopt;
       axis = useAxis;

@@ -97,6 +97,26 @@ qopt::foldDequantizeConstant(DenseIntElementsAttr values,
   return DenseFPElementsAttr::get(resultType, result);
 }
 
+FailureOr<DenseFPElementsAttr>
+qopt::fakeQuantizeConstant(DenseFPElementsAttr values, PolicyAttr policy,
+                           RoundingMode mode, std::string &error) {
+  auto type = cast<RankedTensorType>(values.getType());
+  FailureOr<SmallVector<FloatRange>> ranges =
+      computeConstantRanges(values, policy, error);
+  if (failed(ranges))
+    return failure();
+  Type element = buildQuantizedElementType(
+      policy, cast<FloatType>(type.getElementType()), type.getShape(), *ranges);
+  auto quantType = type.clone(element);
+  FailureOr<DenseIntElementsAttr> stored =
+      foldQuantizeConstant(values, quantType, mode);
+  if (failed(stored)) {
+    error = "the values cannot be quantized";
+    return failure();
+  }
+  return foldDequantizeConstant(*stored, quantType, type);
+}
+
 FailureOr<DenseIntElementsAttr>
 qopt::foldRequantizeConstant(DenseIntElementsAttr values,
                              RankedTensorType inputType,
@@ -111,7 +131,8 @@ qopt::foldRequantizeConstant(DenseIntElementsAttr values,
   stored.reserve(resultType.getNumElements());
   forEachElement<APInt>(values, [&](int64_t i, const APInt &v) {
     int64_t q = readStoredInteger(inElement, v);
-    int64_t r = requantizeValue(q, inParams.at(i), outParams.at(i), range, mode);
+    int64_t r =
+        requantizeValue(q, inParams.at(i), outParams.at(i), range, mode);
     stored.push_back(makeStoredInteger(outElement, r));
     return true;
   });
@@ -131,8 +152,8 @@ qopt::foldRescaleConstant(DenseIntElementsAttr values, RescaleOp op) {
   if (axis)
     for (int64_t d = *axis + 1; d < inType.getRank(); ++d)
       stride *= shape[d];
-  StorageRange out = getIntegerRange(outType.getElementTypeBitWidth(),
-                                     op.getOutputUnsigned());
+  StorageRange out =
+      getIntegerRange(outType.getElementTypeBitWidth(), op.getOutputUnsigned());
   int64_t inputZp = op.getInputZpAttr().getInt();
   int64_t outputZp = op.getOutputZpAttr().getInt();
   bool inputUnsigned = op.getInputUnsigned();

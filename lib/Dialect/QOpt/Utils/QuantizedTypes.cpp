@@ -3,6 +3,7 @@
 #include "qopt/Dialect/QOpt/Utils/QuantizedTypes.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -64,8 +65,8 @@ Type qopt::buildQuantizedElementType(PolicyAttr policy, FloatType expressed,
     int64_t axis = policy.getGranularity() == Granularity::per_channel
                        ? policy.getAxis()
                        : -1;
-    return BinaryType::get(ctx, expressed,
-                           DenseF64ArrayAttr::get(ctx, scales), axis);
+    return BinaryType::get(ctx, expressed, DenseF64ArrayAttr::get(ctx, scales),
+                           axis);
   }
   unsigned flags = scheme.isSigned ? quant::QuantizationFlags::Signed : 0;
   auto storage = IntegerType::get(ctx, scheme.bits);
@@ -87,8 +88,8 @@ Type qopt::buildQuantizedElementType(PolicyAttr policy, FloatType expressed,
     for (auto [s, zp] : llvm::zip(scales, zeroPoints)) {
       APFloat value(s);
       bool lost;
-      value.convert(expressed.getFloatSemantics(),
-                    APFloat::rmNearestTiesToEven, &lost);
+      value.convert(expressed.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+                    &lost);
       scaleValues.push_back(value);
       zpValues.push_back(APInt(scheme.bits, zp, /*isSigned=*/true));
     }
@@ -101,7 +102,8 @@ Type qopt::buildQuantizedElementType(PolicyAttr policy, FloatType expressed,
       blocks.push_back(block);
     }
     return quant::UniformQuantizedSubChannelType::get(
-        flags, storage, expressed, DenseElementsAttr::get(scaleType, scaleValues),
+        flags, storage, expressed,
+        DenseElementsAttr::get(scaleType, scaleValues),
         DenseElementsAttr::get(zpType, zpValues), dims, blocks, range.min,
         range.max);
   }
@@ -171,8 +173,8 @@ qopt::computeConstantRanges(DenseFPElementsAttr values, PolicyAttr policy,
   }
   if (binary)
     for (int64_t p = 0; p < count; ++p) {
-      float meanAbs = members[p] ? static_cast<float>(absSum[p] / members[p])
-                                 : 0.0f;
+      float meanAbs =
+          members[p] ? static_cast<float>(absSum[p] / members[p]) : 0.0f;
       ranges[p] = {-meanAbs, meanAbs};
     }
   return ranges;
@@ -217,4 +219,15 @@ QuantParams ElementQuantParams::at(int64_t flatIndex) const {
   if (table.size() == 1)
     return table.front();
   return table[paramIndexOf(flatIndex, shape, blockSizes, paramShape)];
+}
+
+std::optional<int64_t> qopt::weightOutputChannelAxis(Operation *user,
+                                                     unsigned operandNumber) {
+  if (operandNumber != 1)
+    return std::nullopt;
+  if (isa<tosa::Conv2DOp>(user))
+    return 0;
+  if (isa<tosa::DepthwiseConv2DOp, tosa::MatMulOp>(user))
+    return 2;
+  return std::nullopt;
 }

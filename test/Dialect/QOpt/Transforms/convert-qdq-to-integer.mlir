@@ -347,3 +347,54 @@ func.func @nan_bias(%xq: tensor<1x2x2x1x!quant.uniform<i8:f32, 0.1>>) -> tensor<
   %yq = qopt.quantize %y rounding half_to_even : tensor<1x2x2x1xf32> -> tensor<1x2x2x1x!quant.uniform<i8:f32, 0.2>>
   return %yq : tensor<1x2x2x1x!quant.uniform<i8:f32, 0.2>>
 }
+
+// -----
+
+// int4 per-channel weights become TOSA int4 weights (i4 constant and i4
+// weight zero point); the accumulator scales are s_x * s_w[c] as for int8.
+// CHECK-LABEL: func @int4_weights
+// CHECK-DAG: %[[W:.*]] = "tosa.const"() <{values = dense<{{\[}}{{\[}}{{\[}}[-7, 7]]], {{\[}}{{\[}}[3, -1]]]]> : tensor<2x1x1x2xi4>}>
+// CHECK-DAG: %[[WZP:.*]] = "tosa.const"() <{values = dense<0> : tensor<1xi4>}>
+// CHECK: tosa.conv2d %{{.*}}, %[[W]], %{{.*}}, %{{.*}}, %[[WZP]] {{.*}} : (tensor<1x2x2x2xi8>, tensor<2x1x1x2xi4>, tensor<2xi32>, tensor<1xi8>, tensor<1xi4>) -> tensor<1x2x2x2xi32>
+// CHECK: quant.scast {{.*}} to tensor<1x2x2x2x!quant.uniform<i32:f32:3, {5.000000e-02,2.500000e-02}>>
+func.func @int4_weights(%xq: tensor<1x2x2x2x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 0.2>> {
+  %x = qopt.dequantize %xq : tensor<1x2x2x2x!quant.uniform<i8:f32, 0.1>> -> tensor<1x2x2x2xf32>
+  %wq = qopt.constant dense<[[[[-7, 7]]], [[[3, -1]]]]> : tensor<2x1x1x2xi4> -> tensor<2x1x1x2x!quant.uniform<i4<-7:7>:f32:0, {0.5, 0.25}>>
+  %w = qopt.dequantize %wq : tensor<2x1x1x2x!quant.uniform<i4<-7:7>:f32:0, {0.5, 0.25}>> -> tensor<2x1x1x2xf32>
+  %b = "tosa.const"() {values = dense<0.0> : tensor<2xf32>} : () -> tensor<2xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %y = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x2x2x2xf32>, tensor<2x1x1x2xf32>, tensor<2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x2x2xf32>
+  %yq = qopt.quantize %y rounding half_to_even : tensor<1x2x2x2xf32> -> tensor<1x2x2x2x!quant.uniform<i8:f32, 0.2>>
+  return %yq : tensor<1x2x2x2x!quant.uniform<i8:f32, 0.2>>
+}
+
+// -----
+
+// Ternary weights (si2, narrow range: {-1, 0, 1}) of a fully-connected
+// layer are sign-extended into TOSA int4 weights.
+// CHECK-LABEL: func @ternary_matmul
+// CHECK: tosa.matmul %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : (tensor<1x1x3xi8>, tensor<1x3x2xi4>, tensor<1xi8>, tensor<1xi4>) -> tensor<1x1x2xi32>
+func.func @ternary_matmul(%aq: tensor<1x1x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x1x2x!quant.uniform<i8:f32, 0.2>> {
+  %a = qopt.dequantize %aq : tensor<1x1x3x!quant.uniform<i8:f32, 0.1>> -> tensor<1x1x3xf32>
+  %bq = qopt.constant dense<[[[-1, 1], [0, 1], [1, -1]]]> : tensor<1x3x2xi2> -> tensor<1x3x2x!quant.uniform<i2<-1:1>:f32:2, {0.5, 0.25}>>
+  %b = qopt.dequantize %bq : tensor<1x3x2x!quant.uniform<i2<-1:1>:f32:2, {0.5, 0.25}>> -> tensor<1x3x2xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %y = tosa.matmul %a, %b, %zp, %zp : (tensor<1x1x3xf32>, tensor<1x3x2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x2xf32>
+  %yq = qopt.quantize %y rounding half_to_even : tensor<1x1x2xf32> -> tensor<1x1x2x!quant.uniform<i8:f32, 0.2>>
+  return %yq : tensor<1x1x2x!quant.uniform<i8:f32, 0.2>>
+}
+
+// -----
+
+// 16-bit weights have no integer layer: kept float, with the reason.
+func.func @wide_weights(%xq: tensor<1x2x2x1x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x2x2x1x!quant.uniform<i8:f32, 0.2>> {
+  %x = qopt.dequantize %xq : tensor<1x2x2x1x!quant.uniform<i8:f32, 0.1>> -> tensor<1x2x2x1xf32>
+  %wq = qopt.constant dense<300> : tensor<1x1x1x1xi16> -> tensor<1x1x1x1x!quant.uniform<i16:f32, 0.5>>
+  %w = qopt.dequantize %wq : tensor<1x1x1x1x!quant.uniform<i16:f32, 0.5>> -> tensor<1x1x1x1xf32>
+  %b = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  // expected-warning @+1 {{kept in float: weights are not signed integers of 2 to 8 bits}}
+  %y = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x2x2x1xf32>, tensor<1x1x1x1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x2x1xf32>
+  %yq = qopt.quantize %y rounding half_to_even : tensor<1x2x2x1xf32> -> tensor<1x2x2x1x!quant.uniform<i8:f32, 0.2>>
+  return %yq : tensor<1x2x2x1x!quant.uniform<i8:f32, 0.2>>
+}

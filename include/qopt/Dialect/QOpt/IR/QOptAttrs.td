@@ -99,4 +99,58 @@ def QOpt_RangeAttr : QOpt_Attr<"Range", "range"> {
   }];
 }
 
+def QOpt_SensitivityAttr : QOpt_Attr<"Sensitivity", "sensitivity"> {
+  let summary = "measured effect of each candidate weight width of a layer";
+  let description = [{
+    Attached as the discardable attribute `qopt.sensitivity` to a layer with
+    constant weights (`tosa.conv2d`, `tosa.depthwise_conv2d`, `tosa.matmul`)
+    by `qopt-measure-sensitivity`, or by hand, and read by
+    `qopt-assign-precision`. For each candidate weight width `bits[i]` it
+    holds `noise[i]`: the power of the model output's error when only this
+    layer's weights are quantized at that width, relative to the power of
+    the float output (`10^(-SQNR/10)`). The solver treats the errors of
+    different layers as independent, so their noise powers add.
+
+    `latency` (optional) holds the layer's time in microseconds at each
+    width, for a latency budget.
+
+    Widths are distinct integers from 2 to 16; noise and latency are finite
+    and non-negative, one per width.
+
+    Syntax:
+    ```
+    #qopt.sensitivity<bits = [8, 4, 2], noise = [1.0e-06, 2.5e-04, 3.0e-02]>
+    #qopt.sensitivity<bits = [8, 4], noise = [0.0, 1.0e-03], latency = [12.0, 7.5]>
+    ```
+  }];
+  let parameters = (ins
+    ArrayRefParameter<"int64_t">:$bits,
+    // Doubles have no llvm::hash_value; the dense array attributes hash.
+    AttrParameter<"::mlir::DenseF64ArrayAttr", "noise per width">:$noiseAttr,
+    OptionalParameter<"::mlir::DenseF64ArrayAttr",
+                      "latency per width (us)">:$latencyAttr
+  );
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let builders = [
+    AttrBuilder<(ins "::llvm::ArrayRef<int64_t>":$bits,
+                     "::llvm::ArrayRef<double>":$noise,
+                     CArg<"::llvm::ArrayRef<double>", "{}">:$latency), [{
+      return $_get($_ctxt, bits, ::mlir::DenseF64ArrayAttr::get($_ctxt, noise),
+                   latency.empty() ? ::mlir::DenseF64ArrayAttr()
+                                   : ::mlir::DenseF64ArrayAttr::get($_ctxt,
+                                                                    latency));
+    }]>
+  ];
+  let extraClassDeclaration = [{
+    ::llvm::ArrayRef<double> getNoise() const {
+      return getNoiseAttr().asArrayRef();
+    }
+    ::llvm::ArrayRef<double> getLatency() const {
+      return getLatencyAttr() ? getLatencyAttr().asArrayRef()
+                              : ::llvm::ArrayRef<double>();
+    }
+  }];
+}
+
 #endif // QOPT_DIALECT_QOPT_IR_QOPTATTRS_TD

@@ -42,6 +42,8 @@ def QOpt_Dialect : Dialect {
     /// Discardable attribute names understood by the dialect.
     static constexpr ::llvm::StringLiteral kRangeAttrName = "qopt.range";
     static constexpr ::llvm::StringLiteral kPolicyAttrName = "qopt.policy";
+    static constexpr ::llvm::StringLiteral kSensitivityAttrName =
+        "qopt.sensitivity";
   private:
     void registerAttributes();
     void registerTypes();

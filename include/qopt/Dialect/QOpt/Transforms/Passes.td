@@ -201,8 +201,10 @@ def ConvertQDQToIntegerPass
     * `tosa.conv2d`, `depthwise_conv2d`, `matmul` (with a following
       reshape and bias add: the bias joins the int32 accumulator): int8 x
       int8 -> int32 with the zero points, int32 bias at `s_x * s_w[c]`
-      (ties to even), then a `qopt.requantize`. Weights: symmetric int8
-      `qopt.constant`, per tensor or per output channel.
+      (ties to even), then a `qopt.requantize`. Weights: a symmetric
+      signed 2- to 8-bit `qopt.constant`, per tensor or per output
+      channel; 2 to 4 bits become TOSA int4 weights (`i4`), wider ones
+      `i8`. Ternary weights are `si2` with a narrow range.
     * `max_pool2d`, `reshape`, `transpose`, `slice`: the same op on the
       stored values (a requantize first if input and output types differ).
     * `clamp`: an int8 clamp to the quantized bounds, removed when it

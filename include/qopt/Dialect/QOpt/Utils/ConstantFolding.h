@@ -46,6 +46,16 @@ foldRequantizeConstant(mlir::DenseIntElementsAttr values,
                        mlir::RankedTensorType inputType,
                        mlir::RankedTensorType resultType, RoundingMode mode);
 
+/// `values` after quantization with `policy` and dequantization: the
+/// scales come from the values themselves as qopt-insert-qdq derives them
+/// (computeConstantRanges), the rounding is `mode`. This is what the model
+/// computes with once the weights are quantized that way (used to measure
+/// a layer's sensitivity without building the integer graph). Fails, with
+/// `error` set, on non-finite values or a policy that does not fit.
+llvm::FailureOr<mlir::DenseFPElementsAttr>
+fakeQuantizeConstant(mlir::DenseFPElementsAttr values, PolicyAttr policy,
+                     RoundingMode mode, std::string &error);
+
 /// Integers `values` rescaled by `op` (qopt.rescale semantics with its
 /// profile, zero points and saturation). Fails on a dynamic shape.
 llvm::FailureOr<mlir::DenseIntElementsAttr>

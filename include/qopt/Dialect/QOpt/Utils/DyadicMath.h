@@ -1,4 +1,5 @@
-//===- DyadicMath.h - dyadic (integer multiplier + shift) scales -*- C++ -*-===//
+//===- DyadicMath.h - dyadic (integer multiplier + shift) scales -*- C++
+//-*-===//
 //
 // A real rescale factor m becomes an int32 multiplier M and a right shift s
 // with m ~= M * 2^-s, the form qopt.rescale carries (TOSA's convention).

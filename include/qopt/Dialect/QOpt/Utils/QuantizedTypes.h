@@ -53,6 +53,12 @@ llvm::FailureOr<llvm::SmallVector<FloatRange>>
 computeConstantRanges(mlir::DenseFPElementsAttr values, PolicyAttr policy,
                       std::string &error);
 
+/// The output-channel axis of the weights when operand `operandNumber` of
+/// `user` is the weight operand of a TOSA layer (conv2d OHWI: 0; depthwise
+/// [KH, KW, C, M]: 2; matmul [1, K, N]: 2), else nullopt.
+std::optional<int64_t> weightOutputChannelAxis(mlir::Operation *user,
+                                               unsigned operandNumber);
+
 /// The scale and zero point of every element of a statically shaped
 /// quantized tensor type.
 class ElementQuantParams {

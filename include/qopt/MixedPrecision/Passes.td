@@ -1,0 +1,93 @@
+//===- Passes.td - mixed-precision passes ------------------*- tablegen -*-===//
+
+#ifndef QOPT_MIXEDPRECISION_PASSES_TD
+#define QOPT_MIXEDPRECISION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def MeasureSensitivityPass
+    : Pass<"qopt-measure-sensitivity", "::mlir::ModuleOp"> {
+  let summary = "Measure, with the JIT, how much each layer's weight width "
+                "costs the model's output";
+  let description = [{
+    For every layer with constant float weights (`tosa.conv2d`,
+    `tosa.depthwise_conv2d`, `tosa.matmul`) and every candidate width in
+    `widths`, runs the float model over the first `max-samples`
+    calibration samples with only that layer's weights quantized at that
+    width (symmetric, narrow range, one scale per output channel, ties to
+    even: what `qopt-insert-qdq` will produce) and compares every output
+    with the float model's. The result is attached to the layer as
+    `qopt.sensitivity`: the output's error power relative to its signal
+    power, per width (`10^(-SQNR/10)`).
+
+    The model is compiled once, with the weights of every measured layer
+    turned into arguments, and run `1 + layers x widths` times, the
+    variants in parallel on all cores.
+
+    With `cache=<file>`, results are stored in a JSON file under a
+    fingerprint of the model, the samples used and the widths, and reused
+    when all three are unchanged; other entries in the file are kept. A
+    file that is not such a cache is never overwritten.
+
+    Errors: missing or unreadable data, NaN or infinite samples (naming
+    the sample), a model without weighted layers, widths outside [2, 8].
+  }];
+  let dependentDialects = ["::qopt::QOptDialect"];
+  let options = [
+    Option<"data", "data", "std::string", /*default=*/"\"\"",
+           "Calibration inputs: file.npy or file.npz:key">,
+    ListOption<"widths", "widths", "int64_t",
+               "Candidate weight widths in bits (2 to 8; default 8,4)">,
+    Option<"maxSamples", "max-samples", "int64_t", /*default=*/"32",
+           "Measure on at most this many samples (0: all)">,
+    Option<"cache", "cache", "std::string", /*default=*/"\"\"",
+           "JSON file caching measurements per model (empty: no cache)">,
+    Option<"function", "function", "std::string", /*default=*/"\"\"",
+           "Function to measure (default: the only public one)">
+  ];
+}
+
+def AssignPrecisionPass
+    : Pass<"qopt-assign-precision", "::mlir::ModuleOp"> {
+  let summary = "Choose each layer's weight width under a budget, exactly";
+  let description = [{
+    Reads the `qopt.sensitivity` of every layer, costs each candidate width
+    in stored weight bytes (`ceil(weights x storage bits / 8)`, where 2 to
+    4 bits are stored as int4 and 5 to 8 as int8, the forms the integer
+    graph and the kernels hold) and, with `budget-latency`, in the
+    latencies the attribute carries, and picks the widths that minimize the
+    summed output noise within the budget. The solver is exact: dynamic
+    programming over Pareto fronts of (bytes, latency, noise), whose final
+    front is the whole trade-off curve.
+
+    The choice is recorded as a `qopt.policy` on each layer's weight
+    constant (`si<N>, symmetric, narrow_range, per_channel`; `si2` with a
+    narrow range is ternary), which `qopt-insert-qdq` honours, and the
+    `qopt.sensitivity` attributes are removed.
+
+    Budgets: `budget-bytes`, or `average-bits` (the same in bits per
+    weight), and/or `budget-latency` (microseconds). A budget below the
+    cheapest assignment is an error that states the minimum achievable.
+
+    `report=<file>` writes a table (per layer: weights, SQNR at each width,
+    the chosen width and its bytes; then the Pareto front with the chosen
+    point marked); `-` writes it to stderr. `svg=<file>` draws the same:
+    per-layer SQNR by width with the choice marked, and the front of
+    predicted output SQNR against weight bytes.
+  }];
+  let dependentDialects = ["::qopt::QOptDialect"];
+  let options = [
+    Option<"budgetBytes", "budget-bytes", "int64_t", /*default=*/"0",
+           "Most stored weight bytes (0: no byte budget)">,
+    Option<"averageBits", "average-bits", "double", /*default=*/"0",
+           "Most stored bits per weight on average (0: none)">,
+    Option<"budgetLatency", "budget-latency", "double", /*default=*/"0",
+           "Most summed layer latency in microseconds (0: none)">,
+    Option<"report", "report", "std::string", /*default=*/"\"\"",
+           "Write the trade-off table to this file ('-': stderr)">,
+    Option<"svg", "svg", "std::string", /*default=*/"\"\"",
+           "Draw sensitivities, choices and the Pareto front as SVG">
+  ];
+}
+
+#endif // QOPT_MIXEDPRECISION_PASSES_TD

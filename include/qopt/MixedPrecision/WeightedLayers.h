@@ -1,0 +1,37 @@
+//===- WeightedLayers.h - the layers mixed precision decides ----*- C++ -*-===//
+
+#ifndef QOPT_MIXEDPRECISION_WEIGHTEDLAYERS_H
+#define QOPT_MIXEDPRECISION_WEIGHTEDLAYERS_H
+
+#include "qopt/Dialect/QOpt/IR/QOptAttrs.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+
+namespace qopt {
+
+/// A convolution, depthwise convolution or matmul whose weights (operand
+/// 1) are a float constant: a layer whose weight width can be chosen.
+struct WeightedLayer {
+  mlir::Operation *op = nullptr;
+  mlir::DenseFPElementsAttr weights;
+  int64_t outputAxis = 0; ///< output-channel axis of the weights
+
+  static constexpr unsigned kWeightOperand = 1;
+};
+
+/// The weighted layers of `func`, in program order.
+llvm::SmallVector<WeightedLayer> findWeightedLayers(mlir::func::FuncOp func);
+
+/// `si<bits>, symmetric, narrow_range, per_channel(axis = outputAxis)`:
+/// the weight quantization a width stands for (si2 narrow is ternary).
+PolicyAttr weightPolicyForWidth(mlir::MLIRContext *ctx, unsigned bits,
+                                int64_t outputAxis);
+
+/// Bits each weight of width `bits` takes in storage: 4 for 2 to 4 bits
+/// (TOSA int4 weights), 8 for 5 to 8.
+unsigned storageBitsForWidth(unsigned bits);
+
+} // namespace qopt
+
+#endif // QOPT_MIXEDPRECISION_WEIGHTEDLAYERS_H

@@ -1,0 +1,34 @@
+//===- WeightedLayers.cpp - the layers mixed precision decides ------------===//
+
+#include "qopt/MixedPrecision/WeightedLayers.h"
+#include "qopt/Dialect/QOpt/Utils/QuantizedTypes.h"
+
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+using namespace qopt;
+
+SmallVector<WeightedLayer> qopt::findWeightedLayers(func::FuncOp func) {
+  SmallVector<WeightedLayer> layers;
+  func.walk([&](Operation *op) {
+    if (op->getNumOperands() <= WeightedLayer::kWeightOperand)
+      return;
+    std::optional<int64_t> axis =
+        weightOutputChannelAxis(op, WeightedLayer::kWeightOperand);
+    DenseFPElementsAttr weights;
+    if (axis && matchPattern(op->getOperand(WeightedLayer::kWeightOperand),
+                             m_Constant(&weights)))
+      layers.push_back({op, weights, *axis});
+  });
+  return layers;
+}
+
+PolicyAttr qopt::weightPolicyForWidth(MLIRContext *ctx, unsigned bits,
+                                      int64_t outputAxis) {
+  return PolicyAttr::get(ctx, StorageKind::integer, bits, /*isSigned=*/true,
+                         /*symmetric=*/true, /*narrowRange=*/true,
+                         Granularity::per_channel, outputAxis,
+                         /*groupSize=*/0);
+}
+
+unsigned qopt::storageBitsForWidth(unsigned bits) { return bits <= 4 ? 4 : 8; }
