@@ -57,6 +57,23 @@ int64_t depthOf(Int8Kernel kernel) {
 
 int64_t alignTo(int64_t x, int64_t a) { return (x + a - 1) / a * a; }
 
+/// The options for one layer: int4 weights are unpacked in registers, so
+/// they take the register-tile kernels (AMX tiles load from memory; smmla's
+/// octets would need their own nibble order: its CPUs have sdot), two
+/// depth groups per K step (the pair sharing a byte), and K padded to a
+/// whole pair.
+Int8GemmOptions forLayer(Int8GemmOptions tile, bool int4Weights) {
+  if (!int4Weights)
+    return tile;
+  tile.int4Weights = true;
+  if (tile.kernel == Int8Kernel::amx)
+    tile.kernel = Int8Kernel::vnni;
+  if (tile.kernel == Int8Kernel::smmla)
+    tile.kernel = Int8Kernel::sdot;
+  tile.depthUnroll = std::max<int64_t>(tile.depthUnroll, 2);
+  return tile;
+}
+
 /// The int8 value of a rank-1 single-element zero-point constant.
 std::optional<int64_t> zeroPointOf(Value zp) {
   DenseIntElementsAttr values;
@@ -91,6 +108,10 @@ struct PackedLayout {
   int64_t blocks;  // N / 16 (padded)
   int64_t vectors; // blocks per full panel
   int64_t depth = kDepth;
+  /// int4 weights: the vectors of depth groups 2p and 2p + 1 share one
+  /// vector of bytes (low and high nibbles, each holding w + 8), at half
+  /// the offset; kq is even.
+  bool nibbles = false;
   int64_t vectorBytes() const { return kLanes * depth; }
   int64_t fullPanels() const { return blocks / vectors; }
   int64_t lastVectors() const { return blocks % vectors; }
@@ -99,6 +120,13 @@ struct PackedLayout {
     int64_t panel = nb / vectors, j = nb % vectors;
     int64_t width = panel < fullPanels() ? vectors : lastVectors();
     return (panel * kq * vectors + q * width + j) * vectorBytes();
+  }
+  /// With `nibbles`: byte offset of the vector holding column block `nb`
+  /// for depth groups 2p and 2p + 1.
+  int64_t nibbleOffset(int64_t nb, int64_t p) const {
+    int64_t panel = nb / vectors, j = nb % vectors;
+    int64_t width = panel < fullPanels() ? vectors : lastVectors();
+    return (panel * (kq / 2) * vectors + p * width + j) * vectorBytes();
   }
 };
 
@@ -304,6 +332,8 @@ public:
             : std::max<int64_t>(1, 40960 / (vectors * layout.vectorBytes()));
     int64_t blocks = (kq + maxQuads - 1) / maxQuads;
     int64_t quads = (kq + blocks - 1) / blocks;
+    if (layout.nibbles) // blocks start at the first group of a byte pair
+      quads = alignTo(quads, 2);
     return {quads, (kq + quads - 1) / quads};
   }
 
@@ -424,6 +454,24 @@ private:
         .getResult();
   }
 
+  /// The two weight vectors in one vector of nibble pairs (each nibble
+  /// w + 8): low nibbles first. The weights come out as the kernels'
+  /// int8 path would read them: w, or w + 128 when they are vpdpbusd's
+  /// unsigned operand (the same bytes: both are w + 8 plus a constant).
+  std::pair<Value, Value> unpackNibbles(Value packed) {
+    auto type = cast<VectorType>(packed.getType());
+    auto splat = [&](int64_t v) {
+      return arith::ConstantOp::create(
+          b, loc, type,
+          DenseElementsAttr::get(type, b.getIntegerAttr(b.getI8Type(), v)));
+    };
+    Value offset = splat(weightsUnsigned ? 120 : -8);
+    Value low = arith::AndIOp::create(b, loc, packed, splat(0x0F));
+    Value high = arith::ShRUIOp::create(b, loc, packed, splat(4));
+    return {arith::AddIOp::create(b, loc, low, offset),
+            arith::AddIOp::create(b, loc, high, offset)};
+  }
+
   /// The four-byte dot kernels (vpdpbusd, sdot): per depth quad, one
   /// broadcast of a row's 4 bytes against each 64-byte weight vector. The
   /// accumulators start from `init`. With `depth-unroll` 4 (AArch64's
@@ -437,9 +485,11 @@ private:
     SmallVector<Value> accs(init);
     if (int64_t steps = quads / unroll)
       accs = dotSteps(aRow, base, mr, vectors, first, steps, unroll, accs);
+    // Nibble pairs are never split: quads is even and so is what is left.
+    int64_t leftUnroll = layout.nibbles ? 2 : 1;
     if (int64_t left = quads % unroll)
-      accs = dotSteps(aRow, base, mr, vectors, add(first, quads - left), left,
-                      1, accs);
+      accs = dotSteps(aRow, base, mr, vectors, add(first, quads - left),
+                      left / leftUnroll, leftUnroll, accs);
     return accs;
   }
 
@@ -465,12 +515,28 @@ private:
                 read(VectorType::get({unroll * kDepth}, i8), a,
                      {add(aRow, i), mul(kq0, kDepth)}, i8Pad)));
           SmallVector<Value> accs(in);
+          SmallVector<Value> nextWeights; // the high nibbles of a pair
           for (int64_t u = 0; u < unroll; ++u) {
-            Value step = add(base, mul(add(kq0, u), vectors * 64));
             SmallVector<Value> weights;
-            for (int64_t j = 0; j < vectors; ++j)
-              weights.push_back(
-                  read(bytesType, bPacked, {add(step, j * 64)}, i8Pad));
+            if (!layout.nibbles) {
+              Value step = add(base, mul(add(kq0, u), vectors * 64));
+              for (int64_t j = 0; j < vectors; ++j)
+                weights.push_back(
+                    read(bytesType, bPacked, {add(step, j * 64)}, i8Pad));
+            } else if (u % 2 == 0) {
+              // One load per pair of depth groups, at half the int8 offset.
+              Value pairStep = arith::DivUIOp::create(
+                  b, loc, add(base, mul(add(kq0, u), vectors * 64)), index(2));
+              nextWeights.clear();
+              for (int64_t j = 0; j < vectors; ++j) {
+                auto [low, high] = unpackNibbles(
+                    read(bytesType, bPacked, {add(pairStep, j * 64)}, i8Pad));
+                weights.push_back(low);
+                nextWeights.push_back(high);
+              }
+            } else {
+              weights = nextWeights;
+            }
             for (int64_t i = 0; i < mr; ++i) {
               Value splat = vector::ShuffleOp::create(
                   b, loc, words[i], words[i], SmallVector<int64_t>(kLanes, u));
@@ -931,6 +997,14 @@ bool int16PairsFit(ArrayRef<int8_t> w, int64_t k, int64_t n,
   return true;
 }
 
+/// What K is padded to: AMX's 64-byte tile rows, or a kernel's depth
+/// group (a pair of them for int4 weights, which share bytes).
+int64_t kAlignment(const Int8GemmOptions &tile) {
+  if (tile.kernel == Int8Kernel::amx)
+    return AmxKernelEmitter::kStepBytes;
+  return depthOf(tile.kernel) * (tile.int4Weights ? 2 : 1);
+}
+
 /// The register-tile kernels' (VNNI, sdot, smmla) state and emitter: C,
 /// preceded by an int32 buffer for the partial sums when a fused
 /// requantization spans several K blocks.
@@ -968,11 +1042,11 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
       fill ? filledRows : cast<RankedTensorType>(a.getType()).getShape()[0];
   bool amx = tile.kernel == Int8Kernel::amx;
   int64_t depth = depthOf(tile.kernel);
-  int64_t kp = alignTo(k, amx ? AmxKernelEmitter::kStepBytes : depth),
-          np = alignTo(n, kLanes);
+  int64_t kp = alignTo(k, kAlignment(tile)), np = alignTo(n, kLanes);
   int64_t panelVectors = amx ? AmxKernelEmitter::kPanelVectors : tile.vectors;
   PackedLayout layout{kp / depth, np / kLanes,
-                      std::min(panelVectors, np / kLanes), depth};
+                      std::min(panelVectors, np / kLanes), depth,
+                      tile.int4Weights};
   tile.vectors = layout.vectors;
   Type i8 = b.getI8Type(), i32 = b.getI32Type();
 
@@ -989,7 +1063,7 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
   // multiple of their depth groups, else copied K-padded, unchanged.
   bool vnni = tile.kernel == Int8Kernel::vnni;
   bool inPlace = amx ? fill || (m % AmxKernelEmitter::kTileRows == 0 && k == kp)
-                     : k % depth == 0 && !fill;
+                     : k == kp && !fill;
   // For AVX2's vpmaddubsw, whose int16 pair sums saturate, prefer the
   // variant whose pairs provably fit; NEON without sdot adds int16 pairs
   // too (signed activations: |a| <= 128).
@@ -1007,18 +1081,29 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
   bool weightsUnsigned = inPlace && vnni;
   bool activationsFlipped = !inPlace && vnni;
   // (With `fill`, the VNNI rows are built flipped, block by block.)
-  SmallVector<int8_t> packed(np * kp, 0);
+  // int4: byte i of the pair (2p, 2p + 1) holds w + 8 of group 2p in its
+  // low nibble and of group 2p + 1 in its high one; padding is weight 0.
+  SmallVector<int8_t> packed(tile.int4Weights ? np * kp / 2 : np * kp,
+                             tile.int4Weights ? int8_t(0x88) : int8_t(0));
   SmallVector<int32_t> correction(np, 0);
   for (int64_t nn = 0; nn < n && !bias.empty(); ++nn)
     correction[nn] = bias[nn];
   for (int64_t kk = 0; kk < k; ++kk)
     for (int64_t nn = 0; nn < n; ++nn) {
       int8_t v = w[kk * n + nn];
-      packed[layout.offset(nn / kLanes, kk / depth) + (nn % kLanes) * depth +
-             kk % depth] = weightsUnsigned ? static_cast<int8_t>(v ^ 0x80) : v;
+      int64_t q = kk / depth, inVector = (nn % kLanes) * depth + kk % depth;
+      if (tile.int4Weights) {
+        int64_t at = layout.nibbleOffset(nn / kLanes, q / 2) + inVector;
+        int shift = q % 2 ? 4 : 0;
+        packed[at] = static_cast<int8_t>(
+            (packed[at] & ~(0x0F << shift)) | (((v + 8) & 0x0F) << shift));
+      } else {
+        packed[layout.offset(nn / kLanes, q) + inVector] =
+            weightsUnsigned ? static_cast<int8_t>(v ^ 0x80) : v;
+      }
       correction[nn] -= (activationsFlipped ? 128 + zpA : zpA) * v;
     }
-  auto packedType = RankedTensorType::get({np * kp}, i8);
+  auto packedType = RankedTensorType::get({int64_t(packed.size())}, i8);
   Value bPacked = arith::ConstantOp::create(
       b, loc, packedType, DenseElementsAttr::get(packedType, ArrayRef(packed)));
   auto corrType = RankedTensorType::get({np}, i32);
@@ -1097,6 +1182,7 @@ struct MatMulLowering {
     std::optional<SmallVector<int8_t>> w = weightBytes(weights);
     if (!w)
       return rewriter.notifyMatchFailure(mm, "weights neither int8 nor int4");
+    tile = forLayer(tile, weights.getElementType().isInteger(4));
     std::optional<int64_t> zpA = zeroPointOf(mm.getAZp());
     std::optional<int64_t> zpB = zeroPointOf(mm.getBZp());
     if (!zpA || zpB != 0)
@@ -1274,6 +1360,7 @@ struct ConvLowering {
     std::optional<SmallVector<int8_t>> w = weightBytes(weights);
     if (!w)
       return rewriter.notifyMatchFailure(conv, "weights neither int8 nor int4");
+    tile = forLayer(tile, weights.getElementType().isInteger(4));
     auto bias = cast<RankedTensorType>(conv.getBias().getType());
     int64_t n = inType.getShape()[0], c = inType.getShape()[3];
     ArrayRef<int64_t> wShape =
@@ -1294,18 +1381,14 @@ struct ConvLowering {
     // im2col rows are built a block at a time, each just before the
     // kernels read it (unsigned for VNNI, signed for the others), instead
     // of the whole matrix going through memory.
-    Int8Kernel kernel = tile.kernel;
     RowFiller fill;
     if (!pointwise)
       fill = [&rewriter, loc, input = conv.getInput(), zpIn, kh, kw, pad,
               stride, dilation, ho, wo, k,
-              kernel](Value first, int64_t count, Value block) {
-        int64_t kp =
-            alignTo(k, kernel == Int8Kernel::amx ? AmxKernelEmitter::kStepBytes
-                                                 : depthOf(kernel));
+              tile](Value first, int64_t count, Value block) {
         im2col(rewriter, loc, input, *zpIn, {kh, kw}, pad, stride, dilation, ho,
-               wo, kp, block, first, count,
-               /*flip=*/kernel == Int8Kernel::vnni);
+               wo, alignTo(k, kAlignment(tile)), block, first, count,
+               /*flip=*/tile.kernel == Int8Kernel::vnni);
       };
     Value cols =
         pointwise ? tensor::CollapseShapeOp::create(

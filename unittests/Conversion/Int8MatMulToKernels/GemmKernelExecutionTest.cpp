@@ -38,7 +38,17 @@ struct Case {
   int64_t m, k, n;
   int zeroPoint;
   enum { Random, AllMin, AllMax, SmallWeights } values = Random;
+  /// TOSA int4 weights (in [-8, 7]), which the kernels pack two per byte.
+  bool int4 = false;
 };
+
+/// int4 weights as an MLIR dense literal (no hex form for i4).
+std::string int4Literal(const std::vector<int8_t> &weights) {
+  std::string s = "[";
+  for (size_t i = 0; i < weights.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(weights[i]);
+  return s + "]";
+}
 
 /// int8 values as an MLIR dense hex literal ("0x...").
 std::string hexBytes(const std::vector<int8_t> &bytes) {
@@ -52,8 +62,11 @@ std::string source(const Case &c, const std::vector<int8_t> &weights) {
   std::ostringstream os;
   std::string a =
       "tensor<1x" + std::to_string(c.m) + "x" + std::to_string(c.k) + "xi8>";
-  std::string b =
-      "tensor<1x" + std::to_string(c.k) + "x" + std::to_string(c.n) + "xi8>";
+  std::string wElement = c.int4 ? "i4" : "i8";
+  std::string b = "tensor<1x" + std::to_string(c.k) + "x" +
+                  std::to_string(c.n) + "x" + wElement + ">";
+  std::string flatB =
+      "tensor<" + std::to_string(c.k * c.n) + "x" + wElement + ">";
   std::string r =
       "tensor<1x" + std::to_string(c.m) + "x" + std::to_string(c.n) + "xi32>";
   std::string am =
@@ -64,14 +77,19 @@ std::string source(const Case &c, const std::vector<int8_t> &weights) {
      << ") attributes {llvm.emit_c_interface} {\n"
      << "  %a = bufferization.to_tensor %am restrict : " << am << " to " << a
      << "\n"
-     << "  %b = \"tosa.const\"() {values = dense<" << hexBytes(weights)
-     << "> : " << b << "} : () -> " << b << "\n"
+     << "  %flatb = \"tosa.const\"() {values = dense<"
+     << (c.int4 ? int4Literal(weights) : hexBytes(weights)) << "> : " << flatB
+     << "} : () -> " << flatB << "\n"
+     << "  %bshape = tosa.const_shape {values = dense<[1, " << c.k << ", "
+     << c.n << "]> : tensor<3xindex>} : () -> !tosa.shape<3>\n"
+     << "  %b = tosa.reshape %flatb, %bshape : (" << flatB
+     << ", !tosa.shape<3>) -> " << b << "\n"
      << "  %azp = \"tosa.const\"() {values = dense<" << c.zeroPoint
      << "> : tensor<1xi8>} : () -> tensor<1xi8>\n"
-     << "  %bzp = \"tosa.const\"() {values = dense<0> : tensor<1xi8>} : () -> "
-        "tensor<1xi8>\n"
+     << "  %bzp = \"tosa.const\"() {values = dense<0> : tensor<1x" << wElement
+     << ">} : () -> tensor<1x" << wElement << ">\n"
      << "  %c = tosa.matmul %a, %b, %azp, %bzp : (" << a << ", " << b
-     << ", tensor<1xi8>, tensor<1xi8>) -> " << r << "\n"
+     << ", tensor<1xi8>, tensor<1x" << wElement << ">) -> " << r << "\n"
      << "  bufferization.materialize_in_destination %c in restrict writable "
         "%out : ("
      << r << ", " << rm << ") -> ()\n  return\n}\n";
@@ -125,11 +143,25 @@ bool hostHasAmx() {
   return features.lookup("amx-tile") && features.lookup("amx-int8");
 }
 
+/// Whether lowered IR shifts i8 lanes right by 4: the kernels' unpacking
+/// of int4 weights (nothing else shifts int8 lanes).
+bool hasInt4Unpack(llvm::StringRef ir) {
+  llvm::SmallVector<llvm::StringRef> lines;
+  ir.split(lines, '\n');
+  return llvm::any_of(lines, [](llvm::StringRef line) {
+    return line.contains("llvm.lshr") && line.contains("vector<64xi8>");
+  });
+}
+
 void runCase(const Case &c, const std::string &tileOptions,
              const std::string &isa = "avx512-vnni") {
   std::mt19937 rng(c.m * 131 + c.k * 17 + c.n);
   std::uniform_int_distribution<int> byte(-128, 127);
   auto value = [&](bool weight) -> int8_t {
+    if (weight && c.int4)
+      return c.values == Case::AllMin   ? -8
+             : c.values == Case::AllMax ? 7
+                                        : int8_t(byte(rng) >> 4);
     if (c.values == Case::AllMin)
       return weight ? -127 : -128;
     if (c.values == Case::AllMax)
@@ -155,7 +187,10 @@ void runCase(const Case &c, const std::string &tileOptions,
   JitKernel vnni(src, "func.func(convert-int8-matmul-to-kernels" + tileOptions +
                           ")," + tosaToLinalg + lower);
   ASSERT_TRUE(vnni.ok()) << vnni.error();
-  if (tileOptions.find("amx") != std::string::npos)
+  if (c.int4)
+    ASSERT_TRUE(hasInt4Unpack(vnni.loweredIR()))
+        << "int4 weights are not unpacked from nibbles";
+  else if (tileOptions.find("amx") != std::string::npos)
     ASSERT_NE(vnni.loweredIR().find("tdpbssd"), std::string::npos);
   else if (isa == "avx2")
     ASSERT_EQ(vnni.loweredIR().find("pmadd.ub.sw") != std::string::npos,
@@ -221,6 +256,30 @@ TEST_F(VnniMatMul, KBlocks) {
   runCase(Case{5, 1000, 17, 127, Case::AllMax}, "");
 }
 
+// int4 weights (TOSA i4), packed two per byte and unpacked in registers:
+// odd shapes (K = 1, M = 1, K not a multiple of 8), -8 and 7 everywhere,
+// one and several column blocks per panel, K blocks, depth unrolls; AMX
+// targets take the VNNI kernels for them.
+TEST_F(VnniMatMul, Int4Weights) {
+  for (Case c : {Case{1, 1, 1, 0}, Case{1, 64, 64, 3}, Case{7, 5, 18, -3},
+                 Case{13, 33, 47, 100}, Case{6, 4, 64, -128},
+                 Case{25, 130, 97, 127}, Case{3, 1, 200, -7},
+                 Case{1, 4096, 64, 5}}) {
+    c.int4 = true;
+    runCase(c, "");
+  }
+  for (auto values : {Case::AllMin, Case::AllMax})
+    for (int zp : {-128, 0, 127})
+      runCase(Case{7, 600, 35, zp, values, true}, "");
+  for (const char *tile :
+       {"{tile-rows=1 tile-vectors=1}", "{tile-rows=8 tile-vectors=3}",
+        "{tile-rows=3 tile-vectors=2 k-block=8}", "{k-block=100}",
+        "{depth-unroll=4}", "{kernel=amx}"})
+    for (Case c : {Case{11, 21, 83, -5, Case::Random, true},
+                   Case{9, 602, 40, 17, Case::AllMin, true}})
+      runCase(c, tile);
+}
+
 } // namespace
 
 namespace {
@@ -247,6 +306,25 @@ TEST(Int8MatMulOtherTargets, Avx2Dots) {
                  Case{13, 33, 47, 100}, Case{7, 600, 35, -128, Case::AllMin},
                  Case{7, 600, 35, 127, Case::AllMax}})
     runCase(c, options, "avx2");
+}
+
+// int4 weights through the generic and AVX2 dots, and through AArch64's
+// sdot kernels (smmla configurations take them for int4).
+TEST(Int8MatMulOtherTargets, Int4Weights) {
+  std::vector<std::pair<std::string, std::string>> configs = {
+      {"", "generic"},
+      {"{kernel=sdot tile-rows=4 tile-vectors=1 depth-unroll=4}", "generic"},
+      {"{kernel=smmla tile-rows=4 tile-vectors=1 depth-unroll=4}", "generic"}};
+  if (llvm::sys::getHostCPUFeatures().lookup("avx2"))
+    configs.push_back({"{int16-pairs=true tile-rows=4 tile-vectors=1}", "avx2"});
+  for (auto &[options, isa] : configs)
+    for (Case c : {Case{1, 1, 1, 0}, Case{7, 5, 18, -3}, Case{13, 33, 47, 100},
+                   Case{7, 600, 35, -128, Case::AllMin},
+                   Case{7, 600, 35, 127, Case::AllMax},
+                   Case{9, 602, 40, 17}}) {
+      c.int4 = true;
+      runCase(c, options, isa);
+    }
 }
 
 TEST(Int8MatMulOtherTargets, AvxVnniDots) {

@@ -43,6 +43,10 @@ struct Int8GemmOptions {
   /// row's bytes for a step are loaded once (AArch64 sdot's indexed form,
   /// smmla operands zipped from them).
   int64_t depthUnroll = 1;
+  /// The weights are int4 (TOSA `i4`): packed two per byte (depth groups
+  /// q and q + 1 share bytes) and unpacked in registers. Set per layer by
+  /// the lowering, not an option.
+  bool int4Weights = false;
 };
 
 /// tosa.matmul and tosa.conv2d (int8 x constant int8 -> int32) ->

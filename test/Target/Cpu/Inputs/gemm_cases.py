@@ -49,7 +49,10 @@ def add_input(shape, kind):
     return f"%arg{len(args) - 1}"
 
 
-def weights(count, kind):
+def weights(count, kind, element="i8"):
+    if element == "i4":
+        low, high = {"min": (-8, -8), "max": (7, 7)}.get(kind, (-8, 7))
+        return [rng.randint(low, high) for _ in range(count)]
     if kind == "min":
         return [-127] * count
     if kind == "min128":
@@ -59,21 +62,25 @@ def weights(count, kind):
     return [rng.randint(-127, 127) for _ in range(count)]
 
 
-def matmul(m, k, n, zp, kind="random"):
+def matmul(m, k, n, zp, kind="random", element="i8"):
+    """`element` i4: TOSA int4 weights (packed two per byte by the kernels;
+    one byte per value in the hex literal)."""
     i = len(results)
-    a = add_input([1, m, k], kind)
-    body.append(const(f"w{i}", [1, k, n], "i8", hexbytes(weights(k * n, kind))))
+    a = add_input([1, m, k], "min" if kind == "min" else
+                  "max" if kind == "max" else "random")
+    body.append(const(f"w{i}", [1, k, n], element,
+                      hexbytes(weights(k * n, kind, element))))
     body.append(const(f"zp{i}", [1], "i8", str(zp)))
-    body.append(const(f"wzp{i}", [1], "i8", "0"))
+    body.append(const(f"wzp{i}", [1], element, "0"))
     r = tensor([1, m, n], "i32")
     body.append(f"  %r{i} = tosa.matmul {a}, %w{i}, %zp{i}, %wzp{i} : "
-                f"({tensor([1, m, k], 'i8')}, {tensor([1, k, n], 'i8')}, "
-                f"tensor<1xi8>, tensor<1xi8>) -> {r}\n")
+                f"({tensor([1, m, k], 'i8')}, {tensor([1, k, n], element)}, "
+                f"tensor<1xi8>, tensor<1x{element}>) -> {r}\n")
     results.append((f"%r{i}", r))
 
 
 def conv(n, h, w, c, o, kh, kw, stride, pad, dilation, zp, requant=None,
-         shift_base=31, depthwise=False):
+         shift_base=31, depthwise=False, element="i8"):
     """tosa.conv2d, or with `depthwise` tosa.depthwise_conv2d (multiplier
     1, o == c)."""
     i = len(results)
@@ -81,18 +88,18 @@ def conv(n, h, w, c, o, kh, kw, stride, pad, dilation, zp, requant=None,
     ho = (h + 2 * pad - dilation * (kh - 1) - 1) // stride + 1
     wo = (w + 2 * pad - dilation * (kw - 1) - 1) // stride + 1
     wt = [kh, kw, c, 1] if depthwise else [o, kh, kw, c]
-    body.append(const(f"w{i}", wt, "i8", hexbytes(weights(kh * kw * c * (1 if depthwise else o), "random"))))
+    body.append(const(f"w{i}", wt, element, hexbytes(weights(kh * kw * c * (1 if depthwise else o), "random", element))))
     bias = ", ".join(str(rng.randint(-128, 127) * 50) for _ in range(o))
     body.append(const(f"b{i}", [o], "i32", f"[{bias}]"))
     body.append(const(f"zp{i}", [1], "i8", str(zp)))
-    body.append(const(f"wzp{i}", [1], "i8", "0"))
+    body.append(const(f"wzp{i}", [1], element, "0"))
     acc = tensor([n, ho, wo, o], "i32")
     body.append(
         f"  %y{i} = tosa.{'depthwise_conv2d' if depthwise else 'conv2d'} {x}, %w{i}, %b{i}, %zp{i}, %wzp{i} {{acc_type = i32, "
         f"dilation = array<i64: {dilation}, {dilation}>, pad = array<i64: {pad}, {pad}, "
         f"{pad}, {pad}>, stride = array<i64: {stride}, {stride}>}} : "
-        f"({tensor([n, h, w, c], 'i8')}, {tensor(wt, 'i8')}, tensor<{o}xi32>, "
-        f"tensor<1xi8>, tensor<1xi8>) -> {acc}\n")
+        f"({tensor([n, h, w, c], 'i8')}, {tensor(wt, element)}, tensor<{o}xi32>, "
+        f"tensor<1xi8>, tensor<1x{element}>) -> {acc}\n")
     if requant is None:
         results.append((f"%y{i}", acc))
         return
@@ -142,6 +149,18 @@ conv(1, 6, 5, 64, 24, 1, 1, 1, 0, 1, -5, "double_round", shift_base=22)
 # Depthwise 3x3 (the vector kernel), plain and with a fused rescale.
 conv(1, 9, 9, 20, 20, 3, 3, 1, 1, 1, 3, depthwise=True)
 conv(1, 9, 9, 20, 20, 3, 3, 2, 1, 1, -9, "double_round", depthwise=True)
+
+# int4 weights (packed two per byte, unpacked in registers): odd shapes,
+# -8 / 7 everywhere, a 3x3 and a pointwise convolution, a depthwise one
+# (unpacked at compile time) and a fused requantization.
+for m, k, n, zp in [(1, 1, 1, 0), (7, 5, 18, -3), (13, 33, 47, 100), (9, 602, 40, 17)]:
+    matmul(m, k, n, zp, element="i4")
+for kind, zp in [("min", -128), ("max", 127)]:
+    matmul(7, 600, 35, zp, kind, element="i4")
+conv(1, 8, 8, 16, 32, 3, 3, 1, 1, 1, -3, element="i4")
+conv(2, 6, 5, 32, 20, 1, 1, 1, 0, 1, 0, element="i4")
+conv(1, 9, 9, 20, 20, 3, 3, 1, 1, 1, 3, depthwise=True, element="i4")
+conv(1, 6, 5, 600, 37, 1, 1, 1, 0, 1, 9, "double_round", element="i4")
 
 with open(os.path.join(out_dir, "cases.mlir"), "w") as f:
     f.write("func.func @cases(" + ", ".join(f"%arg{j}: {t}" for j, t in enumerate(args)) +

@@ -1,0 +1,208 @@
+//===- Int4GemvBenchmark.cpp - int4 against int8 weights, M = 1 -----------===//
+//
+// Matrix-vector products y[1, N] = x[1, K] (int8) x W[K, N] (constant) ->
+// int32 are limited by how fast the weights stream in; int4 weights (TOSA
+// i4, packed two per byte by convert-int8-matmul-to-kernels and unpacked in
+// registers) halve the bytes. For each shape this runs, in one process,
+// single-threaded, alternating call by call:
+//
+//  * int8: full-range int8 weights, qopt's kernels for the host (`kernel`
+//    as the host target chooses: AMX here, else VNNI);
+//  * int8 (VNNI): the same on VNNI register tiles (what int4 layers use);
+//  * int4: int4 weights, VNNI register tiles with in-register unpacking;
+//
+// and prints median times, GOPS (2 N K / time), weight GB/s and the
+// speed-up of int4 over each int8 variant. The int4 kernel's output is
+// cross-checked against the int8 VNNI kernel fed the same values as int8
+// weights (exact).
+//
+//   build/bench/qopt-bench-gemv-int4 [reps (default 51)]
+//   QOPT_BENCH_SHAPES=1x4096x4096,...  (M x N x K)
+//
+//===----------------------------------------------------------------------===//
+
+#include "qopt/ExecutionEngine/JitKernel.h"
+#include "qopt/InitAllPasses.h"
+#include "qopt/Target/Cpu/CpuTarget.h"
+
+#include "llvm/ADT/StringExtras.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+using namespace qopt;
+
+namespace {
+
+double median(std::vector<double> v) {
+  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+  return v[v.size() / 2];
+}
+
+struct Shape {
+  int64_t m, n, k;
+};
+
+std::string hexBytes(const std::vector<int8_t> &bytes) {
+  return "\"0x" +
+         llvm::toHex(llvm::ArrayRef(
+             reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size())) +
+         "\"";
+}
+
+/// tosa.matmul with constant weights of element type i8 or i4 (one byte
+/// per value in the hex literal either way).
+std::string source(const Shape &s, const std::vector<int8_t> &weights,
+                   const char *weightType) {
+  auto t = [](int64_t a, int64_t b, const std::string &e) {
+    return "1x" + std::to_string(a) + "x" + std::to_string(b) + "x" + e;
+  };
+  std::string a = "tensor<" + t(s.m, s.k, "i8") + ">";
+  std::string b = "tensor<" + t(s.k, s.n, weightType) + ">";
+  std::string r = "tensor<" + t(s.m, s.n, "i32") + ">";
+  std::string am = "memref<" + t(s.m, s.k, "i8") + ">";
+  std::string rm = "memref<" + t(s.m, s.n, "i32") + ">";
+  std::string zpw = std::string("tensor<1x") + weightType + ">";
+  std::ostringstream os;
+  os << "func.func @mv(%am: " << am << ", %out: " << rm
+     << ") attributes {llvm.emit_c_interface} {\n"
+     << "  %a = bufferization.to_tensor %am restrict : " << am << " to " << a
+     << "\n  %b = \"tosa.const\"() {values = dense<" << hexBytes(weights)
+     << "> : " << b << "} : () -> " << b << "\n"
+     << "  %azp = \"tosa.const\"() {values = dense<3> : tensor<1xi8>} : () "
+        "-> tensor<1xi8>\n"
+     << "  %bzp = \"tosa.const\"() {values = dense<0> : " << zpw
+     << "} : () -> " << zpw << "\n"
+     << "  %c = tosa.matmul %a, %b, %azp, %bzp : (" << a << ", " << b
+     << ", tensor<1xi8>, " << zpw << ") -> " << r << "\n"
+     << "  bufferization.materialize_in_destination %c in restrict writable "
+        "%out : ("
+     << r << ", " << rm << ") -> ()\n  return\n}\n";
+  return os.str();
+}
+
+template <typename T>
+StridedMemRefType<T, 3> view3(T *data, int64_t a, int64_t b) {
+  StridedMemRefType<T, 3> d;
+  d.basePtr = d.data = data;
+  d.offset = 0;
+  d.sizes[0] = 1;
+  d.sizes[1] = a;
+  d.sizes[2] = b;
+  d.strides[0] = a * b;
+  d.strides[1] = b;
+  d.strides[2] = 1;
+  return d;
+}
+
+std::unique_ptr<JitKernel> compile(const std::string &src,
+                                   const std::string &gemmPass,
+                                   const CpuTarget &target) {
+  std::string pipeline =
+      "func.func(" + gemmPass +
+      "),func.func(tosa-to-linalg-named,tosa-to-linalg,tosa-to-arith),"
+      "canonicalize," +
+      withDotIsa(kLowerToLLVM, target.dotIsa());
+  auto kernel = std::make_unique<JitKernel>(src, pipeline, target.cpu,
+                                            target.jitFeatures());
+  if (!kernel->ok() || !kernel->materialize("mv")) {
+    std::fprintf(stderr, "qopt-bench-gemv-int4: %s\n", kernel->error().c_str());
+    std::exit(1);
+  }
+  return kernel;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  registerJitPasses();
+  int reps = argc > 1 ? std::max(1, std::atoi(argv[1])) : 51;
+  std::vector<Shape> shapes = {
+      {1, 4096, 4096}, {1, 11008, 4096}, {1, 4096, 11008}, {1, 1024, 1024}};
+  if (const char *env = std::getenv("QOPT_BENCH_SHAPES")) {
+    shapes.clear();
+    for (llvm::StringRef item : llvm::split(llvm::StringRef(env), ',')) {
+      Shape s;
+      auto [m, rest] = item.split('x');
+      auto [n, k] = rest.split('x');
+      if (m.getAsInteger(10, s.m) || n.getAsInteger(10, s.n) ||
+          k.getAsInteger(10, s.k)) {
+        std::fprintf(stderr, "bad shape '%s' (MxNxK)\n", item.str().c_str());
+        return 1;
+      }
+      shapes.push_back(s);
+    }
+  }
+  auto host = parseCpuTarget("host");
+  if (!host) {
+    std::fprintf(stderr, "%s\n", llvm::toString(host.takeError()).c_str());
+    return 1;
+  }
+  CpuTarget vnniTarget = *host;
+  std::string vnniPass = "convert-int8-matmul-to-kernels{kernel=vnni}";
+  std::printf("qopt-bench-gemv-int4: target %s, medians of %d alternating "
+              "calls, single thread\n",
+              host->summary().c_str(), reps);
+  std::printf("%-16s %12s %12s %12s %10s %10s %9s %9s\n", "M x N x K",
+              "int8 us", "int8vnni us", "int4 us", "int8 GB/s", "int4 GB/s",
+              "int4/int8", "int4/vnni");
+  std::mt19937 rng(20261123);
+  for (const Shape &s : shapes) {
+    std::uniform_int_distribution<int> w8(-127, 127), w4(-8, 7), x(-128, 127);
+    std::vector<int8_t> full(s.k * s.n), small(s.k * s.n), act(s.m * s.k);
+    for (int8_t &v : full)
+      v = int8_t(w8(rng));
+    for (int8_t &v : small)
+      v = int8_t(w4(rng));
+    for (int8_t &v : act)
+      v = int8_t(x(rng));
+    auto int8Host = compile(source(s, full, "i8"), host->gemmPass(), *host);
+    auto int8Vnni = compile(source(s, full, "i8"), vnniPass, vnniTarget);
+    auto int4 = compile(source(s, small, "i4"), host->gemmPass(), *host);
+    auto check = compile(source(s, small, "i8"), vnniPass, vnniTarget);
+
+    std::vector<int32_t> out(s.m * s.n), expected(s.m * s.n);
+    auto in = view3(act.data(), s.m, s.k);
+    auto o = view3(out.data(), s.m, s.n);
+    auto e = view3(expected.data(), s.m, s.n);
+    if (!int4->call("mv", &in, &o) || !check->call("mv", &in, &e)) {
+      std::fprintf(stderr, "call failed\n");
+      return 1;
+    }
+    if (out != expected) {
+      std::fprintf(stderr, "int4 RESULTS DIFFER from int8 with the same "
+                           "weights\n");
+      return 1;
+    }
+    std::vector<JitKernel *> kernels = {int8Host.get(), int8Vnni.get(),
+                                        int4.get()};
+    std::vector<std::vector<double>> times(kernels.size());
+    for (int warm = 0; warm < 3; ++warm)
+      for (JitKernel *k : kernels)
+        k->call("mv", &in, &o);
+    for (int r = 0; r < reps; ++r)
+      for (size_t i = 0; i < kernels.size(); ++i) {
+        auto start = std::chrono::steady_clock::now();
+        kernels[i]->call("mv", &in, &o);
+        times[i].push_back(std::chrono::duration<double>(
+                               std::chrono::steady_clock::now() - start)
+                               .count());
+      }
+    double t8 = median(times[0]), t8v = median(times[1]),
+           t4 = median(times[2]);
+    double bytes8 = double(s.n) * s.k, bytes4 = bytes8 / 2;
+    char name[64];
+    std::snprintf(name, sizeof(name), "%lldx%lldx%lld", (long long)s.m,
+                  (long long)s.n, (long long)s.k);
+    std::printf("%-16s %12.1f %12.1f %12.1f %10.1f %10.1f %9.2f %9.2f\n", name,
+                t8 * 1e6, t8v * 1e6, t4 * 1e6, bytes8 / t8 / 1e9,
+                bytes4 / t4 / 1e9, t8 / t4, t8v / t4);
+  }
+  return 0;
+}
