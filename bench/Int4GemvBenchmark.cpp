@@ -21,6 +21,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BenchSupport.h"
+
 #include "qopt/ExecutionEngine/JitKernel.h"
 #include "qopt/InitAllPasses.h"
 #include "qopt/Target/Cpu/CpuTarget.h"
@@ -37,69 +39,13 @@
 #include <vector>
 
 using namespace qopt;
+using namespace qopt::bench;
 
 namespace {
-
-double median(std::vector<double> v) {
-  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
-  return v[v.size() / 2];
-}
 
 struct Shape {
   int64_t m, n, k;
 };
-
-std::string hexBytes(const std::vector<int8_t> &bytes) {
-  return "\"0x" +
-         llvm::toHex(llvm::ArrayRef(
-             reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size())) +
-         "\"";
-}
-
-/// tosa.matmul with constant weights of element type i8 or i4 (one byte
-/// per value in the hex literal either way).
-std::string source(const Shape &s, const std::vector<int8_t> &weights,
-                   const char *weightType) {
-  auto t = [](int64_t a, int64_t b, const std::string &e) {
-    return "1x" + std::to_string(a) + "x" + std::to_string(b) + "x" + e;
-  };
-  std::string a = "tensor<" + t(s.m, s.k, "i8") + ">";
-  std::string b = "tensor<" + t(s.k, s.n, weightType) + ">";
-  std::string r = "tensor<" + t(s.m, s.n, "i32") + ">";
-  std::string am = "memref<" + t(s.m, s.k, "i8") + ">";
-  std::string rm = "memref<" + t(s.m, s.n, "i32") + ">";
-  std::string zpw = std::string("tensor<1x") + weightType + ">";
-  std::ostringstream os;
-  os << "func.func @mv(%am: " << am << ", %out: " << rm
-     << ") attributes {llvm.emit_c_interface} {\n"
-     << "  %a = bufferization.to_tensor %am restrict : " << am << " to " << a
-     << "\n  %b = \"tosa.const\"() {values = dense<" << hexBytes(weights)
-     << "> : " << b << "} : () -> " << b << "\n"
-     << "  %azp = \"tosa.const\"() {values = dense<3> : tensor<1xi8>} : () "
-        "-> tensor<1xi8>\n"
-     << "  %bzp = \"tosa.const\"() {values = dense<0> : " << zpw
-     << "} : () -> " << zpw << "\n"
-     << "  %c = tosa.matmul %a, %b, %azp, %bzp : (" << a << ", " << b
-     << ", tensor<1xi8>, " << zpw << ") -> " << r << "\n"
-     << "  bufferization.materialize_in_destination %c in restrict writable "
-        "%out : ("
-     << r << ", " << rm << ") -> ()\n  return\n}\n";
-  return os.str();
-}
-
-template <typename T>
-StridedMemRefType<T, 3> view3(T *data, int64_t a, int64_t b) {
-  StridedMemRefType<T, 3> d;
-  d.basePtr = d.data = data;
-  d.offset = 0;
-  d.sizes[0] = 1;
-  d.sizes[1] = a;
-  d.sizes[2] = b;
-  d.strides[0] = a * b;
-  d.strides[1] = b;
-  d.strides[2] = 1;
-  return d;
-}
 
 std::unique_ptr<JitKernel> compile(const std::string &src,
                                    const std::string &gemmPass,
@@ -111,7 +57,7 @@ std::unique_ptr<JitKernel> compile(const std::string &src,
       withDotIsa(kLowerToLLVM, target.dotIsa());
   auto kernel = std::make_unique<JitKernel>(src, pipeline, target.cpu,
                                             target.jitFeatures());
-  if (!kernel->ok() || !kernel->materialize("mv")) {
+  if (!kernel->ok() || !kernel->materialize("mm")) {
     std::fprintf(stderr, "qopt-bench-gemv-int4: %s\n", kernel->error().c_str());
     std::exit(1);
   }
@@ -162,16 +108,20 @@ int main(int argc, char **argv) {
       v = int8_t(w4(rng));
     for (int8_t &v : act)
       v = int8_t(x(rng));
-    auto int8Host = compile(source(s, full, "i8"), host->gemmPass(), *host);
-    auto int8Vnni = compile(source(s, full, "i8"), vnniPass, vnniTarget);
-    auto int4 = compile(source(s, small, "i4"), host->gemmPass(), *host);
-    auto check = compile(source(s, small, "i8"), vnniPass, vnniTarget);
+    auto int8Host = compile(matmulSource(s.m, s.n, s.k, full, 3, "i8"),
+                            host->gemmPass(), *host);
+    auto int8Vnni = compile(matmulSource(s.m, s.n, s.k, full, 3, "i8"),
+                            vnniPass, vnniTarget);
+    auto int4 = compile(matmulSource(s.m, s.n, s.k, small, 3, "i4"),
+                        host->gemmPass(), *host);
+    auto check = compile(matmulSource(s.m, s.n, s.k, small, 3, "i8"), vnniPass,
+                         vnniTarget);
 
     std::vector<int32_t> out(s.m * s.n), expected(s.m * s.n);
     auto in = view3(act.data(), s.m, s.k);
     auto o = view3(out.data(), s.m, s.n);
     auto e = view3(expected.data(), s.m, s.n);
-    if (!int4->call("mv", &in, &o) || !check->call("mv", &in, &e)) {
+    if (!int4->call("mm", &in, &o) || !check->call("mm", &in, &e)) {
       std::fprintf(stderr, "call failed\n");
       return 1;
     }
@@ -185,17 +135,16 @@ int main(int argc, char **argv) {
     std::vector<std::vector<double>> times(kernels.size());
     for (int warm = 0; warm < 3; ++warm)
       for (JitKernel *k : kernels)
-        k->call("mv", &in, &o);
+        k->call("mm", &in, &o);
     for (int r = 0; r < reps; ++r)
       for (size_t i = 0; i < kernels.size(); ++i) {
         auto start = std::chrono::steady_clock::now();
-        kernels[i]->call("mv", &in, &o);
+        kernels[i]->call("mm", &in, &o);
         times[i].push_back(std::chrono::duration<double>(
                                std::chrono::steady_clock::now() - start)
                                .count());
       }
-    double t8 = median(times[0]), t8v = median(times[1]),
-           t4 = median(times[2]);
+    double t8 = median(times[0]), t8v = median(times[1]), t4 = median(times[2]);
     double bytes8 = double(s.n) * s.k, bytes4 = bytes8 / 2;
     char name[64];
     std::snprintf(name, sizeof(name), "%lldx%lldx%lld", (long long)s.m,

@@ -28,6 +28,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BenchSupport.h"
+
 #include "qopt/ExecutionEngine/JitKernel.h"
 #include "qopt/InitAllPasses.h"
 #include "qopt/Target/Cpu/CpuTarget.h"
@@ -51,13 +53,9 @@
 #include <vector>
 
 using namespace qopt;
+using namespace qopt::bench;
 
 namespace {
-
-double median(std::vector<double> v) {
-  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
-  return v[v.size() / 2];
-}
 
 /// Median seconds of `run` over `reps` timed calls after 3 warm-up calls.
 double timeIt(const std::function<void()> &run, int reps) {
@@ -108,52 +106,6 @@ struct Shape {
   const char *name;
   int64_t m, n, k;
 };
-
-/// int8 values as an MLIR dense hex literal ("0x...").
-std::string hexBytes(const std::vector<int8_t> &bytes) {
-  return "\"0x" +
-         llvm::toHex(llvm::ArrayRef(
-             reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size())) +
-         "\"";
-}
-
-std::string qoptSource(const Shape &s, const std::vector<int8_t> &weights,
-                       int zeroPoint) {
-  auto t = [](int64_t a, int64_t b, const char *e) {
-    return "1x" + std::to_string(a) + "x" + std::to_string(b) + "x" + e;
-  };
-  std::string a = "tensor<" + t(s.m, s.k, "i8") + ">";
-  std::string b = "tensor<" + t(s.k, s.n, "i8") + ">";
-  std::string r = "tensor<" + t(s.m, s.n, "i32") + ">";
-  std::string am = "memref<" + t(s.m, s.k, "i8") + ">";
-  std::string rm = "memref<" + t(s.m, s.n, "i32") + ">";
-  std::ostringstream os;
-  os << "func.func @mm(%am: " << am << ", %out: " << rm
-     << ") attributes {llvm.emit_c_interface} {\n"
-     << "  %a = bufferization.to_tensor %am restrict : " << am << " to " << a
-     << "\n  %b = \"tosa.const\"() {values = dense<" << hexBytes(weights)
-     << "> : " << b << "} : () -> " << b << "\n"
-     << "  %azp = \"tosa.const\"() {values = dense<" << zeroPoint
-     << "> : tensor<1xi8>} : () -> tensor<1xi8>\n"
-     << "  %bzp = \"tosa.const\"() {values = dense<0> : tensor<1xi8>} : () -> "
-        "tensor<1xi8>\n"
-     << "  %c = tosa.matmul %a, %b, %azp, %bzp : (" << a << ", " << b
-     << ", tensor<1xi8>, tensor<1xi8>) -> " << r << "\n"
-     << "  bufferization.materialize_in_destination %c in restrict writable "
-        "%out : ("
-     << r << ", " << rm << ") -> ()\n  return\n}\n";
-  return os.str();
-}
-
-template <typename T>
-StridedMemRefType<T, 3> view3(T *data, int64_t rows, int64_t cols) {
-  StridedMemRefType<T, 3> d;
-  d.basePtr = d.data = data;
-  d.offset = 0;
-  d.sizes[0] = 1, d.sizes[1] = rows, d.sizes[2] = cols;
-  d.strides[0] = rows * cols, d.strides[1] = cols, d.strides[2] = 1;
-  return d;
-}
 
 } // namespace
 
@@ -282,7 +234,8 @@ int main(int argc, char **argv) {
       v = weight(rng);
 
     // qopt.
-    JitKernel kernel(qoptSource(s, w, zeroPoint), lower, jitCpu, jitFeatures);
+    JitKernel kernel(matmulSource(s.m, s.n, s.k, w, zeroPoint), lower, jitCpu,
+                     jitFeatures);
     if (!kernel.ok() || !kernel.materialize("mm")) {
       std::fprintf(stderr, "%s: %s\n", s.name, kernel.error().c_str());
       return 1;

@@ -261,10 +261,10 @@ TEST_F(VnniMatMul, KBlocks) {
 // one and several column blocks per panel, K blocks, depth unrolls; AMX
 // targets take the VNNI kernels for them.
 TEST_F(VnniMatMul, Int4Weights) {
-  for (Case c : {Case{1, 1, 1, 0}, Case{1, 64, 64, 3}, Case{7, 5, 18, -3},
-                 Case{13, 33, 47, 100}, Case{6, 4, 64, -128},
-                 Case{25, 130, 97, 127}, Case{3, 1, 200, -7},
-                 Case{1, 4096, 64, 5}}) {
+  for (Case c :
+       {Case{1, 1, 1, 0}, Case{1, 64, 64, 3}, Case{7, 5, 18, -3},
+        Case{13, 33, 47, 100}, Case{6, 4, 64, -128}, Case{25, 130, 97, 127},
+        Case{3, 1, 200, -7}, Case{1, 4096, 64, 5}}) {
     c.int4 = true;
     runCase(c, "");
   }
@@ -316,12 +316,12 @@ TEST(Int8MatMulOtherTargets, Int4Weights) {
       {"{kernel=sdot tile-rows=4 tile-vectors=1 depth-unroll=4}", "generic"},
       {"{kernel=smmla tile-rows=4 tile-vectors=1 depth-unroll=4}", "generic"}};
   if (llvm::sys::getHostCPUFeatures().lookup("avx2"))
-    configs.push_back({"{int16-pairs=true tile-rows=4 tile-vectors=1}", "avx2"});
+    configs.push_back(
+        {"{int16-pairs=true tile-rows=4 tile-vectors=1}", "avx2"});
   for (auto &[options, isa] : configs)
     for (Case c : {Case{1, 1, 1, 0}, Case{7, 5, 18, -3}, Case{13, 33, 47, 100},
                    Case{7, 600, 35, -128, Case::AllMin},
-                   Case{7, 600, 35, 127, Case::AllMax},
-                   Case{9, 602, 40, 17}}) {
+                   Case{7, 600, 35, 127, Case::AllMax}, Case{9, 602, 40, 17}}) {
       c.int4 = true;
       runCase(c, options, isa);
     }
