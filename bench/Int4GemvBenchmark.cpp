@@ -34,7 +34,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -108,14 +107,14 @@ int main(int argc, char **argv) {
       v = int8_t(w4(rng));
     for (int8_t &v : act)
       v = int8_t(x(rng));
-    auto int8Host = compile(matmulSource(s.m, s.n, s.k, full, 3, "i8"),
+    auto int8Host = compile(int8MatMulSource(s.m, s.n, s.k, full, 3, "i8"),
                             host->gemmPass(), *host);
-    auto int8Vnni = compile(matmulSource(s.m, s.n, s.k, full, 3, "i8"),
+    auto int8Vnni = compile(int8MatMulSource(s.m, s.n, s.k, full, 3, "i8"),
                             vnniPass, vnniTarget);
-    auto int4 = compile(matmulSource(s.m, s.n, s.k, small, 3, "i4"),
+    auto int4 = compile(int8MatMulSource(s.m, s.n, s.k, small, 3, "i4"),
                         host->gemmPass(), *host);
-    auto check = compile(matmulSource(s.m, s.n, s.k, small, 3, "i8"), vnniPass,
-                         vnniTarget);
+    auto check = compile(int8MatMulSource(s.m, s.n, s.k, small, 3, "i8"),
+                         vnniPass, vnniTarget);
 
     std::vector<int32_t> out(s.m * s.n), expected(s.m * s.n);
     auto in = view3(act.data(), s.m, s.k);

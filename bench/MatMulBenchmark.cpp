@@ -234,8 +234,8 @@ int main(int argc, char **argv) {
       v = weight(rng);
 
     // qopt.
-    JitKernel kernel(matmulSource(s.m, s.n, s.k, w, zeroPoint), lower, jitCpu,
-                     jitFeatures);
+    JitKernel kernel(int8MatMulSource(s.m, s.n, s.k, w, zeroPoint), lower,
+                     jitCpu, jitFeatures);
     if (!kernel.ok() || !kernel.materialize("mm")) {
       std::fprintf(stderr, "%s: %s\n", s.name, kernel.error().c_str());
       return 1;
@@ -341,8 +341,8 @@ int main(int argc, char **argv) {
       text << "func.func @conv(%im: " << inM << ", %out: " << outM
            << ") attributes {llvm.emit_c_interface} {\n"
            << "  %x = bufferization.to_tensor %im restrict : " << inM << " to "
-           << in << "\n  %w = \"tosa.const\"() {values = dense<" << hexBytes(wt)
-           << "> : " << wT << "} : () -> " << wT << "\n"
+           << in << "\n  %w = \"tosa.const\"() {values = dense<"
+           << denseHexLiteral(wt) << "> : " << wT << "} : () -> " << wT << "\n"
            << "  %b = \"tosa.const\"() {values = dense<0> : tensor<" << s.o
            << "xi32>} : () -> tensor<" << s.o << "xi32>\n"
            << "  %xzp = \"tosa.const\"() {values = dense<" << zeroPoint

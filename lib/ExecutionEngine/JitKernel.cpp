@@ -13,6 +13,7 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
@@ -179,4 +180,42 @@ bool JitKernel::invoke(const std::string &name, void **args, size_t count) {
     return false;
   }
   return true;
+}
+
+std::string qopt::denseHexLiteral(llvm::ArrayRef<int8_t> bytes) {
+  return "\"0x" +
+         llvm::toHex(llvm::ArrayRef(
+             reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size())) +
+         "\"";
+}
+
+std::string qopt::int8MatMulSource(int64_t m, int64_t n, int64_t k,
+                                   llvm::ArrayRef<int8_t> weights,
+                                   int zeroPoint, llvm::StringRef weightType) {
+  auto t = [](int64_t a, int64_t b, llvm::StringRef e) {
+    return "1x" + std::to_string(a) + "x" + std::to_string(b) + "x" + e.str();
+  };
+  std::string a = "tensor<" + t(m, k, "i8") + ">";
+  std::string b = "tensor<" + t(k, n, weightType) + ">";
+  std::string r = "tensor<" + t(m, n, "i32") + ">";
+  std::string am = "memref<" + t(m, k, "i8") + ">";
+  std::string rm = "memref<" + t(m, n, "i32") + ">";
+  std::string zpw = "tensor<1x" + weightType.str() + ">";
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "func.func @mm(%am: " << am << ", %out: " << rm
+     << ") attributes {llvm.emit_c_interface} {\n"
+     << "  %a = bufferization.to_tensor %am restrict : " << am << " to " << a
+     << "\n  %b = \"tosa.const\"() {values = dense<" << denseHexLiteral(weights)
+     << "> : " << b << "} : () -> " << b << "\n"
+     << "  %azp = \"tosa.const\"() {values = dense<" << zeroPoint
+     << "> : tensor<1xi8>} : () -> tensor<1xi8>\n"
+     << "  %bzp = \"tosa.const\"() {values = dense<0> : " << zpw << "} : () -> "
+     << zpw << "\n"
+     << "  %c = tosa.matmul %a, %b, %azp, %bzp : (" << a << ", " << b
+     << ", tensor<1xi8>, " << zpw << ") -> " << r << "\n"
+     << "  bufferization.materialize_in_destination %c in restrict writable "
+        "%out : ("
+     << r << ", " << rm << ") -> ()\n  return\n}\n";
+  return s;
 }

@@ -1,14 +1,11 @@
 //===- AssignPrecision.cpp - exact per-layer widths under a budget --------===//
 
-#include "qopt/Dialect/QOpt/Utils/QuantizedTypes.h"
 #include "qopt/MixedPrecision/Passes.h"
 #include "qopt/MixedPrecision/PrecisionReport.h"
 #include "qopt/MixedPrecision/Solver.h"
 #include "qopt/MixedPrecision/WeightedLayers.h"
 #include "qopt/Support/Locations.h"
 
-#include "mlir/IR/Matchers.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
@@ -23,11 +20,8 @@ using namespace qopt;
 
 namespace {
 /// A layer the user or qopt-measure-sensitivity annotated.
-struct AnnotatedLayer {
-  Operation *op;
+struct AnnotatedLayer : WeightedLayer {
   SensitivityAttr sensitivity;
-  DenseFPElementsAttr weights;
-  int64_t outputAxis;
 };
 
 struct AssignPrecisionPass
@@ -70,20 +64,15 @@ void AssignPrecisionPass::runOnOperation() {
         op->getAttrOfType<SensitivityAttr>(QOptDialect::kSensitivityAttrName);
     if (!sensitivity)
       return;
-    std::optional<int64_t> axis =
-        op->getNumOperands() > WeightedLayer::kWeightOperand
-            ? weightOutputChannelAxis(op, WeightedLayer::kWeightOperand)
-            : std::nullopt;
-    DenseFPElementsAttr weights;
-    if (!axis || !matchPattern(op->getOperand(WeightedLayer::kWeightOperand),
-                               m_Constant(&weights))) {
+    std::optional<WeightedLayer> layer = asWeightedLayer(op);
+    if (!layer) {
       fail(op->getLoc()) << "'" << op->getName()
                          << "' carries qopt.sensitivity but is not a "
                             "convolution or matmul with constant float weights";
       malformed = true;
       return;
     }
-    layers.push_back({op, sensitivity, weights, *axis});
+    layers.push_back({*layer, sensitivity});
   });
   if (malformed)
     return;

@@ -154,7 +154,8 @@ struct MeasureSensitivityPass
   llvm::Expected<std::vector<LayerNoise>>
   runVariants(ModelRunner &runner, ArrayRef<WeightedLayer> layers,
               ArrayRef<std::string> names, ArrayRef<int64_t> candidates,
-              const std::vector<std::vector<NumpyArray>> &arguments);
+              const std::vector<NumpyArray> &samples,
+              const std::vector<NumpyArray> &floatWeights);
 };
 } // namespace
 
@@ -164,9 +165,10 @@ struct MeasureSensitivityPass
 llvm::Expected<std::vector<LayerNoise>> MeasureSensitivityPass::runVariants(
     ModelRunner &runner, ArrayRef<WeightedLayer> layers,
     ArrayRef<std::string> names, ArrayRef<int64_t> candidates,
-    const std::vector<std::vector<NumpyArray>> &arguments) {
+    const std::vector<NumpyArray> &samples,
+    const std::vector<NumpyArray> &floatWeights) {
   MLIRContext *ctx = &getContext();
-  int64_t chunks = arguments.size();
+  int64_t chunks = samples.size();
   // The quantized weights of every variant, made up front: attributes are
   // built in the context, which the worker threads do not touch.
   std::vector<std::vector<NumpyArray>> variants(layers.size());
@@ -188,11 +190,14 @@ llvm::Expected<std::vector<LayerNoise>> MeasureSensitivityPass::runVariants(
                     llvm::function_ref<void(int64_t, ArrayRef<float>)> visit)
       -> llvm::Error {
     std::vector<NumpyArray> outputs = runner.makeOutputBuffers();
-    std::vector<NumpyArray> args = arguments.front();
+    // The model's arguments: one batch of samples, then every layer's
+    // weights.
+    std::vector<NumpyArray> args(1);
+    args.insert(args.end(), floatWeights.begin(), floatWeights.end());
     if (layer)
       args[1 + *layer] = *weights;
     for (int64_t c = 0; c < chunks; ++c) {
-      args[0] = arguments[c][0];
+      args[0] = samples[c];
       if (auto err = runner.runChunk(args, 0, 1, outputs))
         return err;
       for (const NumpyArray &out : outputs)
@@ -317,7 +322,7 @@ llvm::Error MeasureSensitivityPass::measure() {
   if (chunks == 0)
     return fail("the calibration set holds fewer samples than one batch (" +
                 Twine(batch) + ")");
-  std::vector<std::vector<NumpyArray>> arguments(chunks);
+  std::vector<NumpyArray> samples(chunks);
   std::vector<NumpyArray> floatWeights;
   for (const WeightedLayer &layer : layers)
     floatWeights.push_back(toArray(layer.weights));
@@ -330,15 +335,11 @@ llvm::Error MeasureSensitivityPass::measure() {
     prepareForLowering(module, func.getSymName())->print(os);
   }
   for (int64_t c = 0; c < chunks; ++c) {
-    NumpyArray samples;
-    if (auto err = (*reader)->readNext(batch, samples))
+    if (auto err = (*reader)->readNext(batch, samples[c]))
       return err;
-    if (auto err = checkFiniteSamples(samples, c * batch, "calibration"))
+    if (auto err = checkFiniteSamples(samples[c], c * batch, "calibration"))
       return err;
-    fingerprintText.append(samples.data.begin(), samples.data.end());
-    arguments[c].push_back(std::move(samples));
-    arguments[c].insert(arguments[c].end(), floatWeights.begin(),
-                        floatWeights.end());
+    fingerprintText.append(samples[c].data.begin(), samples[c].data.end());
   }
   std::string key = llvm::utohexstr(llvm::xxh3_64bits(fingerprintText),
                                     /*LowerCase=*/true, /*Width=*/16);
@@ -373,9 +374,12 @@ llvm::Error MeasureSensitivityPass::measure() {
     auto runner = ModelRunner::create(*copy, func.getSymName());
     if (!runner)
       return runner.takeError();
-    if (auto n = (*runner)->countChunks(arguments.front()); !n)
+    std::vector<NumpyArray> firstCall{samples.front()};
+    firstCall.insert(firstCall.end(), floatWeights.begin(), floatWeights.end());
+    if (auto n = (*runner)->countChunks(firstCall); !n)
       return n.takeError();
-    auto measured = runVariants(**runner, layers, names, candidates, arguments);
+    auto measured =
+        runVariants(**runner, layers, names, candidates, samples, floatWeights);
     if (!measured)
       return measured.takeError();
     noise = std::move(*measured);

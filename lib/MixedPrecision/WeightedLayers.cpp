@@ -8,17 +8,23 @@
 using namespace mlir;
 using namespace qopt;
 
+std::optional<WeightedLayer> qopt::asWeightedLayer(Operation *op) {
+  if (op->getNumOperands() <= WeightedLayer::kWeightOperand)
+    return std::nullopt;
+  std::optional<int64_t> axis =
+      weightOutputChannelAxis(op, WeightedLayer::kWeightOperand);
+  DenseFPElementsAttr weights;
+  if (!axis || !matchPattern(op->getOperand(WeightedLayer::kWeightOperand),
+                             m_Constant(&weights)))
+    return std::nullopt;
+  return WeightedLayer{op, weights, *axis};
+}
+
 SmallVector<WeightedLayer> qopt::findWeightedLayers(func::FuncOp func) {
   SmallVector<WeightedLayer> layers;
   func.walk([&](Operation *op) {
-    if (op->getNumOperands() <= WeightedLayer::kWeightOperand)
-      return;
-    std::optional<int64_t> axis =
-        weightOutputChannelAxis(op, WeightedLayer::kWeightOperand);
-    DenseFPElementsAttr weights;
-    if (axis && matchPattern(op->getOperand(WeightedLayer::kWeightOperand),
-                             m_Constant(&weights)))
-      layers.push_back({op, weights, *axis});
+    if (std::optional<WeightedLayer> layer = asWeightedLayer(op))
+      layers.push_back(*layer);
   });
   return layers;
 }

@@ -107,6 +107,18 @@ extern const char *const kLowerToLLVM;
 /// host's (convert-qopt-dot-to-llvm's `isa` option).
 std::string withDotIsa(llvm::StringRef pipeline, llvm::StringRef isa);
 
+/// Bytes as an MLIR dense hex literal ("0x..."), one per value: int8
+/// tensors, and int4 ones (each byte one sign-extended value).
+std::string denseHexLiteral(llvm::ArrayRef<int8_t> bytes);
+
+/// The int8 matmul the GEMM tests and benchmarks compile:
+/// `func @mm(%am: memref<1xMxKxi8>, %out: memref<1xMxNxi32>)` computing
+/// tosa.matmul of the activations (zero point `zeroPoint`) by the constant
+/// `weights` (row-major K x N) of element type `weightType` (i8 or i4).
+std::string int8MatMulSource(int64_t m, int64_t n, int64_t k,
+                             llvm::ArrayRef<int8_t> weights, int zeroPoint,
+                             llvm::StringRef weightType = "i8");
+
 } // namespace qopt
 
 #endif // QOPT_EXECUTIONENGINE_JITKERNEL_H

@@ -20,6 +20,9 @@ struct WeightedLayer {
   static constexpr unsigned kWeightOperand = 1;
 };
 
+/// `op` as a weighted layer, if it is one.
+std::optional<WeightedLayer> asWeightedLayer(mlir::Operation *op);
+
 /// The weighted layers of `func`, in program order.
 llvm::SmallVector<WeightedLayer> findWeightedLayers(mlir::func::FuncOp func);
 

@@ -82,18 +82,42 @@ std::optional<int64_t> zeroPointOf(Value zp) {
   return (*values.begin()).getSExtValue();
 }
 
-/// The weights of an integer layer as signed bytes: TOSA's int8 weights, or
-/// its int4 weights (2- to 4-bit quantization) sign-extended; nullopt for
-/// other widths, which have no byte kernel.
-std::optional<SmallVector<int8_t>> weightBytes(DenseIntElementsAttr weights) {
+/// The operands every integer layer the kernels take has: int8 activations
+/// of a static shape with a constant zero point, constant weights (TOSA's
+/// int8, or its int4 from 2- to 4-bit quantization) with zero point 0, an
+/// int32 result.
+struct IntegerLayer {
+  SmallVector<int8_t> weights; ///< as signed bytes (int4 sign-extended)
+  ArrayRef<int64_t> weightShape;
+  int64_t inputZp = 0;
+  bool int4 = false;
+};
+
+FailureOr<IntegerLayer> matchIntegerLayer(PatternRewriter &rewriter,
+                                          Operation *op, Value input,
+                                          Value weight, Value inputZp,
+                                          Value weightZp) {
+  auto inType = cast<RankedTensorType>(input.getType());
+  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  DenseIntElementsAttr weights;
+  if (!inType.getElementType().isInteger(8) || !inType.hasStaticShape() ||
+      !resultType.getElementType().isInteger(32) ||
+      !matchPattern(weight, m_Constant(&weights)))
+    return rewriter.notifyMatchFailure(op, "not int8 x constant weights");
   unsigned width = weights.getElementType().getIntOrFloatBitWidth();
   if (width != 8 && width != 4)
-    return std::nullopt;
-  SmallVector<int8_t> bytes;
-  bytes.reserve(weights.getNumElements());
+    return rewriter.notifyMatchFailure(op, "weights neither int8 nor int4");
+  std::optional<int64_t> zp = zeroPointOf(inputZp);
+  if (!zp || zeroPointOf(weightZp) != 0)
+    return rewriter.notifyMatchFailure(op, "needs constant zp, weights' 0");
+  IntegerLayer layer;
+  layer.weights.reserve(weights.getNumElements());
   for (const APInt &v : weights.getValues<APInt>())
-    bytes.push_back(static_cast<int8_t>(v.getSExtValue()));
-  return bytes;
+    layer.weights.push_back(static_cast<int8_t>(v.getSExtValue()));
+  layer.weightShape = weights.getType().getShape();
+  layer.inputZp = *zp;
+  layer.int4 = width == 4;
+  return layer;
 }
 
 /// Where the weights of each column panel live in the packed buffer: panel
@@ -1095,8 +1119,8 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
       if (tile.int4Weights) {
         int64_t at = layout.nibbleOffset(nn / kLanes, q / 2) + inVector;
         int shift = q % 2 ? 4 : 0;
-        packed[at] = static_cast<int8_t>(
-            (packed[at] & ~(0x0F << shift)) | (((v + 8) & 0x0F) << shift));
+        packed[at] = static_cast<int8_t>((packed[at] & ~(0x0F << shift)) |
+                                         (((v + 8) & 0x0F) << shift));
       } else {
         packed[layout.offset(nn / kLanes, q) + inVector] =
             weightsUnsigned ? static_cast<int8_t>(v ^ 0x80) : v;
@@ -1173,20 +1197,13 @@ struct MatMulLowering {
                                 Int8GemmOptions tile, const Requant *requant) {
     auto aType = cast<RankedTensorType>(mm.getA().getType());
     auto resultType = cast<RankedTensorType>(mm.getType());
-    DenseIntElementsAttr weights;
-    if (!aType.getElementType().isInteger(8) ||
-        !resultType.getElementType().isInteger(32) ||
-        !matchPattern(mm.getB(), m_Constant(&weights)) ||
-        !aType.hasStaticShape() || aType.getShape()[0] != 1)
-      return rewriter.notifyMatchFailure(mm, "not int8 x constant int8");
-    std::optional<SmallVector<int8_t>> w = weightBytes(weights);
-    if (!w)
-      return rewriter.notifyMatchFailure(mm, "weights neither int8 nor int4");
-    tile = forLayer(tile, weights.getElementType().isInteger(4));
-    std::optional<int64_t> zpA = zeroPointOf(mm.getAZp());
-    std::optional<int64_t> zpB = zeroPointOf(mm.getBZp());
-    if (!zpA || zpB != 0)
-      return rewriter.notifyMatchFailure(mm, "needs constant zp, weights' 0");
+    FailureOr<IntegerLayer> layer = matchIntegerLayer(
+        rewriter, mm, mm.getA(), mm.getB(), mm.getAZp(), mm.getBZp());
+    if (failed(layer))
+      return failure();
+    if (aType.getShape()[0] != 1)
+      return rewriter.notifyMatchFailure(mm, "batched matmul");
+    tile = forLayer(tile, layer->int4);
     int64_t m = aType.getShape()[1], k = aType.getShape()[2];
     int64_t n = resultType.getShape()[2];
     if (k >= (1 << 16))
@@ -1195,8 +1212,8 @@ struct MatMulLowering {
     Value flat = tensor::CollapseShapeOp::create(
         rewriter, loc, RankedTensorType::get({m, k}, rewriter.getI8Type()),
         mm.getA(), SmallVector<ReassociationIndices>{{0, 1}, {2}});
-    return buildInt8Gemm(rewriter, loc, flat, *w, k, n, *zpA, {}, tile,
-                         requant);
+    return buildInt8Gemm(rewriter, loc, flat, layer->weights, k, n,
+                         layer->inputZp, {}, tile, requant);
   }
 };
 
@@ -1349,22 +1366,17 @@ struct ConvLowering {
                                 Int8GemmOptions tile, const Requant *requant) {
     auto inType = cast<RankedTensorType>(conv.getInput().getType());
     auto resultType = cast<RankedTensorType>(conv.getType());
-    DenseIntElementsAttr weights;
-    if (!inType.getElementType().isInteger(8) || !inType.hasStaticShape() ||
-        !resultType.getElementType().isInteger(32) ||
-        !matchPattern(conv.getWeight(), m_Constant(&weights)))
-      return rewriter.notifyMatchFailure(conv, "not int8 x constant int8");
-    std::optional<int64_t> zpIn = zeroPointOf(conv.getInputZp());
-    if (!zpIn || zeroPointOf(conv.getWeightZp()) != 0)
-      return rewriter.notifyMatchFailure(conv, "needs constant zp, weights' 0");
-    std::optional<SmallVector<int8_t>> w = weightBytes(weights);
-    if (!w)
-      return rewriter.notifyMatchFailure(conv, "weights neither int8 nor int4");
-    tile = forLayer(tile, weights.getElementType().isInteger(4));
+    FailureOr<IntegerLayer> layer =
+        matchIntegerLayer(rewriter, conv, conv.getInput(), conv.getWeight(),
+                          conv.getInputZp(), conv.getWeightZp());
+    if (failed(layer))
+      return failure();
+    int64_t zpIn = layer->inputZp;
+    const SmallVector<int8_t> &w = layer->weights;
+    tile = forLayer(tile, layer->int4);
     auto bias = cast<RankedTensorType>(conv.getBias().getType());
     int64_t n = inType.getShape()[0], c = inType.getShape()[3];
-    ArrayRef<int64_t> wShape =
-        cast<RankedTensorType>(weights.getType()).getShape();
+    ArrayRef<int64_t> wShape = layer->weightShape;
     int64_t o = wShape[0], kh = wShape[1], kw = wShape[2];
     int64_t ho = resultType.getShape()[1], wo = resultType.getShape()[2];
     if (bias.getShape() != ArrayRef<int64_t>{o})
@@ -1386,7 +1398,7 @@ struct ConvLowering {
       fill = [&rewriter, loc, input = conv.getInput(), zpIn, kh, kw, pad,
               stride, dilation, ho, wo, k,
               tile](Value first, int64_t count, Value block) {
-        im2col(rewriter, loc, input, *zpIn, {kh, kw}, pad, stride, dilation, ho,
+        im2col(rewriter, loc, input, zpIn, {kh, kw}, pad, stride, dilation, ho,
                wo, alignTo(k, kAlignment(tile)), block, first, count,
                /*flip=*/tile.kernel == Int8Kernel::vnni);
       };
@@ -1404,7 +1416,7 @@ struct ConvLowering {
     SmallVector<int8_t> b(gemmK * o, 0);
     for (int64_t oo = 0; oo < o; ++oo)
       for (int64_t kk = 0; kk < k; ++kk)
-        b[kk * o + oo] = (*w)[oo * k + kk];
+        b[kk * o + oo] = w[oo * k + kk];
     // A constant bias goes into the GEMM's column corrections; another one
     // is added afterwards.
     DenseIntElementsAttr biasValues;
@@ -1415,7 +1427,7 @@ struct ConvLowering {
                         biasValues.getValues<int32_t>().end());
     if (requant && !constantBias)
       return failure();
-    Value sum = buildInt8Gemm(rewriter, loc, cols, b, gemmK, o, *zpIn,
+    Value sum = buildInt8Gemm(rewriter, loc, cols, b, gemmK, o, zpIn,
                               columnBias, tile, requant, fill, pixels);
     if (!constantBias) {
       Value bias3 = tensor::ExpandShapeOp::create(
@@ -1450,20 +1462,16 @@ struct DepthwiseLowering {
                                 Int8GemmOptions tile, const Requant *requant) {
     auto inType = cast<RankedTensorType>(conv.getInput().getType());
     auto resultType = cast<RankedTensorType>(conv.getType());
-    DenseIntElementsAttr weights, biasValues;
-    if (!inType.getElementType().isInteger(8) || !inType.hasStaticShape() ||
-        !resultType.getElementType().isInteger(32) ||
-        !matchPattern(conv.getWeight(), m_Constant(&weights)) ||
-        !matchPattern(conv.getBias(), m_Constant(&biasValues)))
-      return rewriter.notifyMatchFailure(conv, "not int8 x constant int8");
-    std::optional<int64_t> zpIn = zeroPointOf(conv.getInputZp());
-    if (!zpIn || zeroPointOf(conv.getWeightZp()) != 0)
-      return rewriter.notifyMatchFailure(conv, "needs constant zp, weights' 0");
-    std::optional<SmallVector<int8_t>> wv = weightBytes(weights);
-    if (!wv)
-      return rewriter.notifyMatchFailure(conv, "weights neither int8 nor int4");
-    ArrayRef<int64_t> wShape =
-        cast<RankedTensorType>(weights.getType()).getShape();
+    FailureOr<IntegerLayer> layer =
+        matchIntegerLayer(rewriter, conv, conv.getInput(), conv.getWeight(),
+                          conv.getInputZp(), conv.getWeightZp());
+    if (failed(layer))
+      return failure();
+    DenseIntElementsAttr biasValues;
+    if (!matchPattern(conv.getBias(), m_Constant(&biasValues)))
+      return rewriter.notifyMatchFailure(conv, "bias is not constant");
+    int64_t zpIn = layer->inputZp;
+    ArrayRef<int64_t> wShape = layer->weightShape;
     int64_t n = inType.getShape()[0], h = inType.getShape()[1],
             w = inType.getShape()[2], c = inType.getShape()[3];
     int64_t kh = wShape[0], kw = wShape[1];
@@ -1486,7 +1494,7 @@ struct DepthwiseLowering {
     SmallVector<int32_t> tapWeights(taps * cp, 0), bias(cp, 0);
     for (int64_t t = 0; t < taps; ++t)
       for (int64_t ch = 0; ch < c; ++ch)
-        tapWeights[t * cp + ch] = (*wv)[t * c + ch];
+        tapWeights[t * cp + ch] = layer->weights[t * c + ch];
     for (int64_t ch = 0; ch < c; ++ch)
       bias[ch] = biasValues.getValues<int32_t>()[ch];
     auto wType = RankedTensorType::get({taps, cp}, i32);
@@ -1502,9 +1510,9 @@ struct DepthwiseLowering {
     Type outElement = requant ? i8 : i32;
     Value out = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{pixels, c},
                                         outElement);
-    Value zp8 = arith::ConstantIntOp::create(b, loc, i8, *zpIn);
+    Value zp8 = arith::ConstantIntOp::create(b, loc, i8, zpIn);
     Value zp32 = arith::ConstantOp::create(
-        b, loc, lanes32, DenseElementsAttr::get(lanes32, int32_t(*zpIn)));
+        b, loc, lanes32, DenseElementsAttr::get(lanes32, int32_t(zpIn)));
     Value i32Zero = arith::ConstantIntOp::create(b, loc, i32, 0);
     auto pixelLoop = scf::ForOp::create(
         b, loc, index(0), index(pixels), index(1), ValueRange{out},

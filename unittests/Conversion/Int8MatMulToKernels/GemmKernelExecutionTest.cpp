@@ -42,58 +42,9 @@ struct Case {
   bool int4 = false;
 };
 
-/// int4 weights as an MLIR dense literal (no hex form for i4).
-std::string int4Literal(const std::vector<int8_t> &weights) {
-  std::string s = "[";
-  for (size_t i = 0; i < weights.size(); ++i)
-    s += (i ? ", " : "") + std::to_string(weights[i]);
-  return s + "]";
-}
-
-/// int8 values as an MLIR dense hex literal ("0x...").
-std::string hexBytes(const std::vector<int8_t> &bytes) {
-  return "\"0x" +
-         llvm::toHex(llvm::ArrayRef(
-             reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size())) +
-         "\"";
-}
-
 std::string source(const Case &c, const std::vector<int8_t> &weights) {
-  std::ostringstream os;
-  std::string a =
-      "tensor<1x" + std::to_string(c.m) + "x" + std::to_string(c.k) + "xi8>";
-  std::string wElement = c.int4 ? "i4" : "i8";
-  std::string b = "tensor<1x" + std::to_string(c.k) + "x" +
-                  std::to_string(c.n) + "x" + wElement + ">";
-  std::string flatB =
-      "tensor<" + std::to_string(c.k * c.n) + "x" + wElement + ">";
-  std::string r =
-      "tensor<1x" + std::to_string(c.m) + "x" + std::to_string(c.n) + "xi32>";
-  std::string am =
-      "memref<1x" + std::to_string(c.m) + "x" + std::to_string(c.k) + "xi8>";
-  std::string rm =
-      "memref<1x" + std::to_string(c.m) + "x" + std::to_string(c.n) + "xi32>";
-  os << "func.func @mm(%am: " << am << ", %out: " << rm
-     << ") attributes {llvm.emit_c_interface} {\n"
-     << "  %a = bufferization.to_tensor %am restrict : " << am << " to " << a
-     << "\n"
-     << "  %flatb = \"tosa.const\"() {values = dense<"
-     << (c.int4 ? int4Literal(weights) : hexBytes(weights)) << "> : " << flatB
-     << "} : () -> " << flatB << "\n"
-     << "  %bshape = tosa.const_shape {values = dense<[1, " << c.k << ", "
-     << c.n << "]> : tensor<3xindex>} : () -> !tosa.shape<3>\n"
-     << "  %b = tosa.reshape %flatb, %bshape : (" << flatB
-     << ", !tosa.shape<3>) -> " << b << "\n"
-     << "  %azp = \"tosa.const\"() {values = dense<" << c.zeroPoint
-     << "> : tensor<1xi8>} : () -> tensor<1xi8>\n"
-     << "  %bzp = \"tosa.const\"() {values = dense<0> : tensor<1x" << wElement
-     << ">} : () -> tensor<1x" << wElement << ">\n"
-     << "  %c = tosa.matmul %a, %b, %azp, %bzp : (" << a << ", " << b
-     << ", tensor<1xi8>, tensor<1x" << wElement << ">) -> " << r << "\n"
-     << "  bufferization.materialize_in_destination %c in restrict writable "
-        "%out : ("
-     << r << ", " << rm << ") -> ()\n  return\n}\n";
-  return os.str();
+  return int8MatMulSource(c.m, c.n, c.k, weights, c.zeroPoint,
+                          c.int4 ? "i4" : "i8");
 }
 
 /// A row-major memref descriptor of `shape` over `data`.
@@ -449,7 +400,7 @@ void runConv(const ConvCase &c, const std::string &isa,
   os << "func.func @conv(%im: " << inM << ", %out: " << outM
      << ") attributes {llvm.emit_c_interface} {\n"
      << "  %x = bufferization.to_tensor %im restrict : " << inM << " to " << in
-     << "\n  %w = \"tosa.const\"() {values = dense<" << hexBytes(weights)
+     << "\n  %w = \"tosa.const\"() {values = dense<" << denseHexLiteral(weights)
      << "> : " << wt << "} : () -> " << wt << "\n"
      << "  %b = \"tosa.const\"() {values = dense<[" << biasText.str()
      << "]> : tensor<" << c.o << "xi32>} : () -> tensor<" << c.o << "xi32>\n"
@@ -565,7 +516,7 @@ void runFusedRequantize(int64_t k, int64_t o, const std::string &options,
   os << "func.func @f(%im: " << inM << ", %out: " << outM
      << ") attributes {llvm.emit_c_interface} {\n"
      << "  %x = bufferization.to_tensor %im restrict : " << inM << " to " << in
-     << "\n  %w = \"tosa.const\"() {values = dense<" << hexBytes(weights)
+     << "\n  %w = \"tosa.const\"() {values = dense<" << denseHexLiteral(weights)
      << "> : " << wt << "} : () -> " << wt << "\n"
      << "  %b = \"tosa.const\"() {values = dense<[" << biasText.str()
      << "]> : tensor<" << o << "xi32>} : () -> tensor<" << o << "xi32>\n"
@@ -696,7 +647,7 @@ void runDepthwise(const DepthwiseCase &c, const std::string &rounding = "") {
   os << "func.func @dw(%im: " << inM << ", %out: " << outM
      << ") attributes {llvm.emit_c_interface} {\n"
      << "  %x = bufferization.to_tensor %im restrict : " << inM << " to " << in
-     << "\n  %w = \"tosa.const\"() {values = dense<" << hexBytes(weights)
+     << "\n  %w = \"tosa.const\"() {values = dense<" << denseHexLiteral(weights)
      << "> : " << wt << "} : () -> " << wt << "\n"
      << "  %b = \"tosa.const\"() {values = dense<[" << bias.str()
      << "]> : tensor<" << c.c << "xi32>} : () -> tensor<" << c.c << "xi32>\n"

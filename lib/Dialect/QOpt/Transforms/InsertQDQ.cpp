@@ -89,14 +89,11 @@ private:
                                      type.getShape())))
       return failure();
     std::string error;
-    FailureOr<SmallVector<FloatRange>> ranges =
-        computeConstantRanges(values, policy, error);
-    if (failed(ranges))
+    FailureOr<RankedTensorType> quantType =
+        quantizedTypeOfConstant(values, policy, error);
+    if (failed(quantType))
       return op->emitOpError() << "cannot be quantized: " << error;
-    Type element = buildQuantizedElementType(
-        policy, cast<FloatType>(type.getElementType()), type.getShape(),
-        *ranges);
-    materializeQDQ(builder, op->getResult(0), element);
+    materializeQDQ(builder, op->getResult(0), quantType->getElementType());
     return success();
   }
 

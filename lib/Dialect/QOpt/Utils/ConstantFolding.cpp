@@ -100,21 +100,18 @@ qopt::foldDequantizeConstant(DenseIntElementsAttr values,
 FailureOr<DenseFPElementsAttr>
 qopt::fakeQuantizeConstant(DenseFPElementsAttr values, PolicyAttr policy,
                            RoundingMode mode, std::string &error) {
-  auto type = cast<RankedTensorType>(values.getType());
-  FailureOr<SmallVector<FloatRange>> ranges =
-      computeConstantRanges(values, policy, error);
-  if (failed(ranges))
+  FailureOr<RankedTensorType> quantType =
+      quantizedTypeOfConstant(values, policy, error);
+  if (failed(quantType))
     return failure();
-  Type element = buildQuantizedElementType(
-      policy, cast<FloatType>(type.getElementType()), type.getShape(), *ranges);
-  auto quantType = type.clone(element);
   FailureOr<DenseIntElementsAttr> stored =
-      foldQuantizeConstant(values, quantType, mode);
+      foldQuantizeConstant(values, *quantType, mode);
   if (failed(stored)) {
     error = "the values cannot be quantized";
     return failure();
   }
-  return foldDequantizeConstant(*stored, quantType, type);
+  return foldDequantizeConstant(*stored, *quantType,
+                                cast<RankedTensorType>(values.getType()));
 }
 
 FailureOr<DenseIntElementsAttr>

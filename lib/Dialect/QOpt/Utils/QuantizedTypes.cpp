@@ -221,6 +221,19 @@ QuantParams ElementQuantParams::at(int64_t flatIndex) const {
   return table[paramIndexOf(flatIndex, shape, blockSizes, paramShape)];
 }
 
+FailureOr<RankedTensorType>
+qopt::quantizedTypeOfConstant(DenseFPElementsAttr values, PolicyAttr policy,
+                              std::string &error) {
+  auto type = cast<RankedTensorType>(values.getType());
+  FailureOr<SmallVector<FloatRange>> ranges =
+      computeConstantRanges(values, policy, error);
+  if (failed(ranges))
+    return failure();
+  return type.clone(
+      buildQuantizedElementType(policy, cast<FloatType>(type.getElementType()),
+                                type.getShape(), *ranges));
+}
+
 std::optional<int64_t> qopt::weightOutputChannelAxis(Operation *user,
                                                      unsigned operandNumber) {
   if (operandNumber != 1)

@@ -53,6 +53,14 @@ llvm::FailureOr<llvm::SmallVector<FloatRange>>
 computeConstantRanges(mlir::DenseFPElementsAttr values, PolicyAttr policy,
                       std::string &error);
 
+/// The quantized type `policy` gives the constant `values` (same shape),
+/// with scales and zero points derived from the values themselves
+/// (computeConstantRanges): what qopt-insert-qdq quantizes weights to.
+/// Fails, with `error` set, on NaN or infinite values.
+llvm::FailureOr<mlir::RankedTensorType>
+quantizedTypeOfConstant(mlir::DenseFPElementsAttr values, PolicyAttr policy,
+                        std::string &error);
+
 /// The output-channel axis of the weights when operand `operandNumber` of
 /// `user` is the weight operand of a TOSA layer (conv2d OHWI: 0; depthwise
 /// [KH, KW, C, M]: 2; matmul [1, K, N]: 2), else nullopt.
