@@ -182,6 +182,21 @@ bool JitKernel::invoke(const std::string &name, void **args, size_t count) {
   return true;
 }
 
+std::vector<int64_t> qopt::memrefDescriptor(void *data,
+                                            llvm::ArrayRef<int64_t> shape) {
+  std::vector<int64_t> d(3 + 2 * shape.size());
+  d[0] = reinterpret_cast<int64_t>(data);
+  d[1] = reinterpret_cast<int64_t>(data);
+  d[2] = 0;
+  int64_t stride = 1;
+  for (size_t i = shape.size(); i-- > 0;) {
+    d[3 + i] = shape[i];
+    d[3 + shape.size() + i] = stride;
+    stride *= shape[i];
+  }
+  return d;
+}
+
 std::string qopt::denseHexLiteral(llvm::ArrayRef<int8_t> bytes) {
   return "\"0x" +
          llvm::toHex(llvm::ArrayRef(

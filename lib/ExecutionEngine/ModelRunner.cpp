@@ -190,23 +190,6 @@ OwningOpRef<ModuleOp> qopt::withExtraResults(
   return copy;
 }
 
-/// A memref descriptor of any rank: {allocated, aligned, offset, sizes...,
-/// strides...}, all 64-bit.
-static std::vector<int64_t> descriptor(void *data,
-                                       llvm::ArrayRef<int64_t> shape) {
-  std::vector<int64_t> d(3 + 2 * shape.size());
-  d[0] = reinterpret_cast<int64_t>(data);
-  d[1] = reinterpret_cast<int64_t>(data);
-  d[2] = 0;
-  int64_t stride = 1;
-  for (size_t i = shape.size(); i-- > 0;) {
-    d[3 + i] = shape[i];
-    d[3 + shape.size() + i] = stride;
-    stride *= shape[i];
-  }
-  return d;
-}
-
 static std::string shapeString(llvm::ArrayRef<int64_t> shape) {
   std::string s = "(";
   for (size_t i = 0; i < shape.size(); ++i)
@@ -260,13 +243,13 @@ llvm::Error ModelRunner::runChunk(const std::vector<NumpyArray> &arrays,
   std::vector<std::vector<int64_t>> descriptors;
   for (size_t i = 0; i < arrays.size(); ++i) {
     int64_t chunkBytes = arrays[i].data.size() / chunks;
-    descriptors.push_back(descriptor(const_cast<char *>(arrays[i].data.data()) +
+    descriptors.push_back(memrefDescriptor(const_cast<char *>(arrays[i].data.data()) +
                                          chunk * chunkBytes,
                                      inputSigs[i].shape));
   }
   for (size_t i = 0; i < outputs.size(); ++i)
     descriptors.push_back(
-        descriptor(outputs[i].data.data(), outputSigs[i].shape));
+        memrefDescriptor(outputs[i].data.data(), outputSigs[i].shape));
   std::vector<void *> pointers, args;
   for (auto &d : descriptors)
     pointers.push_back(d.data());

@@ -111,6 +111,9 @@ void AssignPrecisionPass::runOnOperation() {
   // Costs of every candidate.
   PrecisionReport report;
   report.budget = budget;
+  report.hasLatency = llvm::all_of(layers, [](const AnnotatedLayer &layer) {
+    return !layer.sensitivity.getLatency().empty();
+  });
   for (const AnnotatedLayer &layer : layers) {
     LayerOptions &options = report.layers.emplace_back();
     options.name = layerName(layer.op->getLoc());
@@ -126,8 +129,7 @@ void AssignPrecisionPass::runOnOperation() {
     if (budget.latency && latency.empty()) {
       fail(layer.op->getLoc())
           << "budget-latency needs a latency per width in qopt.sensitivity "
-             "(latency = [...]); qopt-measure-sensitivity does not measure "
-             "latency yet";
+             "(latency = [...]); run qopt-measure-latency first";
       return;
     }
     for (auto [i, b] : llvm::enumerate(bits)) {
@@ -153,20 +155,10 @@ void AssignPrecisionPass::runOnOperation() {
   report.chosen = std::move(*solved);
   report.front = paretoFront(report.layers, budget.latency.has_value());
 
-  // Record the choice where qopt-insert-qdq reads it: a policy on each
-  // layer's own weight constant.
+  // Record the choice where qopt-insert-qdq reads it.
   for (auto [l, layer] : llvm::enumerate(layers)) {
     unsigned bits = report.layers[l].options[report.chosen.choice[l]].bits;
-    OpOperand &use = layer.op->getOpOperand(WeightedLayer::kWeightOperand);
-    Operation *constant = use.get().getDefiningOp();
-    if (!constant->hasOneUse()) {
-      // Shared weights: this layer gets its own copy to carry its width.
-      OpBuilder builder(layer.op);
-      constant = builder.clone(*constant);
-      use.set(constant->getResult(0));
-    }
-    constant->setAttr(QOptDialect::kPolicyAttrName,
-                      weightPolicyForWidth(ctx, bits, layer.outputAxis));
+    setWeightPolicy(layer, weightPolicyForWidth(ctx, bits, layer.outputAxis));
     layer.op->removeAttr(QOptDialect::kSensitivityAttrName);
   }
 

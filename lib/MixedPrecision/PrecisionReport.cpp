@@ -28,6 +28,8 @@ static std::string formatDb(double db) {
   return std::isinf(db) ? std::string("exact") : llvm::formatv("{0:f1}", db);
 }
 
+static std::string formatUs(double us) { return llvm::formatv("{0:f1}", us); }
+
 static std::string percentOf(int64_t part, int64_t whole) {
   return llvm::formatv("{0:f1}%", whole ? 100.0 * part / whole : 0.0);
 }
@@ -51,7 +53,7 @@ void qopt::writePrecisionTable(llvm::raw_ostream &os,
      << llvm::formatv("{0:f2}", r.bitsPerWeight(r.chosen))
      << " bits/weight), predicted output SQNR "
      << formatDb(PrecisionReport::sqnrDb(r.chosen.noise)) << " dB";
-  if (r.budget.latency)
+  if (r.hasLatency)
     os << llvm::formatv(", {0:f1} us", r.chosen.latency);
   os << "\n\n";
 
@@ -63,7 +65,8 @@ void qopt::writePrecisionTable(llvm::raw_ostream &os,
   os << llvm::left_justify("layer", nameWidth) << "  "
      << llvm::left_justify("op", kindWidth) << "  "
      << llvm::right_justify("weights", 9) << "  output SQNR dB by width"
-     << "    width     bytes\n";
+     << "    width     bytes" << (r.hasLatency ? "        us  us by width" : "")
+     << "\n";
   for (auto [l, layer] : llvm::enumerate(r.layers)) {
     std::string bywidth;
     for (auto [i, option] : llvm::enumerate(layer.options))
@@ -75,14 +78,22 @@ void qopt::writePrecisionTable(llvm::raw_ostream &os,
        << llvm::right_justify(std::to_string(r.weightCounts[l]), 9) << "  "
        << llvm::left_justify(bywidth, 24) << "  "
        << llvm::right_justify(std::to_string(chosen.bits), 5) << "  "
-       << llvm::right_justify(std::to_string(chosen.bytes), 8) << "\n";
+       << llvm::right_justify(std::to_string(chosen.bytes), 8);
+    if (r.hasLatency) {
+      os << "  " << llvm::right_justify(formatUs(chosen.latency), 8) << "  ";
+      for (auto [i, option] : llvm::enumerate(layer.options))
+        os << (i ? "  " : "") << option.bits << ": "
+           << formatUs(option.latency);
+    }
+    os << "\n";
   }
 
   // The front can have hundreds of points: show at most 40, evenly spread,
   // always with both ends and the chosen one.
   os << "\nPareto front (" << r.front.size()
      << " points; * = chosen):\n      bytes  % of int8  bits/weight  "
-        "predicted SQNR dB\n";
+        "predicted SQNR dB"
+     << (r.hasLatency ? "  latency us" : "") << "\n";
   size_t shown = std::min<size_t>(r.front.size(), 40);
   std::vector<size_t> rows;
   for (size_t i = 0; i < shown; ++i)
@@ -101,8 +112,10 @@ void qopt::writePrecisionTable(llvm::raw_ostream &os,
        << llvm::right_justify(llvm::formatv("{0:f2}", r.bitsPerWeight(p)).str(),
                               11)
        << "  "
-       << llvm::right_justify(formatDb(PrecisionReport::sqnrDb(p.noise)), 17)
-       << "\n";
+       << llvm::right_justify(formatDb(PrecisionReport::sqnrDb(p.noise)), 17);
+    if (r.hasLatency)
+      os << "  " << llvm::right_justify(formatUs(p.latency), 10);
+    os << "\n";
   }
 }
 

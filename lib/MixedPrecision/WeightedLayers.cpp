@@ -1,8 +1,10 @@
 //===- WeightedLayers.cpp - the layers mixed precision decides ------------===//
 
 #include "qopt/MixedPrecision/WeightedLayers.h"
+#include "qopt/Dialect/QOpt/IR/QOptDialect.h"
 #include "qopt/Dialect/QOpt/Utils/QuantizedTypes.h"
 
+#include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
 
 using namespace mlir;
@@ -35,6 +37,18 @@ PolicyAttr qopt::weightPolicyForWidth(MLIRContext *ctx, unsigned bits,
                          /*symmetric=*/true, /*narrowRange=*/true,
                          Granularity::per_channel, outputAxis,
                          /*groupSize=*/0);
+}
+
+void qopt::setWeightPolicy(const WeightedLayer &layer, PolicyAttr policy) {
+  OpOperand &use = layer.op->getOpOperand(WeightedLayer::kWeightOperand);
+  Operation *constant = use.get().getDefiningOp();
+  if (!constant->hasOneUse()) {
+    // Shared weights: this layer gets its own copy to carry its width.
+    OpBuilder builder(layer.op);
+    constant = builder.clone(*constant);
+    use.set(constant->getResult(0));
+  }
+  constant->setAttr(QOptDialect::kPolicyAttrName, policy);
 }
 
 unsigned qopt::storageBitsForWidth(unsigned bits) { return bits <= 4 ? 4 : 8; }

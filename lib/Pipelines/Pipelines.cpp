@@ -11,18 +11,6 @@
 using namespace mlir;
 using namespace qopt;
 
-void qopt::buildQuantizeQDQPipeline(OpPassManager &pm,
-                                    const QuantizeQDQPipelineOptions &options) {
-  InsertQDQPassOptions insertOptions;
-  insertOptions.activationPolicy = options.activationPolicy;
-  insertOptions.weightPolicy = options.weightPolicy;
-  insertOptions.rounding = options.rounding;
-  pm.addNestedPass<func::FuncOp>(createInsertQDQPass(insertOptions));
-  // Folds quantize(constant) into qopt.constant: weights become integers.
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-}
-
 void qopt::buildPostTrainingQuantizationPipeline(
     OpPassManager &pm, const PostTrainingQuantizationOptions &options) {
   pm.addNestedPass<func::FuncOp>(createFoldBatchNormPass());
@@ -33,7 +21,8 @@ void qopt::buildPostTrainingQuantizationPipeline(
   calibrate.maxSamples = options.maxSamples;
   pm.addPass(createCalibratePass(calibrate));
   pm.addNestedPass<func::FuncOp>(createPropagateRangesPass());
-  if (options.budgetBytes > 0 || options.averageBits > 0) {
+  if (options.budgetBytes > 0 || options.averageBits > 0 ||
+      options.budgetLatency > 0) {
     MeasureSensitivityPassOptions measure;
     measure.data = options.data;
     measure.widths.assign(options.weightWidths.begin(),
@@ -41,31 +30,26 @@ void qopt::buildPostTrainingQuantizationPipeline(
     measure.maxSamples = options.sensitivitySamples;
     measure.cache = options.sensitivityCache;
     pm.addPass(createMeasureSensitivityPass(measure));
+    if (options.budgetLatency > 0) {
+      MeasureLatencyPassOptions latency;
+      latency.target = options.target;
+      latency.activationPolicy = options.activationPolicy;
+      latency.profile = options.profile;
+      pm.addPass(createMeasureLatencyPass(latency));
+    }
     AssignPrecisionPassOptions assign;
     assign.budgetBytes = options.budgetBytes;
     assign.averageBits = options.averageBits;
+    assign.budgetLatency = options.budgetLatency;
     assign.report = options.precisionReport;
     assign.svg = options.precisionSvg;
     pm.addPass(createAssignPrecisionPass(assign));
   }
-  QuantizeQDQPipelineOptions qdq;
-  qdq.activationPolicy = options.activationPolicy;
-  qdq.weightPolicy = options.weightPolicy;
-  buildQuantizeQDQPipeline(pm, qdq);
-  bool dyadic = options.profile != RequantProfile::fp32_rne;
-  ConvertQDQToIntegerPassOptions integer;
-  integer.rounding =
-      dyadic ? RoundingMode::half_away_from_zero : RoundingMode::fp32_rne;
-  pm.addNestedPass<func::FuncOp>(createConvertQDQToIntegerPass(integer));
-  if (dyadic) {
-    RequantToDyadicPassOptions rescale;
-    rescale.rounding = options.profile == RequantProfile::double_round
-                           ? RoundingMode::double_round
-                           : RoundingMode::single_round;
-    pm.addPass(createRequantToDyadicPass(rescale));
-  }
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
+  IntegerGraphOptions integer;
+  integer.activationPolicy = options.activationPolicy;
+  integer.weightPolicy = options.weightPolicy;
+  integer.profile = options.profile;
+  buildIntegerGraphPipeline(pm, integer);
 }
 
 void qopt::registerQOptPipelines() {

@@ -14,7 +14,7 @@
 // RUN: not qopt %s -split-input-file --qopt-assign-precision="budget-bytes=1300 report=%t.missing/dir/r.txt" 2>&1 | FileCheck %s --check-prefix=REPORT
 // REPORT: error: qopt-assign-precision: cannot write the report '{{.*}}r.txt'
 // RUN: not qopt %s -split-input-file --qopt-assign-precision="budget-latency=100" 2>&1 | FileCheck %s --check-prefix=NOLAT
-// NOLAT: error: qopt-assign-precision: budget-latency needs a latency per width in qopt.sensitivity (latency = [...]); qopt-measure-sensitivity does not measure latency yet
+// NOLAT: error: qopt-assign-precision: budget-latency needs a latency per width in qopt.sensitivity (latency = [...]); run qopt-measure-latency first
 
 // A: 800 weights (800 / 400 bytes), B: 1600 weights (1600 / 800 bytes).
 func.func @two_layers(%x: tensor<1x1x1x100xf32>) -> (tensor<1x1x1x8xf32>, tensor<1x1x1x16xf32>) {

@@ -19,6 +19,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace qopt {
 
@@ -87,6 +88,12 @@ StridedMemRefType<T, 2> viewAs2D(T *data, int64_t rows, int64_t cols) {
   d.strides[1] = 1;
   return d;
 }
+
+/// A memref descriptor of any rank viewing a row-major buffer of `shape`:
+/// {allocated, aligned, offset, sizes..., strides...}, all 64-bit. Pass
+/// its data() to JitKernel::callPacked.
+std::vector<int64_t> memrefDescriptor(void *data,
+                                      llvm::ArrayRef<int64_t> shape);
 
 /// Registers the upstream and qopt passes the JIT pipelines name (for
 /// programs that do not register them otherwise). Defined in

@@ -4,6 +4,7 @@
 #define QOPT_MIXEDPRECISION_PASSES_H
 
 #include "qopt/Dialect/QOpt/IR/QOptDialect.h"
+#include "qopt/Dialect/QOpt/Transforms/Pipelines.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"

@@ -47,6 +47,55 @@ def MeasureSensitivityPass
   ];
 }
 
+def MeasureLatencyPass : Pass<"qopt-measure-latency", "::mlir::ModuleOp"> {
+  let summary = "Time each layer at each candidate weight width on qopt's "
+                "own kernels for a target";
+  let description = [{
+    For every layer carrying `qopt.sensitivity` (see
+    `qopt-measure-sensitivity`), measures how long the layer takes at each
+    of its candidate widths and records it as the attribute's `latency`
+    (microseconds), for `qopt-assign-precision`'s `budget-latency`.
+
+    The latencies are measured, not modelled: for each storage form the
+    widths take (int4 for 2 to 4 bits, int8 for 5 to 8), a copy of the
+    model is quantized with every layer at that width by the same passes
+    `qopt-ptq` runs (`activation-policy`, `profile`); each integer layer,
+    with its fused requantization, becomes a function of its own; these
+    are compiled for `target` with qopt's GEMM kernels
+    (`convert-int8-matmul-to-kernels`, as `--codegen=native` does) and
+    called on one core, each sample timing enough calls to last about
+    20 us; the storage forms alternate so that the machine's drift affects
+    them alike. The median of `repetitions` samples is recorded.
+
+    Widths with the same storage run the same code and get the same
+    latency. The target must run on this machine (the default is the host):
+    latencies of other targets cannot be measured here and are an error.
+  }];
+  let dependentDialects = ["::qopt::QOptDialect"];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"host\"",
+           "CPU the kernels are compiled for: host or <cpu>[,+feature,"
+           "-feature] (must run on this machine)">,
+    Option<"activationPolicy", "activation-policy", "std::string",
+           /*default=*/"\"si8, asymmetric, per_tensor\"",
+           "Policy of activations (as qopt-ptq's)">,
+    Option<"profile", "profile", "::qopt::RequantProfile",
+           /*default=*/"::qopt::RequantProfile::fp32_rne",
+           "Requantization between layers (as qopt-ptq's)", [{
+             ::llvm::cl::values(
+               clEnumValN(::qopt::RequantProfile::fp32_rne, "fp32_rne",
+                          "float32 multiplier, ties to even"),
+               clEnumValN(::qopt::RequantProfile::double_round,
+                          "double_round",
+                          "integer-only, gemmlowp/TFLite rounding"),
+               clEnumValN(::qopt::RequantProfile::single_round,
+                          "single_round", "integer-only, TOSA SINGLE_ROUND"))
+           }]>,
+    Option<"repetitions", "repetitions", "int64_t", /*default=*/"15",
+           "Timed samples per layer and width (the median is kept)">
+  ];
+}
+
 def AssignPrecisionPass
     : Pass<"qopt-assign-precision", "::mlir::ModuleOp"> {
   let summary = "Choose each layer's weight width under a budget, exactly";

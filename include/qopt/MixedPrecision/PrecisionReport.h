@@ -24,6 +24,7 @@ struct PrecisionReport {
   Assignment chosen;
   std::vector<Assignment> front; ///< sorted by bytes
   int64_t int8Bytes = 0;         ///< every layer at 8 bits, for reference
+  bool hasLatency = false;       ///< the options carry measured latencies
 
   /// Output SQNR in dB for a relative noise power (infinite for 0).
   static double sqnrDb(double noise);

@@ -31,6 +31,10 @@ llvm::SmallVector<WeightedLayer> findWeightedLayers(mlir::func::FuncOp func);
 PolicyAttr weightPolicyForWidth(mlir::MLIRContext *ctx, unsigned bits,
                                 int64_t outputAxis);
 
+/// Records `policy` on `layer`'s own weight constant, where
+/// qopt-insert-qdq reads it; a constant other ops share is cloned first.
+void setWeightPolicy(const WeightedLayer &layer, PolicyAttr policy);
+
 /// Bits each weight of width `bits` takes in storage: 4 for 2 to 4 bits
 /// (TOSA int4 weights), 8 for 5 to 8.
 unsigned storageBitsForWidth(unsigned bits);

@@ -9,55 +9,12 @@
 #ifndef QOPT_PIPELINES_PIPELINES_H
 #define QOPT_PIPELINES_PIPELINES_H
 
-#include "qopt/Dialect/QOpt/IR/QOptEnums.h"
+#include "qopt/Dialect/QOpt/Transforms/Pipelines.h"
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 
 namespace qopt {
-
-/// Options of `qopt-quantize-qdq`.
-struct QuantizeQDQPipelineOptions
-    : public mlir::PassPipelineOptions<QuantizeQDQPipelineOptions> {
-  Option<std::string> activationPolicy{
-      *this, "activation-policy",
-      llvm::cl::desc("Policy for calibrated values without their own "
-                     "qopt.policy"),
-      llvm::cl::init("si8, asymmetric, per_tensor")};
-  Option<std::string> weightPolicy{
-      *this, "weight-policy",
-      llvm::cl::desc("Policy for float constants with two or more non-unit "
-                     "dimensions without their own qopt.policy; empty: "
-                     "annotated constants only"),
-      llvm::cl::init("si8, symmetric, narrow_range, per_tensor")};
-  Option<RoundingMode> rounding{
-      *this, "rounding", llvm::cl::desc("Rounding of quantize ops"),
-      llvm::cl::init(RoundingMode::half_to_even),
-      llvm::cl::values(
-          clEnumValN(RoundingMode::half_to_even, "half_to_even",
-                     "ties to even (ONNX, PyTorch)"),
-          clEnumValN(RoundingMode::half_away_from_zero, "half_away_from_zero",
-                     "ties away from zero (TFLite)"),
-          clEnumValN(RoundingMode::half_up, "half_up", "ties toward +infinity"),
-          clEnumValN(RoundingMode::fp32_rne, "fp32_rne",
-                     "float32 division, ties to even (ONNX reference)"))};
-};
-
-/// Float graph with calibrated ranges -> QDQ graph whose weights are stored
-/// as integers (`qopt.constant`) behind `qopt.dequantize`.
-void buildQuantizeQDQPipeline(mlir::OpPassManager &pm,
-                              const QuantizeQDQPipelineOptions &options);
-
-/// Requantization profile of the integer graph.
-enum class RequantProfile {
-  /// float32 multiplier, ties to even (ONNX Runtime, PyTorch's quantized
-  /// ops): bit-exact with those runtimes.
-  fp32_rne,
-  /// Integer-only dyadic rescales, gemmlowp / TFLite rounding.
-  double_round,
-  /// Integer-only dyadic rescales, TOSA SINGLE_ROUND.
-  single_round,
-};
 
 struct PostTrainingQuantizationOptions
     : public mlir::PassPipelineOptions<PostTrainingQuantizationOptions> {
@@ -80,8 +37,8 @@ struct PostTrainingQuantizationOptions
       *this, "weight-policy",
       llvm::cl::desc("Policy of weights (body of a #qopt.policy)"),
       llvm::cl::init("si8, symmetric, narrow_range, per_channel(axis = 0)")};
-  // Mixed precision (qopt-measure-sensitivity + qopt-assign-precision), on
-  // when a byte budget is given.
+  // Mixed precision (qopt-measure-sensitivity, qopt-measure-latency,
+  // qopt-assign-precision), on when a budget is given.
   Option<int64_t> budgetBytes{
       *this, "budget-bytes",
       llvm::cl::desc("Mixed precision: most stored weight bytes (0: off)"),
@@ -91,6 +48,18 @@ struct PostTrainingQuantizationOptions
       llvm::cl::desc("Mixed precision: most stored bits per weight on "
                      "average (0: off)"),
       llvm::cl::init(0)};
+  Option<double> budgetLatency{
+      *this, "budget-latency",
+      llvm::cl::desc("Mixed precision: most summed layer latency in "
+                     "microseconds, measured on qopt's kernels for `target` "
+                     "(0: off)"),
+      llvm::cl::init(0)};
+  Option<std::string> target{
+      *this, "target",
+      llvm::cl::desc("Mixed precision with budget-latency: the CPU the "
+                     "latencies are measured for (host or <cpu>[,+f,-f]; "
+                     "must run on this machine)"),
+      llvm::cl::init("host")};
   ListOption<int64_t> weightWidths{
       *this, "weight-widths",
       llvm::cl::desc("Mixed precision: candidate weight widths (default "

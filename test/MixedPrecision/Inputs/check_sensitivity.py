@@ -1,17 +1,31 @@
-"""Reads the qopt.sensitivity attributes qopt-measure-sensitivity attached
-and checks what must hold for measured data: one entry per width, noise
-finite and positive, and (for these random layers) more noise at fewer bits.
-Prints one line per layer: its widths and whether the noise is monotone."""
+"""Reads the qopt.sensitivity attributes qopt-measure-sensitivity (and
+qopt-measure-latency) attached and checks what must hold for measured data:
+one entry per width, noise finite and positive, and (for these random
+layers) more noise at fewer bits. Prints one line per layer: its widths and
+whether the noise is monotone; with latencies, also whether they are all
+positive and whether widths stored alike (int4: 2-4 bits, int8: 5-8) got
+the same time, as they run the same code."""
 import re
 import sys
 
 text = open(sys.argv[1]).read()
-found = re.findall(r"#qopt\.sensitivity<bits = \[([^\]]*)\], noise = \[([^\]]*)\]>", text)
-for bits, noise in found:
+found = re.findall(r"#qopt\.sensitivity<bits = \[([^\]]*)\], noise = \[([^\]]*)\]"
+                   r"(?:, latency = \[([^\]]*)\])?>", text)
+for bits, noise, latency in found:
     bits = [int(b) for b in bits.split(",")]
     noise = [float(n) for n in noise.split(",")]
     assert len(bits) == len(noise)
     assert all(0 < n < float("inf") for n in noise), noise
     order = sorted(range(len(bits)), key=lambda i: -bits[i])
     monotone = all(noise[order[i]] < noise[order[i + 1]] for i in range(len(order) - 1))
-    print("layer bits=%s monotone=%s" % (bits, monotone))
+    line = "layer bits=%s monotone=%s" % (bits, monotone)
+    if latency:
+        latency = [float(t) for t in latency.split(",")]
+        assert len(latency) == len(bits)
+        by_storage = {}
+        for b, t in zip(bits, latency):
+            by_storage.setdefault(4 if b <= 4 else 8, set()).add(t)
+        line += " latency positive=%s storage-shared=%s" % (
+            all(0 < t < 1e6 for t in latency),
+            all(len(times) == 1 for times in by_storage.values()))
+    print(line)
