@@ -1,20 +1,23 @@
-//===- Int4GemvBenchmark.cpp - int4 against int8 weights, M = 1 -----------===//
+//===- Int4GemvBenchmark.cpp - int4 / int2 against int8 weights, M = 1 ---===//
 //
 // Matrix-vector products y[1, N] = x[1, K] (int8) x W[K, N] (constant) ->
 // int32 are limited by how fast the weights stream in; int4 weights (TOSA
 // i4, packed two per byte by convert-int8-matmul-to-kernels and unpacked in
-// registers) halve the bytes. For each shape this runs, in one process,
+// registers) halve the bytes, and int2 ones (TOSA i4 holding values in
+// [-2, 1], packed four per byte) quarter them. For each shape this runs, in
+// one process,
 // single-threaded, alternating call by call:
 //
 //  * int8: full-range int8 weights, qopt's kernels for the host (`kernel`
 //    as the host target chooses: AMX here, else VNNI);
 //  * int8 (VNNI): the same on VNNI register tiles (what int4 layers use);
 //  * int4: int4 weights, VNNI register tiles with in-register unpacking;
+//  * int2: the same with 2-bit weights;
 //
-// and prints median times, GOPS (2 N K / time), weight GB/s and the
-// speed-up of int4 over each int8 variant. The int4 kernel's output is
-// cross-checked against the int8 VNNI kernel fed the same values as int8
-// weights (exact).
+// and prints median times, weight GB/s and the speed-ups of int4 over each
+// int8 variant and of int2 over int8 VNNI. The int4 and int2 kernels'
+// outputs are cross-checked against the int8 VNNI kernel fed the same
+// values as int8 weights (exact).
 //
 //   build/bench/qopt-bench-gemv-int4 [reps (default 51)]
 //   QOPT_BENCH_SHAPES=1x4096x4096,...  (M x N x K)
@@ -35,6 +38,7 @@
 #include <cstdlib>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 using namespace qopt;
@@ -94,17 +98,21 @@ int main(int argc, char **argv) {
   std::printf("qopt-bench-gemv-int4: target %s, medians of %d alternating "
               "calls, single thread\n",
               host->summary().c_str(), reps);
-  std::printf("%-16s %12s %12s %12s %10s %10s %9s %9s\n", "M x N x K",
-              "int8 us", "int8vnni us", "int4 us", "int8 GB/s", "int4 GB/s",
-              "int4/int8", "int4/vnni");
+  std::printf("%-16s %12s %12s %10s %10s %10s %10s %9s %9s %9s\n", "M x N x K",
+              "int8 us", "int8vnni us", "int4 us", "int2 us", "int8 GB/s",
+              "int4 GB/s", "int4/int8", "int4/vnni", "int2/vnni");
   std::mt19937 rng(20261123);
   for (const Shape &s : shapes) {
-    std::uniform_int_distribution<int> w8(-127, 127), w4(-8, 7), x(-128, 127);
-    std::vector<int8_t> full(s.k * s.n), small(s.k * s.n), act(s.m * s.k);
+    std::uniform_int_distribution<int> w8(-127, 127), w4(-8, 7), w2(-2, 1),
+        x(-128, 127);
+    std::vector<int8_t> full(s.k * s.n), small(s.k * s.n), tiny(s.k * s.n),
+        act(s.m * s.k);
     for (int8_t &v : full)
       v = int8_t(w8(rng));
     for (int8_t &v : small)
       v = int8_t(w4(rng));
+    for (int8_t &v : tiny)
+      v = int8_t(w2(rng));
     for (int8_t &v : act)
       v = int8_t(x(rng));
     auto int8Host = compile(int8MatMulSource(s.m, s.n, s.k, full, 3, "i8"),
@@ -113,24 +121,32 @@ int main(int argc, char **argv) {
                             vnniPass, vnniTarget);
     auto int4 = compile(int8MatMulSource(s.m, s.n, s.k, small, 3, "i4"),
                         host->gemmPass(), *host);
-    auto check = compile(int8MatMulSource(s.m, s.n, s.k, small, 3, "i8"),
-                         vnniPass, vnniTarget);
+    auto int2 = compile(int8MatMulSource(s.m, s.n, s.k, tiny, 3, "i4"),
+                        host->gemmPass(), *host);
 
     std::vector<int32_t> out(s.m * s.n), expected(s.m * s.n);
     auto in = view3(act.data(), s.m, s.k);
     auto o = view3(out.data(), s.m, s.n);
     auto e = view3(expected.data(), s.m, s.n);
-    if (!int4->call("mm", &in, &o) || !check->call("mm", &in, &e)) {
-      std::fprintf(stderr, "call failed\n");
-      return 1;
-    }
-    if (out != expected) {
-      std::fprintf(stderr, "int4 RESULTS DIFFER from int8 with the same "
-                           "weights\n");
-      return 1;
+    for (auto [packed, values, name] :
+         {std::tuple(int4.get(), &small, "int4"),
+          std::tuple(int2.get(), &tiny, "int2")}) {
+      auto check = compile(int8MatMulSource(s.m, s.n, s.k, *values, 3, "i8"),
+                           vnniPass, vnniTarget);
+      if (!packed->call("mm", &in, &o) || !check->call("mm", &in, &e)) {
+        std::fprintf(stderr, "call failed\n");
+        return 1;
+      }
+      if (out != expected) {
+        std::fprintf(stderr,
+                     "%s RESULTS DIFFER from int8 with the same "
+                     "weights\n",
+                     name);
+        return 1;
+      }
     }
     std::vector<JitKernel *> kernels = {int8Host.get(), int8Vnni.get(),
-                                        int4.get()};
+                                        int4.get(), int2.get()};
     std::vector<std::vector<double>> times(kernels.size());
     for (int warm = 0; warm < 3; ++warm)
       for (JitKernel *k : kernels)
@@ -143,14 +159,16 @@ int main(int argc, char **argv) {
                                std::chrono::steady_clock::now() - start)
                                .count());
       }
-    double t8 = median(times[0]), t8v = median(times[1]), t4 = median(times[2]);
+    double t8 = median(times[0]), t8v = median(times[1]), t4 = median(times[2]),
+           t2 = median(times[3]);
     double bytes8 = double(s.n) * s.k, bytes4 = bytes8 / 2;
     char name[64];
     std::snprintf(name, sizeof(name), "%lldx%lldx%lld", (long long)s.m,
                   (long long)s.n, (long long)s.k);
-    std::printf("%-16s %12.1f %12.1f %12.1f %10.1f %10.1f %9.2f %9.2f\n", name,
-                t8 * 1e6, t8v * 1e6, t4 * 1e6, bytes8 / t8 / 1e9,
-                bytes4 / t4 / 1e9, t8 / t4, t8v / t4);
+    std::printf(
+        "%-16s %12.1f %12.1f %10.1f %10.1f %10.1f %10.1f %9.2f %9.2f %9.2f\n",
+        name, t8 * 1e6, t8v * 1e6, t4 * 1e6, t2 * 1e6, bytes8 / t8 / 1e9,
+        bytes4 / t4 / 1e9, t8 / t4, t8v / t4, t8v / t2);
   }
   return 0;
 }

@@ -51,4 +51,6 @@ void qopt::setWeightPolicy(const WeightedLayer &layer, PolicyAttr policy) {
   constant->setAttr(QOptDialect::kPolicyAttrName, policy);
 }
 
-unsigned qopt::storageBitsForWidth(unsigned bits) { return bits <= 4 ? 4 : 8; }
+unsigned qopt::storageBitsForWidth(unsigned bits) {
+  return bits <= 2 ? 2 : bits <= 4 ? 4 : 8;
+}

@@ -1,23 +1,23 @@
 // qopt-measure-latency on a small random model (3x3 convolution, depthwise
 // convolution, fully-connected layer), calibrated, with sensitivities at
-// 8, 4 and 2 bits: every layer is quantized at int8 and at int4 storage,
-// compiled with qopt's kernels for the host and timed.
+// 8, 4, 3 and 2 bits: every layer is quantized at int8, int4 and packed
+// 2-bit storage, compiled with qopt's kernels for the host and timed.
 // REQUIRES: numpy
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %python3 %S/Inputs/make_small_model.py %t
-// RUN: qopt %t/model.mlir --pass-pipeline="builtin.module(qopt-calibrate{data=%t/x.npy},func.func(qopt-propagate-ranges),qopt-measure-sensitivity{data=%t/x.npy widths=8,4,2})" -o %t/sensitivity.mlir
+// RUN: qopt %t/model.mlir --pass-pipeline="builtin.module(qopt-calibrate{data=%t/x.npy},func.func(qopt-propagate-ranges),qopt-measure-sensitivity{data=%t/x.npy widths=8,4,3,2})" -o %t/sensitivity.mlir
 // RUN: qopt %t/sensitivity.mlir --qopt-measure-latency="repetitions=3" -o %t/timed.mlir
 // RUN: %python3 %S/Inputs/check_sensitivity.py %t/timed.mlir | FileCheck %s
-// 2 and 4 bits are both stored as int4, so they share one measurement.
-// CHECK-COUNT-3: layer bits=[8, 4, 2] monotone=True latency positive=True storage-shared=True
+// 3 and 4 bits are both stored as int4, so they share one measurement.
+// CHECK-COUNT-3: layer bits=[8, 4, 3, 2] monotone=True latency positive=True storage-shared=True
 // CHECK-NOT: layer
 
 // The attribute keeps its widths and noise; the layers stay float (the
 // quantization happened on a copy).
 // RUN: FileCheck %s --check-prefix=ATTR --input-file=%t/timed.mlir
-// ATTR: tosa.conv2d {{.*}}qopt.sensitivity = #qopt.sensitivity<bits = [8, 4, 2], noise = [{{.*}}], latency = [{{.*}} : (tensor<1x6x6x2xf32>, tensor<4x3x3x2xf32>,
-// ATTR: tosa.depthwise_conv2d {{.*}}qopt.sensitivity = #qopt.sensitivity<bits = [8, 4, 2], noise = [{{.*}}], latency = [
-// ATTR: tosa.matmul {{.*}}qopt.sensitivity = #qopt.sensitivity<bits = [8, 4, 2], noise = [{{.*}}], latency = [
+// ATTR: tosa.conv2d {{.*}}qopt.sensitivity = #qopt.sensitivity<bits = [8, 4, 3, 2], noise = [{{.*}}], latency = [{{.*}} : (tensor<1x6x6x2xf32>, tensor<4x3x3x2xf32>,
+// ATTR: tosa.depthwise_conv2d {{.*}}qopt.sensitivity = #qopt.sensitivity<bits = [8, 4, 3, 2], noise = [{{.*}}], latency = [
+// ATTR: tosa.matmul {{.*}}qopt.sensitivity = #qopt.sensitivity<bits = [8, 4, 3, 2], noise = [{{.*}}], latency = [
 
 // The integer-only profiles and another x86 target measure too (the AVX2
 // kernels, on any x86-64 host that runs the tests).
@@ -29,7 +29,7 @@
 // REPORT: budget: {{[0-9]+}} bytes ({{.*}}% of int8) 1000000.0 us
 // REPORT-NEXT: chosen: {{.*}} dB, {{[0-9.]+}} us
 // REPORT: layer {{.*}} width     bytes        us  us by width
-// REPORT-COUNT-3: {{^.* [248]  +[0-9]+  +[0-9.]+  8: [0-9.]+  4: [0-9.]+  2: [0-9.]+$}}
+// REPORT-COUNT-3: {{^.* [2348]  +[0-9]+  +[0-9.]+  8: [0-9.]+  4: [0-9.]+  3: [0-9.]+  2: [0-9.]+$}}
 // REPORT: Pareto front
 // REPORT-NEXT: bytes  % of int8  bits/weight  predicted SQNR dB  latency us
 

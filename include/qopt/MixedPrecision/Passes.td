@@ -57,7 +57,8 @@ def MeasureLatencyPass : Pass<"qopt-measure-latency", "::mlir::ModuleOp"> {
     (microseconds), for `qopt-assign-precision`'s `budget-latency`.
 
     The latencies are measured, not modelled: for each storage form the
-    widths take (int4 for 2 to 4 bits, int8 for 5 to 8), a copy of the
+    widths take (2 bits packed four per byte, 3 and 4 bits as int4, 5
+    to 8 as int8), a copy of the
     model is quantized with every layer at that width by the same passes
     `qopt-ptq` runs (`activation-policy`, `profile`); each integer layer,
     with its fused requantization, becomes a function of its own; these
@@ -101,9 +102,10 @@ def AssignPrecisionPass
   let summary = "Choose each layer's weight width under a budget, exactly";
   let description = [{
     Reads the `qopt.sensitivity` of every layer, costs each candidate width
-    in stored weight bytes (`ceil(weights x storage bits / 8)`, where 2 to
-    4 bits are stored as int4 and 5 to 8 as int8, the forms the integer
-    graph and the kernels hold) and, with `budget-latency`, in the
+    in stored weight bytes (`ceil(weights x storage bits / 8)`, where 2
+    bits are packed four per byte, 3 and 4 bits two per byte, and 5 to 8
+    stored as int8, the forms the kernels hold) and, with
+    `budget-latency`, in the
     latencies the attribute carries, and picks the widths that minimize the
     summed output noise within the budget. The solver is exact: dynamic
     programming over Pareto fronts of (bytes, latency, noise), whose final

@@ -35,8 +35,9 @@ PolicyAttr weightPolicyForWidth(mlir::MLIRContext *ctx, unsigned bits,
 /// qopt-insert-qdq reads it; a constant other ops share is cloned first.
 void setWeightPolicy(const WeightedLayer &layer, PolicyAttr policy);
 
-/// Bits each weight of width `bits` takes in storage: 4 for 2 to 4 bits
-/// (TOSA int4 weights), 8 for 5 to 8.
+/// Bits each weight of width `bits` takes in storage: 2 for 2 bits (the
+/// GEMM kernels pack TOSA int4 weights in [-2, 1] four per byte), 4 for 3
+/// and 4 bits (int4, two per byte), 8 for 5 to 8.
 unsigned storageBitsForWidth(unsigned bits);
 
 } // namespace qopt

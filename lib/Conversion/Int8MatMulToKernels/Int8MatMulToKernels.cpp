@@ -57,20 +57,20 @@ int64_t depthOf(Int8Kernel kernel) {
 
 int64_t alignTo(int64_t x, int64_t a) { return (x + a - 1) / a * a; }
 
-/// The options for one layer: int4 weights are unpacked in registers, so
-/// they take the register-tile kernels (AMX tiles load from memory; smmla's
-/// octets would need their own nibble order: its CPUs have sdot), two
-/// depth groups per K step (the pair sharing a byte), and K padded to a
-/// whole pair.
-Int8GemmOptions forLayer(Int8GemmOptions tile, bool int4Weights) {
-  if (!int4Weights)
+/// The options for one layer: packed int4 / int2 weights are unpacked in
+/// registers, so they take the register-tile kernels (AMX tiles load from
+/// memory; smmla's octets would need their own field order: its CPUs have
+/// sdot), as many depth groups per K step as share a byte, and K padded to
+/// whole such sets.
+Int8GemmOptions forLayer(Int8GemmOptions tile, int64_t weightBits) {
+  tile.weightBits = weightBits;
+  if (weightBits == 8)
     return tile;
-  tile.int4Weights = true;
   if (tile.kernel == Int8Kernel::amx)
     tile.kernel = Int8Kernel::vnni;
   if (tile.kernel == Int8Kernel::smmla)
     tile.kernel = Int8Kernel::sdot;
-  tile.depthUnroll = std::max<int64_t>(tile.depthUnroll, 2);
+  tile.depthUnroll = std::max(tile.depthUnroll, tile.weightsPerByte());
   return tile;
 }
 
@@ -90,7 +90,9 @@ struct IntegerLayer {
   SmallVector<int8_t> weights; ///< as signed bytes (int4 sign-extended)
   ArrayRef<int64_t> weightShape;
   int64_t inputZp = 0;
-  bool int4 = false;
+  /// How the kernels store the weights: 8 for int8; for int4, 2 when every
+  /// value is in [-2, 1] (2-bit and ternary quantization), else 4.
+  int64_t storageBits = 8;
 };
 
 FailureOr<IntegerLayer> matchIntegerLayer(PatternRewriter &rewriter,
@@ -116,7 +118,11 @@ FailureOr<IntegerLayer> matchIntegerLayer(PatternRewriter &rewriter,
     layer.weights.push_back(static_cast<int8_t>(v.getSExtValue()));
   layer.weightShape = weights.getType().getShape();
   layer.inputZp = *zp;
-  layer.int4 = width == 4;
+  if (width == 4)
+    layer.storageBits =
+        llvm::all_of(layer.weights, [](int8_t w) { return w >= -2 && w <= 1; })
+            ? 2
+            : 4;
   return layer;
 }
 
@@ -132,10 +138,12 @@ struct PackedLayout {
   int64_t blocks;  // N / 16 (padded)
   int64_t vectors; // blocks per full panel
   int64_t depth = kDepth;
-  /// int4 weights: the vectors of depth groups 2p and 2p + 1 share one
-  /// vector of bytes (low and high nibbles, each holding w + 8), at half
-  /// the offset; kq is even.
-  bool nibbles = false;
+  /// Packed weights (4 or 2 bits; 8: not packed): the vectors of depth
+  /// groups f p .. f p + f - 1 (f = 8 / weightBits) share one vector of
+  /// bytes (bit fields from the lowest, each holding w + 2^(bits - 1)), at
+  /// 1 / f of the offset; kq is a multiple of f.
+  int64_t weightBits = 8;
+  int64_t weightsPerByte() const { return 8 / weightBits; }
   int64_t vectorBytes() const { return kLanes * depth; }
   int64_t fullPanels() const { return blocks / vectors; }
   int64_t lastVectors() const { return blocks % vectors; }
@@ -145,12 +153,13 @@ struct PackedLayout {
     int64_t width = panel < fullPanels() ? vectors : lastVectors();
     return (panel * kq * vectors + q * width + j) * vectorBytes();
   }
-  /// With `nibbles`: byte offset of the vector holding column block `nb`
-  /// for depth groups 2p and 2p + 1.
-  int64_t nibbleOffset(int64_t nb, int64_t p) const {
+  /// Packed weights: byte offset of the vector holding column block `nb`
+  /// for depth groups f p .. f p + f - 1.
+  int64_t packedOffset(int64_t nb, int64_t p) const {
     int64_t panel = nb / vectors, j = nb % vectors;
     int64_t width = panel < fullPanels() ? vectors : lastVectors();
-    return (panel * (kq / 2) * vectors + p * width + j) * vectorBytes();
+    return (panel * (kq / weightsPerByte()) * vectors + p * width + j) *
+           vectorBytes();
   }
 };
 
@@ -356,8 +365,8 @@ public:
             : std::max<int64_t>(1, 40960 / (vectors * layout.vectorBytes()));
     int64_t blocks = (kq + maxQuads - 1) / maxQuads;
     int64_t quads = (kq + blocks - 1) / blocks;
-    if (layout.nibbles) // blocks start at the first group of a byte pair
-      quads = alignTo(quads, 2);
+    // Blocks start at the first group of a set sharing bytes.
+    quads = alignTo(quads, layout.weightsPerByte());
     return {quads, (kq + quads - 1) / quads};
   }
 
@@ -478,22 +487,32 @@ private:
         .getResult();
   }
 
-  /// The two weight vectors in one vector of nibble pairs (each nibble
-  /// w + 8): low nibbles first. The weights come out as the kernels'
-  /// int8 path would read them: w, or w + 128 when they are vpdpbusd's
-  /// unsigned operand (the same bytes: both are w + 8 plus a constant).
-  std::pair<Value, Value> unpackNibbles(Value packed) {
+  /// The weight vectors of the f = 8 / bits depth groups packed in one
+  /// vector of bytes (each field w + 2^(bits - 1)), lowest field first. The
+  /// weights come out as the kernels' int8 path would read them: w, or
+  /// w + 128 when they are vpdpbusd's unsigned operand (the same bytes:
+  /// both are the field plus a constant). Per vector: a shift (none for
+  /// the lowest field), a mask (none for the highest) and an add.
+  SmallVector<Value> unpackWeights(Value packed) {
     auto type = cast<VectorType>(packed.getType());
     auto splat = [&](int64_t v) {
       return arith::ConstantOp::create(
           b, loc, type,
           DenseElementsAttr::get(type, b.getIntegerAttr(b.getI8Type(), v)));
     };
-    Value offset = splat(weightsUnsigned ? 120 : -8);
-    Value low = arith::AndIOp::create(b, loc, packed, splat(0x0F));
-    Value high = arith::ShRUIOp::create(b, loc, packed, splat(4));
-    return {arith::AddIOp::create(b, loc, low, offset),
-            arith::AddIOp::create(b, loc, high, offset)};
+    int64_t bits = layout.weightBits, bias = int64_t(1) << (bits - 1);
+    Value offset = splat(weightsUnsigned ? 128 - bias : -bias);
+    Value mask = splat((1 << bits) - 1);
+    SmallVector<Value> weights;
+    for (int64_t f = 0, fields = layout.weightsPerByte(); f < fields; ++f) {
+      Value field = packed;
+      if (f > 0)
+        field = arith::ShRUIOp::create(b, loc, field, splat(f * bits));
+      if (f + 1 < fields)
+        field = arith::AndIOp::create(b, loc, field, mask);
+      weights.push_back(arith::AddIOp::create(b, loc, field, offset));
+    }
+    return weights;
   }
 
   /// The four-byte dot kernels (vpdpbusd, sdot): per depth quad, one
@@ -509,8 +528,9 @@ private:
     SmallVector<Value> accs(init);
     if (int64_t steps = quads / unroll)
       accs = dotSteps(aRow, base, mr, vectors, first, steps, unroll, accs);
-    // Nibble pairs are never split: quads is even and so is what is left.
-    int64_t leftUnroll = layout.nibbles ? 2 : 1;
+    // Sets of groups sharing bytes are never split: quads is a multiple of
+    // their size and so is what is left.
+    int64_t leftUnroll = layout.weightsPerByte();
     if (int64_t left = quads % unroll)
       accs = dotSteps(aRow, base, mr, vectors, add(first, quads - left),
                       left / leftUnroll, leftUnroll, accs);
@@ -539,27 +559,31 @@ private:
                 read(VectorType::get({unroll * kDepth}, i8), a,
                      {add(aRow, i), mul(kq0, kDepth)}, i8Pad)));
           SmallVector<Value> accs(in);
-          SmallVector<Value> nextWeights; // the high nibbles of a pair
+          // Packed weights: per column vector, the unpacked vectors of the
+          // set of depth groups the step is in.
+          int64_t perByte = layout.weightsPerByte();
+          SmallVector<SmallVector<Value>> unpacked;
           for (int64_t u = 0; u < unroll; ++u) {
             SmallVector<Value> weights;
-            if (!layout.nibbles) {
+            if (perByte == 1) {
               Value step = add(base, mul(add(kq0, u), vectors * 64));
               for (int64_t j = 0; j < vectors; ++j)
                 weights.push_back(
                     read(bytesType, bPacked, {add(step, j * 64)}, i8Pad));
-            } else if (u % 2 == 0) {
-              // One load per pair of depth groups, at half the int8 offset.
-              Value pairStep = arith::DivUIOp::create(
-                  b, loc, add(base, mul(add(kq0, u), vectors * 64)), index(2));
-              nextWeights.clear();
-              for (int64_t j = 0; j < vectors; ++j) {
-                auto [low, high] = unpackNibbles(
-                    read(bytesType, bPacked, {add(pairStep, j * 64)}, i8Pad));
-                weights.push_back(low);
-                nextWeights.push_back(high);
-              }
             } else {
-              weights = nextWeights;
+              if (u % perByte == 0) {
+                // One load per set of depth groups, at 1 / f of the int8
+                // offset.
+                Value setStep = arith::DivUIOp::create(
+                    b, loc, add(base, mul(add(kq0, u), vectors * 64)),
+                    index(perByte));
+                unpacked.clear();
+                for (int64_t j = 0; j < vectors; ++j)
+                  unpacked.push_back(unpackWeights(
+                      read(bytesType, bPacked, {add(setStep, j * 64)}, i8Pad)));
+              }
+              for (int64_t j = 0; j < vectors; ++j)
+                weights.push_back(unpacked[j][u % perByte]);
             }
             for (int64_t i = 0; i < mr; ++i) {
               Value splat = vector::ShuffleOp::create(
@@ -1022,11 +1046,11 @@ bool int16PairsFit(ArrayRef<int8_t> w, int64_t k, int64_t n,
 }
 
 /// What K is padded to: AMX's 64-byte tile rows, or a kernel's depth
-/// group (a pair of them for int4 weights, which share bytes).
+/// group (times the groups sharing bytes for packed weights).
 int64_t kAlignment(const Int8GemmOptions &tile) {
   if (tile.kernel == Int8Kernel::amx)
     return AmxKernelEmitter::kStepBytes;
-  return depthOf(tile.kernel) * (tile.int4Weights ? 2 : 1);
+  return depthOf(tile.kernel) * tile.weightsPerByte();
 }
 
 /// The register-tile kernels' (VNNI, sdot, smmla) state and emitter: C,
@@ -1070,7 +1094,7 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
   int64_t panelVectors = amx ? AmxKernelEmitter::kPanelVectors : tile.vectors;
   PackedLayout layout{kp / depth, np / kLanes,
                       std::min(panelVectors, np / kLanes), depth,
-                      tile.int4Weights};
+                      tile.weightBits};
   tile.vectors = layout.vectors;
   Type i8 = b.getI8Type(), i32 = b.getI32Type();
 
@@ -1105,10 +1129,16 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
   bool weightsUnsigned = inPlace && vnni;
   bool activationsFlipped = !inPlace && vnni;
   // (With `fill`, the VNNI rows are built flipped, block by block.)
-  // int4: byte i of the pair (2p, 2p + 1) holds w + 8 of group 2p in its
-  // low nibble and of group 2p + 1 in its high one; padding is weight 0.
-  SmallVector<int8_t> packed(tile.int4Weights ? np * kp / 2 : np * kp,
-                             tile.int4Weights ? int8_t(0x88) : int8_t(0));
+  // Packed (f = 8 / bits per byte): byte i of the set of groups
+  // f p .. f p + f - 1 holds w + 2^(bits - 1) of group f p + r in bits
+  // [r bits, (r + 1) bits); padding is weight 0 (0x88 for int4, 0xAA for
+  // int2).
+  int64_t perByte = tile.weightsPerByte(), bits = tile.weightBits;
+  uint8_t zeroField = uint8_t(1) << (bits - 1);
+  uint8_t zeroByte = 0;
+  for (int64_t r = 0; r < perByte && bits < 8; ++r)
+    zeroByte |= zeroField << (r * bits);
+  SmallVector<int8_t> packed(np * kp / perByte, static_cast<int8_t>(zeroByte));
   SmallVector<int32_t> correction(np, 0);
   for (int64_t nn = 0; nn < n && !bias.empty(); ++nn)
     correction[nn] = bias[nn];
@@ -1116,11 +1146,12 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
     for (int64_t nn = 0; nn < n; ++nn) {
       int8_t v = w[kk * n + nn];
       int64_t q = kk / depth, inVector = (nn % kLanes) * depth + kk % depth;
-      if (tile.int4Weights) {
-        int64_t at = layout.nibbleOffset(nn / kLanes, q / 2) + inVector;
-        int shift = q % 2 ? 4 : 0;
-        packed[at] = static_cast<int8_t>((packed[at] & ~(0x0F << shift)) |
-                                         (((v + 8) & 0x0F) << shift));
+      if (perByte > 1) {
+        int64_t at = layout.packedOffset(nn / kLanes, q / perByte) + inVector;
+        int64_t shift = (q % perByte) * bits, mask = (1 << bits) - 1;
+        packed[at] = static_cast<int8_t>(
+            (packed[at] & ~(mask << shift)) |
+            (((v + (int64_t(1) << (bits - 1))) & mask) << shift));
       } else {
         packed[layout.offset(nn / kLanes, q) + inVector] =
             weightsUnsigned ? static_cast<int8_t>(v ^ 0x80) : v;
@@ -1203,7 +1234,7 @@ struct MatMulLowering {
       return failure();
     if (aType.getShape()[0] != 1)
       return rewriter.notifyMatchFailure(mm, "batched matmul");
-    tile = forLayer(tile, layer->int4);
+    tile = forLayer(tile, layer->storageBits);
     int64_t m = aType.getShape()[1], k = aType.getShape()[2];
     int64_t n = resultType.getShape()[2];
     if (k >= (1 << 16))
@@ -1373,7 +1404,7 @@ struct ConvLowering {
       return failure();
     int64_t zpIn = layer->inputZp;
     const SmallVector<int8_t> &w = layer->weights;
-    tile = forLayer(tile, layer->int4);
+    tile = forLayer(tile, layer->storageBits);
     auto bias = cast<RankedTensorType>(conv.getBias().getType());
     int64_t n = inType.getShape()[0], c = inType.getShape()[3];
     ArrayRef<int64_t> wShape = layer->weightShape;

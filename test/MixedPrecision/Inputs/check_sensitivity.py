@@ -3,8 +3,8 @@ qopt-measure-latency) attached and checks what must hold for measured data:
 one entry per width, noise finite and positive, and (for these random
 layers) more noise at fewer bits. Prints one line per layer: its widths and
 whether the noise is monotone; with latencies, also whether they are all
-positive and whether widths stored alike (int4: 2-4 bits, int8: 5-8) got
-the same time, as they run the same code."""
+positive and whether widths stored alike (2 bits; 3-4 bits as int4; 5-8
+bits as int8) got the same time, as they run the same code."""
 import re
 import sys
 
@@ -24,7 +24,7 @@ for bits, noise, latency in found:
         assert len(latency) == len(bits)
         by_storage = {}
         for b, t in zip(bits, latency):
-            by_storage.setdefault(4 if b <= 4 else 8, set()).add(t)
+            by_storage.setdefault(2 if b <= 2 else 4 if b <= 4 else 8, set()).add(t)
         line += " latency positive=%s storage-shared=%s" % (
             all(0 < t < 1e6 for t in latency),
             all(len(times) == 1 for times in by_storage.values()))

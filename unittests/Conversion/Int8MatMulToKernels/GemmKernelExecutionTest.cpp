@@ -38,13 +38,14 @@ struct Case {
   int64_t m, k, n;
   int zeroPoint;
   enum { Random, AllMin, AllMax, SmallWeights } values = Random;
-  /// TOSA int4 weights (in [-8, 7]), which the kernels pack two per byte.
-  bool int4 = false;
+  /// Bits of the weights: 8, or TOSA int4 weights in [-8, 7] (4), which
+  /// the kernels pack two per byte, or in [-2, 1] (2), four per byte.
+  int weightBits = 8;
 };
 
 std::string source(const Case &c, const std::vector<int8_t> &weights) {
   return int8MatMulSource(c.m, c.n, c.k, weights, c.zeroPoint,
-                          c.int4 ? "i4" : "i8");
+                          c.weightBits < 8 ? "i4" : "i8");
 }
 
 /// A row-major memref descriptor of `shape` over `data`.
@@ -94,14 +95,19 @@ bool hostHasAmx() {
   return features.lookup("amx-tile") && features.lookup("amx-int8");
 }
 
-/// Whether lowered IR shifts i8 lanes right by 4: the kernels' unpacking
-/// of int4 weights (nothing else shifts int8 lanes).
-bool hasInt4Unpack(llvm::StringRef ir) {
+/// Whether lowered IR unpacks `bits`-bit weights: shifts i8 lanes right
+/// (nothing else does) by the highest field's offset, 4 for int4 and 6
+/// for int2.
+bool hasPackedUnpack(llvm::StringRef ir, int bits) {
   llvm::SmallVector<llvm::StringRef> lines;
   ir.split(lines, '\n');
-  return llvm::any_of(lines, [](llvm::StringRef line) {
+  bool shifts = llvm::any_of(lines, [](llvm::StringRef line) {
     return line.contains("llvm.lshr") && line.contains("vector<64xi8>");
   });
+  std::string highest =
+      "dense<" + std::to_string(8 - bits) + "> : vector<64xi8>";
+  return shifts && ir.contains(highest) &&
+         (bits == 4 || !ir.contains("dense<15> : vector<64xi8>"));
 }
 
 void runCase(const Case &c, const std::string &tileOptions,
@@ -109,10 +115,10 @@ void runCase(const Case &c, const std::string &tileOptions,
   std::mt19937 rng(c.m * 131 + c.k * 17 + c.n);
   std::uniform_int_distribution<int> byte(-128, 127);
   auto value = [&](bool weight) -> int8_t {
-    if (weight && c.int4)
-      return c.values == Case::AllMin   ? -8
-             : c.values == Case::AllMax ? 7
-                                        : int8_t(byte(rng) >> 4);
+    if (weight && c.weightBits < 8)
+      return c.values == Case::AllMin   ? -(1 << (c.weightBits - 1))
+             : c.values == Case::AllMax ? (1 << (c.weightBits - 1)) - 1
+                                        : int8_t(byte(rng) >> (8 - c.weightBits));
     if (c.values == Case::AllMin)
       return weight ? -127 : -128;
     if (c.values == Case::AllMax)
@@ -138,9 +144,9 @@ void runCase(const Case &c, const std::string &tileOptions,
   JitKernel vnni(src, "func.func(convert-int8-matmul-to-kernels" + tileOptions +
                           ")," + tosaToLinalg + lower);
   ASSERT_TRUE(vnni.ok()) << vnni.error();
-  if (c.int4)
-    ASSERT_TRUE(hasInt4Unpack(vnni.loweredIR()))
-        << "int4 weights are not unpacked from nibbles";
+  if (c.weightBits < 8)
+    ASSERT_TRUE(hasPackedUnpack(vnni.loweredIR(), c.weightBits))
+        << c.weightBits << "-bit weights are not unpacked in registers";
   else if (tileOptions.find("amx") != std::string::npos)
     ASSERT_NE(vnni.loweredIR().find("tdpbssd"), std::string::npos);
   else if (isa == "avx2")
@@ -216,18 +222,43 @@ TEST_F(VnniMatMul, Int4Weights) {
        {Case{1, 1, 1, 0}, Case{1, 64, 64, 3}, Case{7, 5, 18, -3},
         Case{13, 33, 47, 100}, Case{6, 4, 64, -128}, Case{25, 130, 97, 127},
         Case{3, 1, 200, -7}, Case{1, 4096, 64, 5}}) {
-    c.int4 = true;
+    c.weightBits = 4;
     runCase(c, "");
   }
   for (auto values : {Case::AllMin, Case::AllMax})
     for (int zp : {-128, 0, 127})
-      runCase(Case{7, 600, 35, zp, values, true}, "");
+      runCase(Case{7, 600, 35, zp, values, 4}, "");
   for (const char *tile :
        {"{tile-rows=1 tile-vectors=1}", "{tile-rows=8 tile-vectors=3}",
         "{tile-rows=3 tile-vectors=2 k-block=8}", "{k-block=100}",
         "{depth-unroll=4}", "{kernel=amx}"})
-    for (Case c : {Case{11, 21, 83, -5, Case::Random, true},
-                   Case{9, 602, 40, 17, Case::AllMin, true}})
+    for (Case c : {Case{11, 21, 83, -5, Case::Random, 4},
+                   Case{9, 602, 40, 17, Case::AllMin, 4}})
+      runCase(c, tile);
+}
+
+// int2 weights (TOSA i4 holding values in [-2, 1]: 2-bit and ternary
+// quantization), packed four per byte: K = 1, K not a multiple of 16, M = 1,
+// -2 and 1 everywhere, K blocks (a multiple of 4 groups), depth unrolls, the
+// AMX fallback.
+TEST_F(VnniMatMul, Int2Weights) {
+  for (Case c :
+       {Case{1, 1, 1, 0}, Case{1, 64, 64, 3}, Case{7, 5, 18, -3},
+        Case{13, 33, 47, 100}, Case{6, 4, 64, -128}, Case{25, 130, 97, 127},
+        Case{3, 1, 200, -7}, Case{1, 4096, 64, 5}}) {
+    c.weightBits = 2;
+    runCase(c, "");
+  }
+  for (auto values : {Case::AllMin, Case::AllMax})
+    for (int zp : {-128, 0, 127})
+      runCase(Case{7, 600, 35, zp, values, 2}, "");
+  for (const char *tile :
+       {"{tile-rows=1 tile-vectors=1}", "{tile-rows=8 tile-vectors=3}",
+        "{tile-rows=3 tile-vectors=2 k-block=8}", "{k-block=100}",
+        "{depth-unroll=2}", "{kernel=amx}"})
+    for (Case c : {Case{11, 21, 83, -5, Case::Random, 2},
+                   Case{9, 602, 40, 17, Case::AllMin, 2},
+                   Case{9, 70, 40, 17, Case::AllMax, 2}})
       runCase(c, tile);
 }
 
@@ -259,8 +290,9 @@ TEST(Int8MatMulOtherTargets, Avx2Dots) {
     runCase(c, options, "avx2");
 }
 
-// int4 weights through the generic and AVX2 dots, and through AArch64's
-// sdot kernels (smmla configurations take them for int4).
+// int4 and int2 weights through the generic and AVX2 dots, and through
+// AArch64's sdot kernels (smmla configurations take them for packed
+// weights).
 TEST(Int8MatMulOtherTargets, Int4Weights) {
   std::vector<std::pair<std::string, std::string>> configs = {
       {"", "generic"},
@@ -273,7 +305,13 @@ TEST(Int8MatMulOtherTargets, Int4Weights) {
     for (Case c : {Case{1, 1, 1, 0}, Case{7, 5, 18, -3}, Case{13, 33, 47, 100},
                    Case{7, 600, 35, -128, Case::AllMin},
                    Case{7, 600, 35, 127, Case::AllMax}, Case{9, 602, 40, 17}}) {
-      c.int4 = true;
+      c.weightBits = 4;
+      runCase(c, options, isa);
+    }
+  for (auto &[options, isa] : configs)
+    for (Case c : {Case{7, 5, 18, -3}, Case{7, 600, 35, -128, Case::AllMin},
+                   Case{9, 602, 40, 17}}) {
+      c.weightBits = 2;
       runCase(c, options, isa);
     }
 }

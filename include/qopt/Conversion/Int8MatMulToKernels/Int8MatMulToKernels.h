@@ -43,10 +43,13 @@ struct Int8GemmOptions {
   /// row's bytes for a step are loaded once (AArch64 sdot's indexed form,
   /// smmla operands zipped from them).
   int64_t depthUnroll = 1;
-  /// The weights are int4 (TOSA `i4`): packed two per byte (depth groups
-  /// q and q + 1 share bytes) and unpacked in registers. Set per layer by
+  /// Bits each weight is stored in: 8, or 4 / 2 for TOSA `i4` weights
+  /// whose values fit (packed two / four per byte: that many consecutive
+  /// depth groups share bytes) and unpacked in registers. Set per layer by
   /// the lowering, not an option.
-  bool int4Weights = false;
+  int64_t weightBits = 8;
+  /// Weights per byte (1, 2 or 4).
+  int64_t weightsPerByte() const { return 8 / weightBits; }
 };
 
 /// tosa.matmul and tosa.conv2d (int8 x constant int8 -> int32) ->

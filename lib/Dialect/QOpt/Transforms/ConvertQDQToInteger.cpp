@@ -45,7 +45,8 @@ struct IntegerConv {
 /// tensor only), `bias` (when given) a float constant. When `rewriterPtr`
 /// is given, builds the integer operands; otherwise only checks. Weights of
 /// 2 to 4 bits become an i4 TOSA constant (TOSA's int4 weights, which the
-/// kernels store two per byte), wider ones i8.
+/// GEMM kernels store two per byte, or four when the values fit 2 bits),
+/// wider ones i8.
 IntegerConv matchOperands(Value input, Value weight, Value bias,
                           int64_t channelAxis, Location loc,
                           PatternRewriter *rewriterPtr) {
