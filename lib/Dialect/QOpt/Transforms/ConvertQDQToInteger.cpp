@@ -31,32 +31,45 @@ bool allFinite(DenseFPElementsAttr values) {
 /// The integer operands of a QDQ convolution or matmul, or why there are
 /// none.
 struct IntegerConv {
-  Value input; // i8 storage, zero point shifted for uint8
+  Value input; // i8 or i16 storage, zero point shifted for uint8
   int64_t inputZp = 0;
   double inputScale = 0;
-  Value weights;                    // i8 or i4 constant in the op's layout
-  SmallVector<double> weightScales; // per output channel (or one)
+  /// 8, or 16 for int16 activations: TOSA's int16 x int8 convolutions and
+  /// int16 x int16 matmul accumulate in int48.
+  unsigned inputBits = 8;
+  Value weights; // i8 or i4 constant in the op's layout (i16 for an int16
+                 // matmul)
+  DenseIntElementsAttr weightValues; // the stored weights
+  SmallVector<double> weightScales;  // per output channel (or one)
   std::string refusal;
 };
 
 /// Checks the operands of an integer layer: `input` must be a dequantized
-/// 8-bit per-tensor tensor, `weight` a dequantized symmetric signed 2- to
+/// 8-bit per-tensor tensor, or signed 16-bit with zero point 0 (TOSA's
+/// int16 layers have none), `weight` a dequantized symmetric signed 2- to
 /// 8-bit qopt.constant quantized per tensor or along `channelAxis` (-1: per
 /// tensor only), `bias` (when given) a float constant. When `rewriterPtr`
 /// is given, builds the integer operands; otherwise only checks. Weights of
 /// 2 to 4 bits become an i4 TOSA constant (TOSA's int4 weights, which the
 /// GEMM kernels store two per byte, or four when the values fit 2 bits),
-/// wider ones i8.
+/// wider ones i8; with int16 activations they are i8 (i16 for a matmul,
+/// whose operands TOSA wants alike).
 IntegerConv matchOperands(Value input, Value weight, Value bias,
                           int64_t channelAxis, Location loc,
-                          PatternRewriter *rewriterPtr) {
+                          PatternRewriter *rewriterPtr, bool isMatMul) {
   IntegerConv r;
   auto xDq = input.getDefiningOp<DequantizeOp>();
   auto xType = xDq ? dyn_cast<quant::UniformQuantizedType>(
                          xDq.getInput().getType().getElementType())
                    : nullptr;
-  if (!xType || xType.getStorageTypeIntegralWidth() != 8) {
-    r.refusal = "input is not a dequantized 8-bit per-tensor tensor";
+  r.inputBits = xType ? xType.getStorageTypeIntegralWidth() : 0;
+  if (!xType || (r.inputBits != 8 && r.inputBits != 16)) {
+    r.refusal = "input is not a dequantized 8- or 16-bit per-tensor tensor";
+    return r;
+  }
+  if (r.inputBits == 16 && (!xType.isSigned() || xType.getZeroPoint() != 0)) {
+    r.refusal = "int16 activations need a signed type with zero point 0 "
+                "(symmetric), as TOSA's int16 layers do";
     return r;
   }
   auto wDq = weight.getDefiningOp<DequantizeOp>();
@@ -95,14 +108,17 @@ IntegerConv matchOperands(Value input, Value weight, Value bias,
     r.refusal = "bias is not a finite float constant";
     return r;
   }
+  r.inputScale = xType.getScale();
+  r.weightValues = cast<DenseIntElementsAttr>(wConst.getValue());
 
   if (!rewriterPtr)
     return r;
   PatternRewriter &rewriter = *rewriterPtr;
   auto i8 = rewriter.getI8Type();
   auto xTensor = xDq.getInput().getType();
-  Value stored = quant::StorageCastOp::create(rewriter, loc, xTensor.clone(i8),
-                                              xDq.getInput());
+  Value stored = quant::StorageCastOp::create(
+      rewriter, loc, xTensor.clone(rewriter.getIntegerType(r.inputBits)),
+      xDq.getInput());
   r.inputZp = xType.getZeroPoint();
   if (!xType.isSigned()) {
     SmallVector<int64_t> ones(xTensor.getRank(), 1);
@@ -115,9 +131,10 @@ IntegerConv matchOperands(Value input, Value weight, Value bias,
     r.inputZp -= 128;
   }
   r.input = stored;
-  r.inputScale = xType.getScale();
-  auto wValues = cast<DenseIntElementsAttr>(wConst.getValue());
-  unsigned tosaWidth = wQuant.getStorageTypeIntegralWidth() <= 4 ? 4 : 8;
+  auto wValues = r.weightValues;
+  unsigned tosaWidth =
+      r.inputBits == 16 ? (isMatMul ? 16 : 8)
+                        : (wQuant.getStorageTypeIntegralWidth() <= 4 ? 4 : 8);
   if (wValues.getElementType().getIntOrFloatBitWidth() != tosaWidth)
     wValues = cast<DenseIntElementsAttr>(
         wValues.mapValues(rewriter.getIntegerType(tosaWidth),
@@ -126,19 +143,18 @@ IntegerConv matchOperands(Value input, Value weight, Value bias,
   return r;
 }
 
-/// Why the quantize of `conv` cannot become integer arithmetic ("" if it
-/// can).
 /// The integer operands of `op`; per-channel weight scales are accepted
 /// along the output-channel axis (conv2d OHWI: 0; depthwise [KH, KW, C, M]:
 /// 2; matmul [1, K, N]: 2).
 IntegerConv matchLayer(Operation *op, PatternRewriter *rewriter) {
   if (auto conv = dyn_cast<tosa::Conv2DOp>(op))
     return matchOperands(conv.getInput(), conv.getWeight(), conv.getBias(), 0,
-                         op->getLoc(), rewriter);
+                         op->getLoc(), rewriter, /*isMatMul=*/false);
   if (auto dw = dyn_cast<tosa::DepthwiseConv2DOp>(op)) {
     // Weights [KH, KW, C, M]: output channel c * M + m has scale s[c].
     IntegerConv r = matchOperands(dw.getInput(), dw.getWeight(), dw.getBias(),
-                                  2, op->getLoc(), rewriter);
+                                  2, op->getLoc(), rewriter,
+                                  /*isMatMul=*/false);
     int64_t multiplier = dw.getWeight().getType().getShape()[3];
     if (r.weightScales.size() > 1 && multiplier > 1) {
       SmallVector<double> perOutput;
@@ -149,17 +165,8 @@ IntegerConv matchLayer(Operation *op, PatternRewriter *rewriter) {
     return r;
   }
   auto mm = cast<tosa::MatMulOp>(op);
-  return matchOperands(mm.getA(), mm.getB(), Value(), 2, op->getLoc(),
-                       rewriter);
-}
-
-std::string refusalFor(Operation *layer, QuantizeOp quantize) {
-  if (!layer->hasOneUse())
-    return "its result has other uses";
-  if (!isa<quant::UniformQuantizedType>(
-          quantize.getOutput().getType().getElementType()))
-    return "its output is not quantized per tensor";
-  return matchLayer(layer, nullptr).refusal;
+  return matchOperands(mm.getA(), mm.getB(), Value(), 2, op->getLoc(), rewriter,
+                       /*isMatMul=*/true);
 }
 
 /// A rank-1 zero-point operand of `elementType` (i8, or i4 for int4
@@ -191,6 +198,117 @@ DenseElementsAttr quantizeBias(DenseFPElementsAttr bias,
         int32Range, RoundingMode::half_to_even)));
   auto type = bias.getType().clone(IntegerType::get(bias.getContext(), 32));
   return DenseElementsAttr::get(type, ArrayRef(values));
+}
+
+/// A matmul, optionally followed by a reshape and the add of a constant bias
+/// (a fully-connected layer), ending at a quantize.
+struct MatMulChain {
+  tosa::MatMulOp matmul;
+  tosa::ReshapeOp reshape;  // between matmul and bias add, or null
+  tosa::AddOp add;          // the bias add, or null
+  DenseFPElementsAttr bias; // its constant operand
+};
+
+/// quantize(add(reshape?(matmul), bias)) or quantize(matmul); the bias must
+/// hold one value per matmul column.
+std::optional<MatMulChain> matchMatMulChain(QuantizeOp quantize) {
+  MatMulChain chain;
+  Value value = quantize.getInput();
+  if ((chain.add = value.getDefiningOp<tosa::AddOp>())) {
+    if (!chain.add->hasOneUse())
+      return std::nullopt;
+    if (matchPattern(chain.add.getInput2(), m_Constant(&chain.bias)))
+      value = chain.add.getInput1();
+    else if (matchPattern(chain.add.getInput1(), m_Constant(&chain.bias)))
+      value = chain.add.getInput2();
+    else
+      return std::nullopt;
+    if ((chain.reshape = value.getDefiningOp<tosa::ReshapeOp>())) {
+      if (!chain.reshape->hasOneUse())
+        return std::nullopt;
+      value = chain.reshape.getInput1();
+    }
+  }
+  chain.matmul = value.getDefiningOp<tosa::MatMulOp>();
+  if (!chain.matmul)
+    return std::nullopt;
+  int64_t columns = chain.matmul.getType().getShape().back();
+  if (chain.bias && (chain.bias.getNumElements() != columns ||
+                     chain.bias.getType().getShape().back() != columns ||
+                     !allFinite(chain.bias)))
+    return std::nullopt;
+  return chain;
+}
+
+/// The output channel of each weight element of `layer` (conv2d OHWI: O;
+/// depthwise [KH, KW, C, M]: c * M + m; matmul [1, K, N]: n).
+int64_t outputChannelOf(Operation *layer, ArrayRef<int64_t> shape,
+                        int64_t index) {
+  if (isa<tosa::Conv2DOp>(layer))
+    return index / (shape[1] * shape[2] * shape[3]);
+  return index %
+         (isa<tosa::DepthwiseConv2DOp>(layer) ? shape[2] * shape[3] : shape[2]);
+}
+
+/// For int16 activations: the largest |accumulator| an output channel can
+/// reach, sum |w| * 32768 + |bias| (the input's zero point is 0), when it
+/// exceeds int32, else nullopt. Within int32 the int48 accumulator TOSA
+/// prescribes is narrowed to int32 exactly and the int32 requantize
+/// applies.
+std::optional<int64_t> int16AccumulatorOverflow(Operation *layer,
+                                                const IntegerConv &ops,
+                                                DenseFPElementsAttr bias,
+                                                ArrayRef<double> accScales) {
+  ArrayRef<int64_t> shape = ops.weightValues.getType().getShape();
+  int64_t channels = isa<tosa::Conv2DOp>(layer)            ? shape[0]
+                     : isa<tosa::DepthwiseConv2DOp>(layer) ? shape[2] * shape[3]
+                                                           : shape[2];
+  SmallVector<int64_t> bound(channels, 0);
+  for (auto [i, w] : llvm::enumerate(ops.weightValues.getValues<APInt>()))
+    bound[outputChannelOf(layer, shape, i)] +=
+        std::abs(w.getSExtValue()) * 32768;
+  if (bias) {
+    SmallVector<double> scales(accScales);
+    if (scales.size() == 1)
+      scales.assign(channels, scales.front());
+    auto intBias = quantizeBias(bias, scales).getValues<int32_t>();
+    for (auto [c, b] : llvm::enumerate(intBias))
+      bound[c] += std::abs(int64_t(b));
+  }
+  int64_t worst = *llvm::max_element(bound);
+  if (worst <= INT32_MAX)
+    return std::nullopt;
+  return worst;
+}
+
+/// Why the quantize of `layer` cannot become integer arithmetic ("" if
+/// it can).
+std::string refusalFor(Operation *layer, QuantizeOp quantize) {
+  if (!layer->hasOneUse())
+    return "its result has other uses";
+  if (!isa<quant::UniformQuantizedType>(
+          quantize.getOutput().getType().getElementType()))
+    return "its output is not quantized per tensor";
+  IntegerConv ops = matchLayer(layer, nullptr);
+  if (!ops.refusal.empty() || ops.inputBits != 16)
+    return ops.refusal;
+  DenseFPElementsAttr bias;
+  if (isa<tosa::MatMulOp>(layer)) {
+    if (std::optional<MatMulChain> chain = matchMatMulChain(quantize))
+      bias = chain->bias;
+  } else {
+    matchPattern(layer->getOperand(2), m_Constant(&bias));
+  }
+  SmallVector<double> accScales;
+  for (double w : ops.weightScales)
+    accScales.push_back(ops.inputScale * w);
+  if (std::optional<int64_t> worst =
+          int16AccumulatorOverflow(layer, ops, bias, accScales))
+    return "with int16 activations its accumulator can reach " +
+           std::to_string(*worst) +
+           ", beyond int32; requantizing TOSA's int48 accumulator is not "
+           "built";
+  return "";
 }
 
 /// Replaces `quantize` by a requantize of the int32 accumulator `acc`, whose
@@ -251,60 +369,32 @@ template <typename ConvOp> struct ConvertConv : QuantizeRootPattern {
           ops.inputScale *
           ops.weightScales[ops.weightScales.size() == 1 ? 0 : c]);
     auto i32 = rewriter.getI32Type();
+    // int16 activations: TOSA's int48 accumulator (and bias), narrowed to
+    // int32 exactly (refusalFor proved the bound).
+    Type accElement = ops.inputBits == 16 ? rewriter.getIntegerType(48) : i32;
     DenseElementsAttr intBiasValues = quantizeBias(bias, accScales);
+    if (accElement != i32)
+      intBiasValues =
+          cast<DenseIntElementsAttr>(intBiasValues)
+              .mapValues(accElement, [](const APInt &v) { return v.sext(48); });
     Value intBias = tosa::ConstOp::create(
         rewriter, loc, cast<RankedTensorType>(intBiasValues.getType()),
         intBiasValues);
-    Value acc = ConvOp::create(
-        rewriter, loc, resultType.clone(i32), ops.input, ops.weights, intBias,
-        createZeroPoint(rewriter, loc, ops.inputZp, rewriter.getI8Type()),
-        createWeightZeroPoint(rewriter, loc, ops.weights), conv.getPadAttr(),
-        conv.getStrideAttr(), conv.getDilationAttr(), TypeAttr::get(i32));
+    Value acc =
+        ConvOp::create(rewriter, loc, resultType.clone(accElement), ops.input,
+                       ops.weights, intBias,
+                       createZeroPoint(rewriter, loc, ops.inputZp,
+                                       rewriter.getIntegerType(ops.inputBits)),
+                       createWeightZeroPoint(rewriter, loc, ops.weights),
+                       conv.getPadAttr(), conv.getStrideAttr(),
+                       conv.getDilationAttr(), TypeAttr::get(accElement));
+    if (accElement != i32)
+      acc = tosa::CastOp::create(rewriter, loc, resultType.clone(i32), acc);
     replaceWithRequantize(rewriter, quantize, acc, accScales, rounding);
     rewriter.eraseOp(conv);
     return success();
   }
 };
-
-/// A matmul, optionally followed by a reshape and the add of a constant bias
-/// (a fully-connected layer), ending at a quantize.
-struct MatMulChain {
-  tosa::MatMulOp matmul;
-  tosa::ReshapeOp reshape;  // between matmul and bias add, or null
-  tosa::AddOp add;          // the bias add, or null
-  DenseFPElementsAttr bias; // its constant operand
-};
-
-/// quantize(add(reshape?(matmul), bias)) or quantize(matmul); the bias must
-/// hold one value per matmul column.
-std::optional<MatMulChain> matchMatMulChain(QuantizeOp quantize) {
-  MatMulChain chain;
-  Value value = quantize.getInput();
-  if ((chain.add = value.getDefiningOp<tosa::AddOp>())) {
-    if (!chain.add->hasOneUse())
-      return std::nullopt;
-    if (matchPattern(chain.add.getInput2(), m_Constant(&chain.bias)))
-      value = chain.add.getInput1();
-    else if (matchPattern(chain.add.getInput1(), m_Constant(&chain.bias)))
-      value = chain.add.getInput2();
-    else
-      return std::nullopt;
-    if ((chain.reshape = value.getDefiningOp<tosa::ReshapeOp>())) {
-      if (!chain.reshape->hasOneUse())
-        return std::nullopt;
-      value = chain.reshape.getInput1();
-    }
-  }
-  chain.matmul = value.getDefiningOp<tosa::MatMulOp>();
-  if (!chain.matmul)
-    return std::nullopt;
-  int64_t columns = chain.matmul.getType().getShape().back();
-  if (chain.bias && (chain.bias.getNumElements() != columns ||
-                     chain.bias.getType().getShape().back() != columns ||
-                     !allFinite(chain.bias)))
-    return std::nullopt;
-  return chain;
-}
 
 /// quantize(add(reshape?(matmul(dequantize(a), dequantize(B))), bias)) ->
 /// integer matmul, the bias added in the int32 accumulator at s_a * s_B[n]
@@ -324,10 +414,16 @@ struct ConvertMatMul : QuantizeRootPattern {
     Location loc = mm.getLoc();
     auto resultType = cast<RankedTensorType>(mm.getType());
     auto i32 = rewriter.getI32Type();
+    // int16 activations: TOSA's int16 x int16 matmul into int48, narrowed
+    // to int32 exactly (refusalFor proved the bound).
+    Type accElement = ops.inputBits == 16 ? rewriter.getIntegerType(48) : i32;
     Value acc = tosa::MatMulOp::create(
-        rewriter, loc, resultType.clone(i32), ops.input, ops.weights,
-        createZeroPoint(rewriter, loc, ops.inputZp, rewriter.getI8Type()),
+        rewriter, loc, resultType.clone(accElement), ops.input, ops.weights,
+        createZeroPoint(rewriter, loc, ops.inputZp,
+                        rewriter.getIntegerType(ops.inputBits)),
         createWeightZeroPoint(rewriter, loc, ops.weights));
+    if (accElement != i32)
+      acc = tosa::CastOp::create(rewriter, loc, resultType.clone(i32), acc);
     SmallVector<double> accScales;
     for (double w : ops.weightScales)
       accScales.push_back(ops.inputScale * w);
@@ -360,16 +456,16 @@ struct ConvertMatMul : QuantizeRootPattern {
 // Ops on 8-bit values: data movement, pooling, clamp, add, mul, concat
 //===----------------------------------------------------------------------===//
 
-/// The per-tensor 8-bit quantized tensor `value` is the dequantization of,
-/// or null.
-Value dequantizedSource(Value value) {
+/// The per-tensor 8-bit (with `allow16`, or 16-bit) quantized tensor
+/// `value` is the dequantization of, or null.
+Value dequantizedSource(Value value, bool allow16 = false) {
   auto dq = value.getDefiningOp<DequantizeOp>();
   if (!dq)
     return Value();
   auto type = dyn_cast<quant::UniformQuantizedType>(
       dq.getInput().getType().getElementType());
-  return type && type.getStorageTypeIntegralWidth() == 8 ? dq.getInput()
-                                                         : Value();
+  unsigned width = type ? type.getStorageTypeIntegralWidth() : 0;
+  return width == 8 || (allow16 && width == 16) ? dq.getInput() : Value();
 }
 
 quant::UniformQuantizedType perTensorType(Value quantized) {
@@ -379,18 +475,23 @@ quant::UniformQuantizedType perTensorType(Value quantized) {
 
 /// Why the quantize after `op` cannot be produced by an integer op with the
 /// input of `op` in `operandIndex` ("" when it can): the input must be a
-/// per-tensor 8-bit dequantization, the output per tensor 8-bit, and both
-/// signed when `needsSigned` (integer comparisons on the stored values).
-std::string checkUnary(Operation *op, QuantizeOp quantize, bool needsSigned) {
+/// per-tensor 8-bit dequantization, the output per tensor 8-bit (with
+/// `allow16`, either may be 16-bit), and both signed when `needsSigned`
+/// (integer comparisons on the stored values).
+std::string checkUnary(Operation *op, QuantizeOp quantize, bool needsSigned,
+                       bool allow16 = false) {
   if (!op->hasOneUse())
     return "its result has other uses";
-  Value source = dequantizedSource(op->getOperand(0));
+  StringRef widths = allow16 ? "8- or 16-bit" : "8-bit";
+  Value source = dequantizedSource(op->getOperand(0), allow16);
   if (!source)
-    return "its input is not a dequantized 8-bit per-tensor tensor";
+    return ("its input is not a dequantized " + widths + " per-tensor tensor")
+        .str();
   auto out = dyn_cast<quant::UniformQuantizedType>(
       quantize.getOutput().getType().getElementType());
-  if (!out || out.getStorageTypeIntegralWidth() != 8)
-    return "its output is not quantized 8-bit per tensor";
+  unsigned outWidth = out ? out.getStorageTypeIntegralWidth() : 0;
+  if (outWidth != 8 && !(allow16 && outWidth == 16))
+    return ("its output is not quantized " + widths + " per tensor").str();
   if (needsSigned && (!perTensorType(source).isSigned() || !out.isSigned()))
     return "it is quantized unsigned (only signed 8-bit is supported)";
   return "";
@@ -431,20 +532,23 @@ Type accumulatorType(Builder &builder, double scale) {
 /// quantize_B(op(dequantize_A(x))) for data movement and max pooling: the
 /// op runs on the stored integers of x requantized to B. Max commutes with
 /// any increasing map, so requantizing first is exact; with A == B (what
-/// qopt-propagate-ranges arranges) there is nothing to requantize.
+/// qopt-propagate-ranges arranges) there is nothing to requantize. 8- and
+/// 16-bit values alike.
 template <typename OpTy> struct ConvertDataMovement : QuantizeRootPattern {
   using QuantizeRootPattern::QuantizeRootPattern;
 
   LogicalResult matchAndRewrite(QuantizeOp quantize,
                                 PatternRewriter &rewriter) const override {
     auto op = quantize.getInput().getDefiningOp<OpTy>();
-    if (!op || !checkUnary(op, quantize, isa<tosa::MaxPool2dOp>(op)).empty())
+    if (!op || !checkUnary(op, quantize, isa<tosa::MaxPool2dOp>(op),
+                           /*allow16=*/true)
+                    .empty())
       return rewriter.notifyMatchFailure(quantize, "not convertible");
     RankedTensorType outType = quantize.getOutput().getType();
     OpBuilder::InsertionGuard guard(rewriter);
     rewriter.setInsertionPoint(op);
     Value source = requantizeTo(
-        rewriter, op.getLoc(), dequantizedSource(op->getOperand(0)),
+        rewriter, op.getLoc(), dequantizedSource(op->getOperand(0), true),
         outType.getElementType(), rounding, op,
         "its input and output were calibrated to different ranges");
     Value stored = storageOf(rewriter, op.getLoc(), source);
@@ -473,7 +577,7 @@ struct ConvertClamp : QuantizeRootPattern {
     auto clamp = quantize.getInput().getDefiningOp<tosa::ClampOp>();
     if (!clamp || !clampRefusal(clamp, quantize).empty())
       return rewriter.notifyMatchFailure(quantize, "not convertible");
-    Value source = dequantizedSource(clamp.getInput());
+    Value source = dequantizedSource(clamp.getInput(), /*allow16=*/true);
     auto type = perTensorType(source);
     QuantParams params{type.getScale(), type.getZeroPoint()};
     StorageRange range = getStorageRange(type);
@@ -489,10 +593,11 @@ struct ConvertClamp : QuantizeRootPattern {
     Value clamped = source;
     if (lo > range.min || hi < range.max) {
       Value stored = storageOf(rewriter, loc, source);
-      auto i8 = rewriter.getI8Type();
-      Value intClamp = tosa::ClampOp::create(
-          rewriter, loc, stored.getType(), stored,
-          rewriter.getIntegerAttr(i8, lo), rewriter.getIntegerAttr(i8, hi));
+      Type storage = type.getStorageType();
+      Value intClamp =
+          tosa::ClampOp::create(rewriter, loc, stored.getType(), stored,
+                                rewriter.getIntegerAttr(storage, lo),
+                                rewriter.getIntegerAttr(storage, hi));
       clamped = quant::StorageCastOp::create(rewriter, loc, source.getType(),
                                              intClamp);
     }
@@ -508,7 +613,8 @@ struct ConvertClamp : QuantizeRootPattern {
     if (!isa<FloatAttr>(clamp.getMinValAttr()) ||
         !isa<FloatAttr>(clamp.getMaxValAttr()))
       return "its bounds are not floats";
-    return checkUnary(clamp, quantize, /*needsSigned=*/true);
+    return checkUnary(clamp, quantize, /*needsSigned=*/true,
+                      /*allow16=*/true);
   }
 };
 
@@ -522,9 +628,9 @@ struct ConvertAvgPool : QuantizeRootPattern {
   LogicalResult matchAndRewrite(QuantizeOp quantize,
                                 PatternRewriter &rewriter) const override {
     auto pool = quantize.getInput().getDefiningOp<tosa::AvgPool2dOp>();
-    if (!pool || !checkUnary(pool, quantize, true).empty())
+    if (!pool || !refusal(pool, quantize).empty())
       return rewriter.notifyMatchFailure(quantize, "not convertible");
-    Value source = dequantizedSource(pool.getInput());
+    Value source = dequantizedSource(pool.getInput(), /*allow16=*/true);
     auto inType = perTensorType(source);
     RankedTensorType outType = quantize.getOutput().getType();
     auto outQuant = cast<quant::UniformQuantizedType>(outType.getElementType());
@@ -540,12 +646,12 @@ struct ConvertAvgPool : QuantizeRootPattern {
     OpBuilder::InsertionGuard guard(rewriter);
     rewriter.setInsertionPoint(pool);
     Location loc = pool.getLoc();
-    auto i8 = rewriter.getI8Type(), i32 = rewriter.getI32Type();
+    Type storage = inType.getStorageType(), i32 = rewriter.getI32Type();
     Value stored = storageOf(rewriter, loc, source);
     Value intPool = tosa::AvgPool2dOp::create(
-        rewriter, loc, outType.clone(i8), stored,
-        createZeroPoint(rewriter, loc, inType.getZeroPoint(), i8),
-        createZeroPoint(rewriter, loc, poolQuant.getZeroPoint(), i8),
+        rewriter, loc, outType.clone(storage), stored,
+        createZeroPoint(rewriter, loc, inType.getZeroPoint(), storage),
+        createZeroPoint(rewriter, loc, poolQuant.getZeroPoint(), storage),
         pool.getKernelAttr(), pool.getStrideAttr(), pool.getPadAttr(),
         TypeAttr::get(i32));
     Value pooled = quant::StorageCastOp::create(
@@ -556,6 +662,25 @@ struct ConvertAvgPool : QuantizeRootPattern {
                                "differ"));
     rewriter.eraseOp(pool);
     return success();
+  }
+
+  /// Signed 8-bit, or 16-bit with zero point 0 (TOSA's int16 pools have
+  /// none), with the output's width equal to the input's (the pool keeps the
+  /// input's storage).
+  static std::string refusal(tosa::AvgPool2dOp pool, QuantizeOp quantize) {
+    std::string why = checkUnary(pool, quantize, /*needsSigned=*/true,
+                                 /*allow16=*/true);
+    if (!why.empty())
+      return why;
+    auto in = perTensorType(dequantizedSource(pool.getInput(), true));
+    auto out = cast<quant::UniformQuantizedType>(
+        quantize.getOutput().getType().getElementType());
+    if (in.getStorageTypeIntegralWidth() != out.getStorageTypeIntegralWidth())
+      return "its input and output widths differ";
+    if (in.getStorageTypeIntegralWidth() == 16 &&
+        (in.getZeroPoint() != 0 || out.getZeroPoint() != 0))
+      return "int16 pools need zero points of 0";
+    return "";
   }
 };
 
@@ -757,7 +882,8 @@ struct ConvertConcat : QuantizeRootPattern {
   static std::string concatRefusal(tosa::ConcatOp concat, QuantizeOp quantize) {
     if (!concat->hasOneUse())
       return "its result has other uses";
-    if (!llvm::all_of(concat.getInput1(), dequantizedSource))
+    if (!llvm::all_of(concat.getInput1(),
+                      [](Value v) { return bool(dequantizedSource(v)); }))
       return "its inputs are not all dequantized 8-bit per-tensor tensors";
     auto out = dyn_cast<quant::UniformQuantizedType>(
         quantize.getOutput().getType().getElementType());
@@ -783,10 +909,12 @@ std::string integerRefusal(Operation *op, QuantizeOp quantize) {
     return "its result is not quantized";
   if (isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::MatMulOp>(op))
     return refusalFor(op, quantize);
-  if (isa<tosa::MaxPool2dOp, tosa::AvgPool2dOp>(op))
-    return checkUnary(op, quantize, /*needsSigned=*/true);
+  if (isa<tosa::MaxPool2dOp>(op))
+    return checkUnary(op, quantize, /*needsSigned=*/true, /*allow16=*/true);
+  if (auto pool = dyn_cast<tosa::AvgPool2dOp>(op))
+    return ConvertAvgPool::refusal(pool, quantize);
   if (isa<tosa::ReshapeOp, tosa::TransposeOp, tosa::SliceOp>(op))
-    return checkUnary(op, quantize, /*needsSigned=*/false);
+    return checkUnary(op, quantize, /*needsSigned=*/false, /*allow16=*/true);
   if (auto clamp = dyn_cast<tosa::ClampOp>(op))
     return ConvertClamp::clampRefusal(clamp, quantize);
   if (isa<tosa::AddOp>(op))

@@ -204,7 +204,10 @@ def ConvertQDQToIntegerPass
       (ties to even), then a `qopt.requantize`. Weights: a symmetric
       signed 2- to 8-bit `qopt.constant`, per tensor or per output
       channel; 2 to 4 bits become TOSA int4 weights (`i4`), wider ones
-      `i8`. Ternary weights are `si2` with a narrow range.
+      `i8`. Ternary weights are `si2` with a narrow range. int16
+      activations (zero point 0) use TOSA's int16 forms, whose int48
+      accumulator is narrowed to int32 where the constant weights and bias
+      prove it exact; otherwise the layer stays float.
     * `max_pool2d`, `reshape`, `transpose`, `slice`: the same op on the
       stored values (a requantize first if input and output types differ).
     * `clamp`: an int8 clamp to the quantized bounds, removed when it
