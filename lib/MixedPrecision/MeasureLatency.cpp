@@ -340,8 +340,8 @@ llvm::Error MeasureLatencyPass::measure() {
       if (!once)
         return fail("running '" + names[l] +
                     "' failed: " + form.kernel->error());
-      calls[f].push_back(
-          std::clamp<int64_t>(std::ceil(20.0 / *once), 1, 10000));
+      calls[f].push_back(std::clamp<int64_t>(
+          std::ceil(20.0 / std::max(*once, 1e-3)), 1, 10000));
       samples[f].emplace_back();
     }
   // Forms alternate within each repetition, so that frequency or load

@@ -116,9 +116,10 @@ void runCase(const Case &c, const std::string &tileOptions,
   std::uniform_int_distribution<int> byte(-128, 127);
   auto value = [&](bool weight) -> int8_t {
     if (weight && c.weightBits < 8)
-      return c.values == Case::AllMin   ? -(1 << (c.weightBits - 1))
-             : c.values == Case::AllMax ? (1 << (c.weightBits - 1)) - 1
-                                        : int8_t(byte(rng) >> (8 - c.weightBits));
+      return c.values == Case::AllMin ? -(1 << (c.weightBits - 1))
+             : c.values == Case::AllMax
+                 ? (1 << (c.weightBits - 1)) - 1
+                 : int8_t(byte(rng) >> (8 - c.weightBits));
     if (c.values == Case::AllMin)
       return weight ? -127 : -128;
     if (c.values == Case::AllMax)
@@ -213,53 +214,39 @@ TEST_F(VnniMatMul, KBlocks) {
   runCase(Case{5, 1000, 17, 127, Case::AllMax}, "");
 }
 
-// int4 weights (TOSA i4), packed two per byte and unpacked in registers:
-// odd shapes (K = 1, M = 1, K not a multiple of 8), -8 and 7 everywhere,
-// one and several column blocks per panel, K blocks, depth unrolls; AMX
-// targets take the VNNI kernels for them.
-TEST_F(VnniMatMul, Int4Weights) {
+/// Packed weights of `bits` bits (TOSA i4 holding values that fit): odd
+/// shapes (K = 1, M = 1, K not a multiple of the groups sharing bytes),
+/// the extreme values everywhere, one and several column blocks per panel,
+/// K blocks, one more configuration, and the AMX configuration (which takes
+/// the VNNI kernels for them).
+void runPackedWeightCases(int bits, const char *otherConfig) {
   for (Case c :
        {Case{1, 1, 1, 0}, Case{1, 64, 64, 3}, Case{7, 5, 18, -3},
         Case{13, 33, 47, 100}, Case{6, 4, 64, -128}, Case{25, 130, 97, 127},
         Case{3, 1, 200, -7}, Case{1, 4096, 64, 5}}) {
-    c.weightBits = 4;
+    c.weightBits = bits;
     runCase(c, "");
   }
   for (auto values : {Case::AllMin, Case::AllMax})
     for (int zp : {-128, 0, 127})
-      runCase(Case{7, 600, 35, zp, values, 4}, "");
+      runCase(Case{7, 600, 35, zp, values, bits}, "");
   for (const char *tile :
        {"{tile-rows=1 tile-vectors=1}", "{tile-rows=8 tile-vectors=3}",
-        "{tile-rows=3 tile-vectors=2 k-block=8}", "{k-block=100}",
-        "{depth-unroll=4}", "{kernel=amx}"})
-    for (Case c : {Case{11, 21, 83, -5, Case::Random, 4},
-                   Case{9, 602, 40, 17, Case::AllMin, 4}})
+        "{tile-rows=3 tile-vectors=2 k-block=8}", "{k-block=100}", otherConfig,
+        "{kernel=amx}"})
+    for (Case c : {Case{11, 21, 83, -5, Case::Random, bits},
+                   Case{9, 602, 40, 17, Case::AllMin, bits},
+                   Case{9, 70, 40, 17, Case::AllMax, bits}})
       runCase(c, tile);
 }
 
-// int2 weights (TOSA i4 holding values in [-2, 1]: 2-bit and ternary
-// quantization), packed four per byte: K = 1, K not a multiple of 16, M = 1,
-// -2 and 1 everywhere, K blocks (a multiple of 4 groups), depth unrolls, the
-// AMX fallback.
+// int4 weights, packed two per byte and unpacked in registers.
+TEST_F(VnniMatMul, Int4Weights) { runPackedWeightCases(4, "{depth-unroll=4}"); }
+
+// int2 weights (values in [-2, 1]: 2-bit and ternary quantization), packed
+// four per byte.
 TEST_F(VnniMatMul, Int2Weights) {
-  for (Case c :
-       {Case{1, 1, 1, 0}, Case{1, 64, 64, 3}, Case{7, 5, 18, -3},
-        Case{13, 33, 47, 100}, Case{6, 4, 64, -128}, Case{25, 130, 97, 127},
-        Case{3, 1, 200, -7}, Case{1, 4096, 64, 5}}) {
-    c.weightBits = 2;
-    runCase(c, "");
-  }
-  for (auto values : {Case::AllMin, Case::AllMax})
-    for (int zp : {-128, 0, 127})
-      runCase(Case{7, 600, 35, zp, values, 2}, "");
-  for (const char *tile :
-       {"{tile-rows=1 tile-vectors=1}", "{tile-rows=8 tile-vectors=3}",
-        "{tile-rows=3 tile-vectors=2 k-block=8}", "{k-block=100}",
-        "{depth-unroll=2}", "{kernel=amx}"})
-    for (Case c : {Case{11, 21, 83, -5, Case::Random, 2},
-                   Case{9, 602, 40, 17, Case::AllMin, 2},
-                   Case{9, 70, 40, 17, Case::AllMax, 2}})
-      runCase(c, tile);
+  runPackedWeightCases(2, "{tile-rows=2 tile-vectors=6}");
 }
 
 } // namespace
