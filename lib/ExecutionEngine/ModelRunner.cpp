@@ -1,6 +1,7 @@
 //===- ModelRunner.cpp - run a float graph on NumPy arrays ----------------===//
 
 #include "qopt/ExecutionEngine/ModelRunner.h"
+#include "qopt/Support/Error.h"
 #include "qopt/Target/Cpu/CpuTarget.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -11,10 +12,6 @@
 
 using namespace mlir;
 using namespace qopt;
-
-static llvm::Error fail(const llvm::Twine &message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
-}
 
 /// Upstream lowering of a TOSA float graph to the LLVM dialect, with
 /// results copied into caller-provided out-parameters and every temporary
@@ -243,9 +240,9 @@ llvm::Error ModelRunner::runChunk(const std::vector<NumpyArray> &arrays,
   std::vector<std::vector<int64_t>> descriptors;
   for (size_t i = 0; i < arrays.size(); ++i) {
     int64_t chunkBytes = arrays[i].data.size() / chunks;
-    descriptors.push_back(memrefDescriptor(const_cast<char *>(arrays[i].data.data()) +
-                                         chunk * chunkBytes,
-                                     inputSigs[i].shape));
+    descriptors.push_back(memrefDescriptor(
+        const_cast<char *>(arrays[i].data.data()) + chunk * chunkBytes,
+        inputSigs[i].shape));
   }
   for (size_t i = 0; i < outputs.size(); ++i)
     descriptors.push_back(

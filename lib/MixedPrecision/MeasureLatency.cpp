@@ -5,6 +5,7 @@
 #include "qopt/ExecutionEngine/ModelRunner.h"
 #include "qopt/MixedPrecision/Passes.h"
 #include "qopt/MixedPrecision/WeightedLayers.h"
+#include "qopt/Support/Error.h"
 #include "qopt/Support/Locations.h"
 #include "qopt/Target/Cpu/CpuTarget.h"
 
@@ -30,10 +31,6 @@ using namespace qopt;
 
 namespace {
 
-llvm::Error fail(const Twine &message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
-}
-
 /// Names the copy's layers by their index, through the conversion (which
 /// keeps locations).
 constexpr llvm::StringLiteral kLayerTag = "qopt.latency.layer";
@@ -51,17 +48,16 @@ std::optional<unsigned> taggedLayerIndex(Operation *op) {
   return index;
 }
 
-Type storageElementType(Type type) {
-  Type element = getElementTypeOrSelf(type);
-  if (auto quantized = dyn_cast<quant::QuantizedType>(element))
-    return quantized.getStorageType();
-  return element;
+/// `type` with quantized elements as their stored integers; other types
+/// as they are.
+Type storageType(Type type) {
+  Type storage = quant::QuantizedType::castToStorageType(type);
+  return storage ? storage : type;
 }
 
-/// The tensor type `type` with its quantized elements as their storage.
-RankedTensorType storageTensorType(Type type) {
-  auto tensor = cast<RankedTensorType>(type);
-  return tensor.clone(storageElementType(tensor));
+bool isIntegerTensor(Type type, unsigned belowWidth = 65) {
+  auto integer = dyn_cast<IntegerType>(getElementTypeOrSelf(storageType(type)));
+  return integer && integer.getWidth() < belowWidth;
 }
 
 /// A function computing integer layer `layer` alone, from its activation
@@ -73,16 +69,11 @@ FailureOr<func::FuncOp> extractLayer(Operation *layer, OpBuilder &builder,
                                      StringRef name) {
   Value input = layer->getOperand(0);
   auto inputType = dyn_cast<RankedTensorType>(input.getType());
-  if (!inputType || !inputType.hasStaticShape() ||
-      !isa<IntegerType>(storageElementType(inputType)))
+  if (!inputType || !inputType.hasStaticShape() || !isIntegerTensor(inputType))
     return failure();
   SmallVector<Operation *> chain{layer};
   Value output = layer->getResult(0);
-  auto isNarrowInteger = [](Value v) {
-    auto integer = dyn_cast<IntegerType>(storageElementType(v.getType()));
-    return integer && integer.getWidth() < 32;
-  };
-  while (!isNarrowInteger(output)) {
+  while (!isIntegerTensor(output.getType(), /*belowWidth=*/32)) {
     if (!output.hasOneUse())
       return failure();
     Operation *user = *output.getUsers().begin();
@@ -97,8 +88,8 @@ FailureOr<func::FuncOp> extractLayer(Operation *layer, OpBuilder &builder,
   Location loc = layer->getLoc();
   auto func = func::FuncOp::create(
       builder, loc, name,
-      builder.getFunctionType({storageTensorType(inputType)},
-                              {storageTensorType(output.getType())}));
+      builder.getFunctionType({storageType(inputType)},
+                              {storageType(output.getType())}));
   OpBuilder body = OpBuilder::atBlockBegin(func.addEntryBlock());
   IRMapping mapping;
   Value argument = func.getArgument(0);
@@ -144,9 +135,11 @@ struct CompiledLayers {
   }
 };
 
+/// Bytes of an integer tensor (the layer functions' signatures are
+/// storage types).
 int64_t storageBytes(RankedTensorType type) {
   return type.getNumElements() *
-         ((storageElementType(type).getIntOrFloatBitWidth() + 7) / 8);
+         ((type.getElementType().getIntOrFloatBitWidth() + 7) / 8);
 }
 
 struct MeasureLatencyPass
@@ -229,6 +222,8 @@ MeasureLatencyPass::extract(unsigned storageBits,
                   Twine(storageBits) + "-bit weights as a layer");
 
   llvm::raw_string_ostream os(compiled.source);
+  // (Every function already has its C interface; this strips the qopt.*
+  // annotations the cloned constants may carry.)
   prepareForLowering(*functions, "")->print(os);
   return compiled;
 }

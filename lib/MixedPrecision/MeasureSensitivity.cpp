@@ -5,6 +5,7 @@
 #include "qopt/ExecutionEngine/ModelRunner.h"
 #include "qopt/MixedPrecision/Passes.h"
 #include "qopt/MixedPrecision/WeightedLayers.h"
+#include "qopt/Support/Error.h"
 #include "qopt/Support/Locations.h"
 #include "qopt/Support/NumpyIO.h"
 
@@ -27,10 +28,6 @@ using namespace mlir;
 using namespace qopt;
 
 namespace {
-
-llvm::Error fail(const Twine &message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
-}
 
 /// One layer's measurement: noise[i] for widths[i].
 using LayerNoise = std::vector<double>;

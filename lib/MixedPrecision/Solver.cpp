@@ -1,6 +1,7 @@
 //===- Solver.cpp - exact choice of per-layer weight widths ---------------===//
 
 #include "qopt/MixedPrecision/Solver.h"
+#include "qopt/Support/Error.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -68,10 +69,6 @@ std::vector<Assignment> qopt::paretoFront(llvm::ArrayRef<LayerOptions> layers,
     front = prune(std::move(next), withLatency);
   }
   return front;
-}
-
-static llvm::Error fail(const llvm::Twine &message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
 llvm::Expected<Assignment>

@@ -1,6 +1,7 @@
 //===- NumpyIO.cpp - reading and writing NumPy .npy / .npz files ----------===//
 
 #include "qopt/Support/NumpyIO.h"
+#include "qopt/Support/Error.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CRC.h"
@@ -15,10 +16,6 @@
 
 using namespace llvm;
 using namespace qopt;
-
-static Error fail(const Twine &message) {
-  return createStringError(inconvertibleErrorCode(), message);
-}
 
 int64_t NumpyArray::numElements() const {
   int64_t n = 1;

@@ -3,6 +3,7 @@
 #ifndef QOPT_LIB_TARGET_CPU_ARCHTARGETS_H
 #define QOPT_LIB_TARGET_CPU_ARCHTARGETS_H
 
+#include "qopt/Support/Error.h"
 #include "qopt/Target/Cpu/CpuTarget.h"
 
 namespace qopt::detail {
@@ -25,8 +26,6 @@ std::string x86GemmPass(const CpuTarget &target);
 Int8Kernel aarch64GemmKernel(const CpuTarget &target);
 std::string aarch64DotIsa(const CpuTarget &target);
 std::string aarch64GemmPass(const CpuTarget &target);
-
-llvm::Error fail(const llvm::Twine &message);
 
 } // namespace qopt::detail
 

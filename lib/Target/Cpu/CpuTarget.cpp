@@ -1,6 +1,7 @@
 //===- CpuTarget.cpp - what native code generation may use ----------------===//
 
 #include "ArchTargets.h"
+#include "qopt/Support/Error.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -9,10 +10,6 @@
 
 using namespace qopt;
 using namespace qopt::detail;
-
-llvm::Error qopt::detail::fail(const llvm::Twine &message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
-}
 
 static bool hostIsAArch64() {
   return llvm::Triple(llvm::sys::getProcessTriple()).isAArch64();

@@ -1,6 +1,7 @@
 //===- Observers.cpp - streaming range observers for calibration ----------===//
 
 #include "qopt/Dialect/QOpt/Utils/Observers.h"
+#include "qopt/Support/Error.h"
 
 #include "llvm/ADT/StringSwitch.h"
 
@@ -9,10 +10,6 @@
 #include <limits>
 
 using namespace qopt;
-
-static llvm::Error fail(const llvm::Twine &message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
-}
 
 //===----------------------------------------------------------------------===//
 // StreamingHistogram
