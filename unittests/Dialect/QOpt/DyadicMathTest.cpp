@@ -61,6 +61,49 @@ TEST(DyadicMath, TosaShiftRange) {
   EXPECT_EQ(c.status, DyadicStatus::tooLarge);
 }
 
+// TFLite's 16-bit reduction, MultiplyByQuantizedMultiplier(int64_t, ...):
+// M16 = (M + 2^15) >> 16 (0x7FFF when M >= 0x7FFF0000), shift 15 - e.
+TEST(DyadicMath, SixteenBitMultipliers) {
+  // 0.02: M = 1374389535 -> (M + 32768) >> 16 = 20972, e = -5 -> shift 20.
+  DyadicConversion c = toDyadicScale16(0.02);
+  EXPECT_EQ(c.status, DyadicStatus::exact);
+  EXPECT_EQ(c.scale.multiplier, 20972);
+  EXPECT_EQ(c.scale.shift, 20);
+  // M >= 0x7FFF0000 saturates to 0x7FFF instead of carrying into 2^15.
+  c = toDyadicScale16(1.0 - std::ldexp(1.0, -20));
+  EXPECT_EQ(c.scale.multiplier, 0x7FFF);
+  EXPECT_EQ(c.scale.shift, 15);
+  // The 32-bit carry (M = 2^30, e + 1) reaches the 16-bit form as 2^14.
+  c = toDyadicScale16(1.0 - std::ldexp(1.0, -33));
+  EXPECT_EQ(c.scale.multiplier, 1 << 14);
+  EXPECT_EQ(c.scale.shift, 14);
+  // As TFLite, m below 2^-32 flushes (QuantizeMultiplier's e < -31), though
+  // TOSA's shifts would reach 2^-48; m just below 2^13 takes shift 2, the
+  // smallest TOSA allows, and 2^13 is too large.
+  c = toDyadicScale16(std::ldexp(1.0, -32));
+  EXPECT_EQ(c.status, DyadicStatus::exact);
+  EXPECT_EQ(c.scale.multiplier, 1 << 14);
+  EXPECT_EQ(c.scale.shift, 46);
+  c = toDyadicScale16(std::ldexp(1.0, -33));
+  EXPECT_EQ(c.status, DyadicStatus::flushedToZero);
+  EXPECT_EQ(c.scale.multiplier, 0);
+  c = toDyadicScale16(std::ldexp(1.0, 13) * 0.75);
+  EXPECT_EQ(c.status, DyadicStatus::exact);
+  EXPECT_EQ(c.scale.shift, 2);
+  c = toDyadicScale16(std::ldexp(1.0, 13));
+  EXPECT_EQ(c.status, DyadicStatus::tooLarge);
+  // The 16-bit form is within 2^-14 of m, relatively.
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> exponent(-31.0, 12.0);
+  for (int i = 0; i < 1000; ++i) {
+    double m = std::exp2(exponent(rng));
+    c = toDyadicScale16(m);
+    ASSERT_EQ(c.status, DyadicStatus::exact) << m;
+    EXPECT_LE(std::fabs(dyadicValue(c.scale) - m) / m, std::ldexp(1.0, -14))
+        << m;
+  }
+}
+
 TEST(DyadicMath, PowerOfTwoReportsError) {
   double error = 0.0;
   DyadicConversion c = toPowerOfTwoScale(0.25, error);

@@ -2,6 +2,7 @@
 
 #include "qopt/Dialect/QOpt/Transforms/Passes.h"
 #include "qopt/Dialect/QOpt/Utils/ConstantFolding.h"
+#include "qopt/Dialect/QOpt/Utils/DyadicMath.h"
 #include "qopt/Dialect/QOpt/Utils/QuantMath.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
@@ -186,18 +187,22 @@ Value createWeightZeroPoint(OpBuilder &builder, Location loc, Value weights) {
                          getElementTypeOrSelf(weights.getType()));
 }
 
-/// A float bias as the int32 an integer layer adds to its accumulator:
+/// A float bias as the `width`-bit integer (32, or TOSA's 48 for int16
+/// convolutions) an integer layer adds to its accumulator:
 /// round(b[n] / scales[n]) ties to even, saturated (one scale: all).
-DenseElementsAttr quantizeBias(DenseFPElementsAttr bias,
-                               ArrayRef<double> scales) {
-  StorageRange int32Range = getIntegerRange(32, /*isUnsigned=*/false);
-  SmallVector<int32_t> values;
+DenseIntElementsAttr quantizeBias(DenseFPElementsAttr bias,
+                                  ArrayRef<double> scales,
+                                  unsigned width = 32) {
+  StorageRange range = getIntegerRange(width, /*isUnsigned=*/false);
+  SmallVector<APInt> values;
   for (auto [n, b] : llvm::enumerate(bias.getValues<APFloat>()))
-    values.push_back(static_cast<int32_t>(quantizeValue(
-        b.convertToDouble(), {scales[scales.size() == 1 ? 0 : n], 0},
-        int32Range, RoundingMode::half_to_even)));
-  auto type = bias.getType().clone(IntegerType::get(bias.getContext(), 32));
-  return DenseElementsAttr::get(type, ArrayRef(values));
+    values.emplace_back(width,
+                        quantizeValue(b.convertToDouble(),
+                                      {scales[scales.size() == 1 ? 0 : n], 0},
+                                      range, RoundingMode::half_to_even),
+                        /*isSigned=*/true);
+  auto type = bias.getType().clone(IntegerType::get(bias.getContext(), width));
+  return DenseIntElementsAttr::get(type, values);
 }
 
 /// A matmul, optionally followed by a reshape and the add of a constant bias
@@ -250,15 +255,13 @@ int64_t outputChannelOf(Operation *layer, ArrayRef<int64_t> shape,
          (isa<tosa::DepthwiseConv2DOp>(layer) ? shape[2] * shape[3] : shape[2]);
 }
 
-/// For int16 activations: the largest |accumulator| an output channel can
-/// reach, sum |w| * 32768 + |bias| (the input's zero point is 0), when it
-/// exceeds int32, else nullopt. Within int32 the int48 accumulator TOSA
-/// prescribes is narrowed to int32 exactly and the int32 requantize
-/// applies.
-std::optional<int64_t> int16AccumulatorOverflow(Operation *layer,
-                                                const IntegerConv &ops,
-                                                DenseFPElementsAttr bias,
-                                                ArrayRef<double> accScales) {
+/// For int16 activations: per output channel, the largest |accumulator|
+/// it can reach, sum |w| * 32768 + |bias| (the input's zero point is 0;
+/// the bias at TOSA's 48 bits, so that nothing is hidden by saturation).
+SmallVector<int64_t> int16AccumulatorBounds(Operation *layer,
+                                            const IntegerConv &ops,
+                                            DenseFPElementsAttr bias,
+                                            ArrayRef<double> accScales) {
   ArrayRef<int64_t> shape = ops.weightValues.getType().getShape();
   int64_t channels = isa<tosa::Conv2DOp>(layer)            ? shape[0]
                      : isa<tosa::DepthwiseConv2DOp>(layer) ? shape[2] * shape[3]
@@ -271,14 +274,106 @@ std::optional<int64_t> int16AccumulatorOverflow(Operation *layer,
     SmallVector<double> scales(accScales);
     if (scales.size() == 1)
       scales.assign(channels, scales.front());
-    auto intBias = quantizeBias(bias, scales).getValues<int32_t>();
-    for (auto [c, b] : llvm::enumerate(intBias))
-      bound[c] += std::abs(int64_t(b));
+    for (auto [c, b] :
+         llvm::enumerate(quantizeBias(bias, scales, 48).getValues<APInt>()))
+      bound[c] += std::abs(b.getSExtValue());
   }
-  int64_t worst = *llvm::max_element(bound);
+  return bound;
+}
+
+/// How an int16 layer's int48 accumulator reaches its int8/int16 output.
+struct Int16Requantize {
+  /// Empty when every channel's bound fits int32: the accumulator is
+  /// narrowed exactly (tosa.cast) and requantized as an int32 one.
+  /// Otherwise TOSA's RESCALE of the int48 accumulator, which TOSA allows
+  /// only with 16-bit multipliers: one per channel (or one for all).
+  SmallVector<DyadicScale> wideScales;
+  std::string refusal;
+};
+
+/// Plans the requantize of int16 layer `layer` (operands `ops`, float
+/// `bias` or null) to `output`, quantized per tensor.
+Int16Requantize planInt16Requantize(Operation *layer, const IntegerConv &ops,
+                                    DenseFPElementsAttr bias,
+                                    quant::UniformQuantizedType output) {
+  SmallVector<double> accScales;
+  for (double w : ops.weightScales)
+    accScales.push_back(ops.inputScale * w);
+  SmallVector<int64_t> bounds =
+      int16AccumulatorBounds(layer, ops, bias, accScales);
+  int64_t worst = *llvm::max_element(bounds);
+  Int16Requantize plan;
   if (worst <= INT32_MAX)
-    return std::nullopt;
-  return worst;
+    return plan;
+  std::string reach = "with int16 activations its accumulator can reach " +
+                      std::to_string(worst) + ", beyond int32; ";
+  if (isa<tosa::MatMulOp>(layer) && bias) {
+    plan.refusal = reach + "TOSA has no int48 add for the bias of a matmul";
+    return plan;
+  }
+  if (!output.isSigned()) {
+    plan.refusal = reach + "the int48 requantize needs a signed output";
+    return plan;
+  }
+  for (auto [c, bound] : llvm::enumerate(bounds)) {
+    double scale = accScales[accScales.size() == 1 ? 0 : c];
+    DyadicConversion conversion = toDyadicScale16(scale / output.getScale());
+    if (conversion.status == DyadicStatus::tooLarge) {
+      plan.refusal = reach + "the requantize multiplier " +
+                     std::to_string(scale / output.getScale()) +
+                     " is beyond TOSA's 16-bit form (< 2^13)";
+      return plan;
+    }
+    // TOSA requires the rescaled value, before the output zero point and
+    // saturation, to fit int32 (upstream's lowering truncates it).
+    int64_t rescaled =
+        std::max(std::abs(applyDyadicScale(bound, conversion.scale,
+                                           RoundingMode::single_round)),
+                 std::abs(applyDyadicScale(-bound, conversion.scale,
+                                           RoundingMode::single_round)));
+    if (rescaled + std::abs(output.getZeroPoint()) > INT32_MAX) {
+      plan.refusal = reach + "rescaled to the output it can still reach " +
+                     std::to_string(rescaled) +
+                     ", beyond TOSA's int32 intermediate";
+      return plan;
+    }
+    if (accScales.size() > 1 || c == 0)
+      plan.wideScales.push_back(conversion.scale);
+  }
+  return plan;
+}
+
+/// The quantize ending the fully-connected chain (reshape, bias add) that
+/// starts at `matmul`, or null.
+QuantizeOp fullyConnectedQuantize(tosa::MatMulOp matmul) {
+  Operation *op = matmul;
+  while (op->hasOneUse() &&
+         isa<tosa::MatMulOp, tosa::ReshapeOp, tosa::AddOp>(op))
+    op = *op->getUsers().begin();
+  auto quantize = dyn_cast<QuantizeOp>(op);
+  std::optional<MatMulChain> chain =
+      quantize ? matchMatMulChain(quantize) : std::nullopt;
+  return chain && chain->matmul == matmul ? quantize : QuantizeOp();
+}
+
+/// The float bias of `layer` ending at `quantize` (conv: its operand;
+/// matmul: the add of a fully-connected chain), or null.
+DenseFPElementsAttr layerBias(Operation *layer, QuantizeOp quantize) {
+  DenseFPElementsAttr bias;
+  if (isa<tosa::MatMulOp>(layer)) {
+    if (std::optional<MatMulChain> chain = matchMatMulChain(quantize))
+      bias = chain->bias;
+  } else {
+    matchPattern(layer->getOperand(2), m_Constant(&bias));
+  }
+  return bias;
+}
+
+/// The per-tensor quantized type `quantize` produces (checked by
+/// refusalFor before any use).
+quant::UniformQuantizedType outputType(QuantizeOp quantize) {
+  return cast<quant::UniformQuantizedType>(
+      quantize.getOutput().getType().getElementType());
 }
 
 /// Why the quantize of `layer` cannot become integer arithmetic ("" if
@@ -292,23 +387,52 @@ std::string refusalFor(Operation *layer, QuantizeOp quantize) {
   IntegerConv ops = matchLayer(layer, nullptr);
   if (!ops.refusal.empty() || ops.inputBits != 16)
     return ops.refusal;
-  DenseFPElementsAttr bias;
-  if (isa<tosa::MatMulOp>(layer)) {
-    if (std::optional<MatMulChain> chain = matchMatMulChain(quantize))
-      bias = chain->bias;
-  } else {
-    matchPattern(layer->getOperand(2), m_Constant(&bias));
+  return planInt16Requantize(layer, ops, layerBias(layer, quantize),
+                             outputType(quantize))
+      .refusal;
+}
+
+/// Replaces `quantize` by TOSA's RESCALE of the int48 accumulator `acc`
+/// (16-bit multipliers, single rounding: (acc * M + 2^(s-1)) >> s, then
+/// the output zero point and saturation to the output's storage range).
+void replaceWithWideRescale(PatternRewriter &rewriter, QuantizeOp quantize,
+                            Value acc, ArrayRef<DyadicScale> scales) {
+  Location loc = quantize.getLoc();
+  auto accType = cast<RankedTensorType>(acc.getType());
+  RankedTensorType outType = quantize.getOutput().getType();
+  auto outQuant = outputType(quantize);
+  Type storage = outQuant.getStorageType();
+  auto channels = static_cast<int64_t>(scales.size());
+  SmallVector<APInt> multipliers, shifts;
+  for (DyadicScale scale : scales) {
+    multipliers.emplace_back(16, scale.multiplier);
+    shifts.emplace_back(8, scale.shift);
   }
-  SmallVector<double> accScales;
-  for (double w : ops.weightScales)
-    accScales.push_back(ops.inputScale * w);
-  if (std::optional<int64_t> worst =
-          int16AccumulatorOverflow(layer, ops, bias, accScales))
-    return "with int16 activations its accumulator can reach " +
-           std::to_string(*worst) +
-           ", beyond int32; requantizing TOSA's int48 accumulator is not "
-           "built";
-  return "";
+  auto constant = [&](ArrayRef<APInt> values, unsigned width) -> Value {
+    auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
+                                      rewriter.getIntegerType(width));
+    return tosa::ConstOp::create(rewriter, loc, type,
+                                 DenseIntElementsAttr::get(type, values));
+  };
+  Value rescaled = tosa::RescaleOp::create(
+      rewriter, loc, accType.clone(storage), acc, constant(multipliers, 16),
+      constant(shifts, 8),
+      createZeroPoint(rewriter, loc, 0, accType.getElementType()),
+      createZeroPoint(rewriter, loc, outQuant.getZeroPoint(), storage),
+      /*scale32=*/false, tosa::RoundingMode::SINGLE_ROUND,
+      /*per_channel=*/channels > 1, /*input_unsigned=*/false,
+      /*output_unsigned=*/false);
+  // A narrow range (e.g. [-127, 127]) is tighter than RESCALE's saturation.
+  StorageRange full = getIntegerRange(outQuant.getStorageTypeIntegralWidth(),
+                                      /*isUnsigned=*/false);
+  if (outQuant.getStorageTypeMin() != full.min ||
+      outQuant.getStorageTypeMax() != full.max)
+    rescaled = tosa::ClampOp::create(
+        rewriter, loc, rescaled.getType(), rescaled,
+        rewriter.getIntegerAttr(storage, outQuant.getStorageTypeMin()),
+        rewriter.getIntegerAttr(storage, outQuant.getStorageTypeMax()));
+  rewriter.replaceOpWithNewOp<quant::StorageCastOp>(quantize, outType,
+                                                    rescaled);
 }
 
 /// Replaces `quantize` by a requantize of the int32 accumulator `acc`, whose
@@ -369,14 +493,11 @@ template <typename ConvOp> struct ConvertConv : QuantizeRootPattern {
           ops.inputScale *
           ops.weightScales[ops.weightScales.size() == 1 ? 0 : c]);
     auto i32 = rewriter.getI32Type();
-    // int16 activations: TOSA's int48 accumulator (and bias), narrowed to
-    // int32 exactly (refusalFor proved the bound).
+    // int16 activations: TOSA's int48 accumulator and bias, narrowed to
+    // int32 exactly where the bounds allow, else requantized from int48.
     Type accElement = ops.inputBits == 16 ? rewriter.getIntegerType(48) : i32;
-    DenseElementsAttr intBiasValues = quantizeBias(bias, accScales);
-    if (accElement != i32)
-      intBiasValues =
-          cast<DenseIntElementsAttr>(intBiasValues)
-              .mapValues(accElement, [](const APInt &v) { return v.sext(48); });
+    DenseElementsAttr intBiasValues =
+        quantizeBias(bias, accScales, accElement.getIntOrFloatBitWidth());
     Value intBias = tosa::ConstOp::create(
         rewriter, loc, cast<RankedTensorType>(intBiasValues.getType()),
         intBiasValues);
@@ -388,8 +509,16 @@ template <typename ConvOp> struct ConvertConv : QuantizeRootPattern {
                        createWeightZeroPoint(rewriter, loc, ops.weights),
                        conv.getPadAttr(), conv.getStrideAttr(),
                        conv.getDilationAttr(), TypeAttr::get(accElement));
-    if (accElement != i32)
+    if (accElement != i32) {
+      Int16Requantize plan =
+          planInt16Requantize(conv, ops, bias, outputType(quantize));
+      if (!plan.wideScales.empty()) {
+        replaceWithWideRescale(rewriter, quantize, acc, plan.wideScales);
+        rewriter.eraseOp(conv);
+        return success();
+      }
       acc = tosa::CastOp::create(rewriter, loc, resultType.clone(i32), acc);
+    }
     replaceWithRequantize(rewriter, quantize, acc, accScales, rounding);
     rewriter.eraseOp(conv);
     return success();
@@ -415,15 +544,24 @@ struct ConvertMatMul : QuantizeRootPattern {
     auto resultType = cast<RankedTensorType>(mm.getType());
     auto i32 = rewriter.getI32Type();
     // int16 activations: TOSA's int16 x int16 matmul into int48, narrowed
-    // to int32 exactly (refusalFor proved the bound).
+    // to int32 exactly where the bounds allow, else requantized from int48
+    // (refusalFor ruled out a bias then).
     Type accElement = ops.inputBits == 16 ? rewriter.getIntegerType(48) : i32;
     Value acc = tosa::MatMulOp::create(
         rewriter, loc, resultType.clone(accElement), ops.input, ops.weights,
         createZeroPoint(rewriter, loc, ops.inputZp,
                         rewriter.getIntegerType(ops.inputBits)),
         createWeightZeroPoint(rewriter, loc, ops.weights));
-    if (accElement != i32)
+    if (accElement != i32) {
+      Int16Requantize plan =
+          planInt16Requantize(mm, ops, chain->bias, outputType(quantize));
+      if (!plan.wideScales.empty()) {
+        replaceWithWideRescale(rewriter, quantize, acc, plan.wideScales);
+        rewriter.eraseOp(mm);
+        return success();
+      }
       acc = tosa::CastOp::create(rewriter, loc, resultType.clone(i32), acc);
+    }
     SmallVector<double> accScales;
     for (double w : ops.weightScales)
       accScales.push_back(ops.inputScale * w);
@@ -943,6 +1081,14 @@ struct ConvertQDQToIntegerPass
       auto quantize = op->hasOneUse()
                           ? dyn_cast<QuantizeOp>(*op->getUsers().begin())
                           : QuantizeOp();
+      // A fully-connected chain (matmul, reshape, bias add) is one layer:
+      // reported once, at its matmul.
+      if (auto mm = dyn_cast<tosa::MatMulOp>(op); mm && !quantize)
+        quantize = fullyConnectedQuantize(mm);
+      if (auto add = dyn_cast<tosa::AddOp>(op); add && quantize)
+        if (std::optional<MatMulChain> chain = matchMatMulChain(quantize);
+            chain && chain->add == add)
+          return;
       if (!quantize && llvm::none_of(op->getOperands(), [](Value v) {
             return v.getDefiningOp<DequantizeOp>();
           }))

@@ -33,6 +33,21 @@ DyadicConversion qopt::toDyadicScale(double m) {
   return {{t.multiplier, shift}, DyadicStatus::exact};
 }
 
+DyadicConversion qopt::toDyadicScale16(double m) {
+  TFLiteMultiplier t = quantizeMultiplierTFLite(m);
+  if (t.multiplier == 0)
+    return {{0, kMaxRescaleShift}, DyadicStatus::flushedToZero};
+  // exponent >= -31 gives shift <= 46, inside TOSA's range.
+  int32_t shift = 15 - t.exponent;
+  int32_t reduced =
+      t.multiplier < 0x7FFF0000
+          ? static_cast<int32_t>((int64_t(t.multiplier) + (1 << 15)) >> 16)
+          : 0x7FFF;
+  if (shift < kMinRescaleShift)
+    return {{reduced, shift}, DyadicStatus::tooLarge};
+  return {{reduced, shift}, DyadicStatus::exact};
+}
+
 DyadicConversion qopt::toPowerOfTwoScale(double m, double &relativeError) {
   assert(std::isfinite(m) && m > 0.0 && "multiplier must be positive");
   int64_t log2m = static_cast<int64_t>(std::llround(std::log2(m)));

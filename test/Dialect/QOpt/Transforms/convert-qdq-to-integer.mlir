@@ -449,19 +449,75 @@ func.func @int16_matmul(%aq: tensor<1x1x3x!quant.uniform<i16:f32, 0.1>>) -> tens
 
 // -----
 
-// int16 activations whose accumulator could leave int32: 600 weights of
-// 127 reach 600 * 127 * 32768 = 2496921600 > 2^31 - 1. The int48
-// accumulator would need a wide requantize, which is not built: kept
-// float, with the bound.
-func.func @int16_overflow(%aq: tensor<1x1x600x!quant.uniform<i16:f32, 0.1>>) -> tensor<1x1x1x!quant.uniform<i8:f32, 0.2>> {
+// int16 activations whose accumulator can leave int32: 600 weights of 127
+// reach 600 * 127 * 32768 = 2496921600 > 2^31 - 1. The int48 accumulator
+// is requantized by TOSA's RESCALE with a 16-bit multiplier (scale32 =
+// false, the only form TOSA has for int48): m = 0.1 * 0.5 / 0.2 = 0.25 ->
+// 16384 * 2^-16, single rounding. Execution: int16-wide-accumulator.mlir.
+// CHECK-LABEL: func @int16_wide_matmul
+// CHECK-DAG: %[[M:.*]] = "tosa.const"() <{values = dense<16384> : tensor<1xi16>}>
+// CHECK-DAG: %[[S:.*]] = "tosa.const"() <{values = dense<16> : tensor<1xi8>}>
+// CHECK-DAG: %[[IZP:.*]] = "tosa.const"() <{values = dense<0> : tensor<1xi48>}>
+// CHECK: %[[ACC:.*]] = tosa.matmul {{.*}} -> tensor<1x1x1xi48>
+// CHECK-NOT: tosa.cast
+// CHECK: %[[R:.*]] = tosa.rescale %[[ACC]], %[[M]], %[[S]], %[[IZP]], %{{.*}} {input_unsigned = false, output_unsigned = false, per_channel = false, rounding_mode = SINGLE_ROUND, scale32 = false} : (tensor<1x1x1xi48>, tensor<1xi16>, tensor<1xi8>, tensor<1xi48>, tensor<1xi8>) -> tensor<1x1x1xi8>
+// CHECK-NOT: tosa.clamp
+// CHECK: quant.scast %[[R]] : tensor<1x1x1xi8> to tensor<1x1x1x!quant.uniform<i8:f32, 2.000000e-01>>
+func.func @int16_wide_matmul(%aq: tensor<1x1x600x!quant.uniform<i16:f32, 0.1>>) -> tensor<1x1x1x!quant.uniform<i8:f32, 0.2>> {
   %a = qopt.dequantize %aq : tensor<1x1x600x!quant.uniform<i16:f32, 0.1>> -> tensor<1x1x600xf32>
   %bq = qopt.constant dense<127> : tensor<1x600x1xi8> -> tensor<1x600x1x!quant.uniform<i8<-127:127>:f32, 0.5>>
   %b = qopt.dequantize %bq : tensor<1x600x1x!quant.uniform<i8<-127:127>:f32, 0.5>> -> tensor<1x600x1xf32>
   %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
-  // expected-warning @+1 {{kept in float: with int16 activations its accumulator can reach 2496921600, beyond int32; requantizing TOSA's int48 accumulator is not built}}
   %y = tosa.matmul %a, %b, %zp, %zp : (tensor<1x1x600xf32>, tensor<1x600x1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x1xf32>
   %yq = qopt.quantize %y rounding half_to_even : tensor<1x1x1xf32> -> tensor<1x1x1x!quant.uniform<i8:f32, 0.2>>
   return %yq : tensor<1x1x1x!quant.uniform<i8:f32, 0.2>>
+}
+
+// -----
+
+// The same with a bias (+10 in the bound): TOSA has no int48 add, and
+// the matmul has no bias operand (conv2d's int48 bias is inside the op).
+func.func @int16_wide_matmul_bias(%aq: tensor<1x1x600x!quant.uniform<i16:f32, 0.1>>) -> tensor<1x1x1x!quant.uniform<i8:f32, 0.2>> {
+  %a = qopt.dequantize %aq : tensor<1x1x600x!quant.uniform<i16:f32, 0.1>> -> tensor<1x1x600xf32>
+  %bq = qopt.constant dense<127> : tensor<1x600x1xi8> -> tensor<1x600x1x!quant.uniform<i8<-127:127>:f32, 0.5>>
+  %b = qopt.dequantize %bq : tensor<1x600x1x!quant.uniform<i8<-127:127>:f32, 0.5>> -> tensor<1x600x1xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  // expected-warning @+1 {{kept in float: with int16 activations its accumulator can reach 2496921610, beyond int32; TOSA has no int48 add for the bias of a matmul}}
+  %y = tosa.matmul %a, %b, %zp, %zp : (tensor<1x1x600xf32>, tensor<1x600x1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x1xf32>
+  %bias = "tosa.const"() {values = dense<0.5> : tensor<1x1x1xf32>} : () -> tensor<1x1x1xf32>
+  %yb = tosa.add %y, %bias : (tensor<1x1x1xf32>, tensor<1x1x1xf32>) -> tensor<1x1x1xf32>
+  %yq = qopt.quantize %yb rounding half_to_even : tensor<1x1x1xf32> -> tensor<1x1x1x!quant.uniform<i8:f32, 0.2>>
+  return %yq : tensor<1x1x1x!quant.uniform<i8:f32, 0.2>>
+}
+
+// -----
+
+// Output scale 1e-5: m = 5000 fits TOSA's 16-bit form (< 2^13), but the
+// rescaled worst case, 2496921600 * 5000, is beyond the int32 intermediate
+// TOSA's RESCALE requires (upstream truncates it).
+func.func @int16_wide_rescaled_overflow(%aq: tensor<1x1x600x!quant.uniform<i16:f32, 0.1>>) -> tensor<1x1x1x!quant.uniform<i8:f32, 1.0e-05>> {
+  %a = qopt.dequantize %aq : tensor<1x1x600x!quant.uniform<i16:f32, 0.1>> -> tensor<1x1x600xf32>
+  %bq = qopt.constant dense<127> : tensor<1x600x1xi8> -> tensor<1x600x1x!quant.uniform<i8<-127:127>:f32, 0.5>>
+  %b = qopt.dequantize %bq : tensor<1x600x1x!quant.uniform<i8<-127:127>:f32, 0.5>> -> tensor<1x600x1xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  // expected-warning @+1 {{kept in float: with int16 activations its accumulator can reach 2496921600, beyond int32; rescaled to the output it can still reach 12484608000000, beyond TOSA's int32 intermediate}}
+  %y = tosa.matmul %a, %b, %zp, %zp : (tensor<1x1x600xf32>, tensor<1x600x1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x1xf32>
+  %yq = qopt.quantize %y rounding half_to_even : tensor<1x1x1xf32> -> tensor<1x1x1x!quant.uniform<i8:f32, 1.0e-05>>
+  return %yq : tensor<1x1x1x!quant.uniform<i8:f32, 1.0e-05>>
+}
+
+// -----
+
+// Output scale 1e-6: m = 50000 >= 2^13 has no 16-bit form.
+func.func @int16_wide_multiplier_too_large(%aq: tensor<1x1x600x!quant.uniform<i16:f32, 0.1>>) -> tensor<1x1x1x!quant.uniform<i8:f32, 1.0e-06>> {
+  %a = qopt.dequantize %aq : tensor<1x1x600x!quant.uniform<i16:f32, 0.1>> -> tensor<1x1x600xf32>
+  %bq = qopt.constant dense<127> : tensor<1x600x1xi8> -> tensor<1x600x1x!quant.uniform<i8<-127:127>:f32, 0.5>>
+  %b = qopt.dequantize %bq : tensor<1x600x1x!quant.uniform<i8<-127:127>:f32, 0.5>> -> tensor<1x600x1xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  // expected-warning @+1 {{kept in float: with int16 activations its accumulator can reach 2496921600, beyond int32; the requantize multiplier 50000.000000 is beyond TOSA's 16-bit form (< 2^13)}}
+  %y = tosa.matmul %a, %b, %zp, %zp : (tensor<1x1x600xf32>, tensor<1x600x1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x1xf32>
+  %yq = qopt.quantize %y rounding half_to_even : tensor<1x1x1xf32> -> tensor<1x1x1x!quant.uniform<i8:f32, 1.0e-06>>
+  return %yq : tensor<1x1x1x!quant.uniform<i8:f32, 1.0e-06>>
 }
 
 // -----

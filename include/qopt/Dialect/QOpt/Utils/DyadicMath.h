@@ -57,6 +57,14 @@ struct DyadicConversion {
 /// m > 0 finite -> (M, s) per TFLite, mapped to TOSA's shift convention.
 DyadicConversion toDyadicScale(double m);
 
+/// The 16-bit multiplier form (TOSA RESCALE with scale32 = false, the only
+/// form TOSA allows for an int48 input): TFLite's reduction of the 32-bit
+/// multiplier for its int64 accumulators (MultiplyByQuantizedMultiplier on
+/// int64_t): M16 = (M + 2^15) >> 16, or 2^15 - 1 when M >= 0x7FFF0000, and
+/// shift = 15 - exponent. flushedToZero below 2^-32, as TFLite's
+/// QuantizeMultiplier; tooLarge for m >= 2^13 (shift below 2).
+DyadicConversion toDyadicScale16(double m);
+
 /// Shift-only form: M = 2^30 and the shift making 2^(30 - s) the power of
 /// two nearest to m in log2. `relativeError` receives |M*2^-s - m| / m.
 DyadicConversion toPowerOfTwoScale(double m, double &relativeError);
