@@ -888,9 +888,10 @@ struct ConvertToTable : OpRewritePattern<QuantizeOp> {
 std::string checkBinary(Operation *op, QuantizeOp quantize) {
   if (!op->hasOneUse())
     return "its result has other uses";
-  if (!dequantizedSource(op->getOperand(0)) ||
-      !dequantizedSource(op->getOperand(1)))
-    return "its inputs are not both dequantized 8-bit per-tensor tensors";
+  if (!dequantizedSource(op->getOperand(0), /*allow16=*/true) ||
+      !dequantizedSource(op->getOperand(1), /*allow16=*/true))
+    return "its inputs are not both dequantized 8- or 16-bit per-tensor "
+           "tensors";
   if (!isa<quant::UniformQuantizedType>(
           quantize.getOutput().getType().getElementType()))
     return "its output is not quantized per tensor";
@@ -899,8 +900,14 @@ std::string checkBinary(Operation *op, QuantizeOp quantize) {
 
 /// Headroom of the common add scale, as TFLite's add: inputs are rescaled
 /// to 2 * max(s_a, s_b) / 2^20, so the rounding there is 2^-20 of an input
-/// step, far below the output's.
-constexpr int kAddLeftShift = 20;
+/// step, far below the output's; with an int16 input 2^-15 (TFLite's int16
+/// add), so that 2^15 * 2^15 * 2 still fits int32.
+int addLeftShift(Value a, Value b) {
+  return perTensorType(a).getStorageTypeIntegralWidth() == 16 ||
+                 perTensorType(b).getStorageTypeIntegralWidth() == 16
+             ? 15
+             : 20;
+}
 
 /// quantize_C(add(dequantize_A(a), dequantize_B(b))) -> both inputs
 /// requantized to an int32 accumulator at a common scale, an int32 add, and
@@ -913,11 +920,11 @@ struct ConvertAdd : QuantizeRootPattern {
     auto add = quantize.getInput().getDefiningOp<tosa::AddOp>();
     if (!add || !checkBinary(add, quantize).empty())
       return rewriter.notifyMatchFailure(quantize, "not convertible");
-    Value a = dequantizedSource(add.getInput1());
-    Value b = dequantizedSource(add.getInput2());
+    Value a = dequantizedSource(add.getInput1(), /*allow16=*/true);
+    Value b = dequantizedSource(add.getInput2(), /*allow16=*/true);
     double scale =
         2 * std::max(perTensorType(a).getScale(), perTensorType(b).getScale()) /
-        double(1 << kAddLeftShift);
+        double(1 << addLeftShift(a, b));
     Type acc = accumulatorType(rewriter, scale);
     OpBuilder::InsertionGuard guard(rewriter);
     rewriter.setInsertionPoint(add);
@@ -938,8 +945,9 @@ struct ConvertAdd : QuantizeRootPattern {
 };
 
 /// quantize_C(mul(dequantize_A(a), dequantize_B(b))) -> (a - zp_a) *
-/// (b - zp_b) in int32 (exact: |product| < 2^16), an accumulator at
-/// s_a * s_b, and a requantize to C.
+/// (b - zp_b) in int32 (exact: |product| <= 2^16 for 8-bit inputs, 2^30 for
+/// symmetric int16; checked), an accumulator at s_a * s_b, and a requantize
+/// to C.
 struct ConvertMul : QuantizeRootPattern {
   using QuantizeRootPattern::QuantizeRootPattern;
 
@@ -948,8 +956,8 @@ struct ConvertMul : QuantizeRootPattern {
     auto mul = quantize.getInput().getDefiningOp<tosa::MulOp>();
     if (!mul || !mulRefusal(mul, quantize).empty())
       return rewriter.notifyMatchFailure(quantize, "not convertible");
-    Value a = dequantizedSource(mul.getInput1());
-    Value b = dequantizedSource(mul.getInput2());
+    Value a = dequantizedSource(mul.getInput1(), /*allow16=*/true);
+    Value b = dequantizedSource(mul.getInput2(), /*allow16=*/true);
     OpBuilder::InsertionGuard guard(rewriter);
     rewriter.setInsertionPoint(mul);
     Location loc = mul.getLoc();
@@ -980,7 +988,19 @@ struct ConvertMul : QuantizeRootPattern {
     APInt shift;
     if (!matchPattern(mul.getShift(), m_ConstantInt(&shift)) || !shift.isZero())
       return "its shift is not a constant 0";
-    return checkBinary(mul, quantize);
+    if (std::string refusal = checkBinary(mul, quantize); !refusal.empty())
+      return refusal;
+    auto largestCentered = [](Value v) {
+      quant::UniformQuantizedType t =
+          perTensorType(dequantizedSource(v, /*allow16=*/true));
+      return std::max(std::abs(t.getStorageTypeMin() - t.getZeroPoint()),
+                      std::abs(t.getStorageTypeMax() - t.getZeroPoint()));
+    };
+    if (largestCentered(mul.getInput1()) * largestCentered(mul.getInput2()) >
+        INT32_MAX)
+      return "the product of its inputs (minus their zero points) can leave "
+             "int32";
+    return "";
   }
 };
 
@@ -1003,7 +1023,8 @@ struct ConvertConcat : QuantizeRootPattern {
     for (Value input : concat.getInput1())
       stored.push_back(storageOf(
           rewriter, loc,
-          requantizeTo(rewriter, loc, dequantizedSource(input),
+          requantizeTo(rewriter, loc,
+                       dequantizedSource(input, /*allow16=*/true),
                        outType.getElementType(), rounding, concat,
                        "a concat input has its own range (its producer has "
                        "other uses)")));
@@ -1020,13 +1041,16 @@ struct ConvertConcat : QuantizeRootPattern {
   static std::string concatRefusal(tosa::ConcatOp concat, QuantizeOp quantize) {
     if (!concat->hasOneUse())
       return "its result has other uses";
-    if (!llvm::all_of(concat.getInput1(),
-                      [](Value v) { return bool(dequantizedSource(v)); }))
-      return "its inputs are not all dequantized 8-bit per-tensor tensors";
+    if (!llvm::all_of(concat.getInput1(), [](Value v) {
+          return bool(dequantizedSource(v, /*allow16=*/true));
+        }))
+      return "its inputs are not all dequantized 8- or 16-bit per-tensor "
+             "tensors";
     auto out = dyn_cast<quant::UniformQuantizedType>(
         quantize.getOutput().getType().getElementType());
-    if (!out || out.getStorageTypeIntegralWidth() != 8)
-      return "its output is not quantized 8-bit per tensor";
+    if (!out || (out.getStorageTypeIntegralWidth() != 8 &&
+                 out.getStorageTypeIntegralWidth() != 16))
+      return "its output is not quantized 8- or 16-bit per tensor";
     return "";
   }
 };

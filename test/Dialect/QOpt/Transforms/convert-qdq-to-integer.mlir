@@ -238,7 +238,7 @@ func.func @mul(%a: tensor<4x!quant.uniform<i8:f32, 0.1:3>>, %b: tensor<4x!quant.
 func.func @mul_float_operand(%a: tensor<4x!quant.uniform<i8:f32, 0.1:3>>, %b: tensor<4xf32>) -> tensor<4x!quant.uniform<i8:f32, 0.2:-1>> {
   %shift = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
   %da = qopt.dequantize %a : tensor<4x!quant.uniform<i8:f32, 0.1:3>> -> tensor<4xf32>
-  // expected-warning @+1 {{kept in float: its inputs are not both dequantized 8-bit per-tensor tensors}}
+  // expected-warning @+1 {{kept in float: its inputs are not both dequantized 8- or 16-bit per-tensor tensors}}
   %p = tosa.mul %da, %b, %shift : (tensor<4xf32>, tensor<4xf32>, tensor<1xi8>) -> tensor<4xf32>
   %q = qopt.quantize %p rounding half_to_even : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.2:-1>>
   return %q : tensor<4x!quant.uniform<i8:f32, 0.2:-1>>
@@ -533,4 +533,65 @@ func.func @int16_zero_point(%xq: tensor<1x2x2x1x!quant.uniform<i16:f32, 0.1:7>>)
   %y = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x2x2x1xf32>, tensor<1x1x1x1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x2x1xf32>
   %yq = qopt.quantize %y rounding half_to_even : tensor<1x2x2x1xf32> -> tensor<1x2x2x1x!quant.uniform<i8:f32, 0.2>>
   return %yq : tensor<1x2x2x1x!quant.uniform<i8:f32, 0.2>>
+}
+
+// -----
+
+// int16 add (here with an int8 input): TFLite's int16 add, both inputs
+// requantized to 2 * max(s) / 2^15 (not 2^20: 2 * 2^15 * 2^15 must fit
+// int32), int32 add, requantize to int16.
+// CHECK-LABEL: func @int16_add
+// CHECK: %[[A:.*]] = qopt.requantize %arg0 rounding fp32_rne : tensor<4x!quant.uniform<i16:f32, 1.000000e-01>> -> tensor<4x!quant.uniform<i32:f32, 6.103515625{{0*[0-9]?}}E-6>>
+// CHECK: %[[B:.*]] = qopt.requantize %arg1 rounding fp32_rne : tensor<4x!quant.uniform<i8:f32, 5.000000e-02:3>> -> tensor<4x!quant.uniform<i32:f32, 6.103515625{{0*[0-9]?}}E-6>>
+// CHECK: tosa.add {{.*}} : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+// CHECK: qopt.requantize {{.*}} -> tensor<4x!quant.uniform<i16:f32, 2.000000e-01>>
+func.func @int16_add(%a: tensor<4x!quant.uniform<i16:f32, 0.1>>, %b: tensor<4x!quant.uniform<i8:f32, 0.05:3>>) -> tensor<4x!quant.uniform<i16:f32, 0.2>> {
+  %da = qopt.dequantize %a : tensor<4x!quant.uniform<i16:f32, 0.1>> -> tensor<4xf32>
+  %db = qopt.dequantize %b : tensor<4x!quant.uniform<i8:f32, 0.05:3>> -> tensor<4xf32>
+  %s = tosa.add %da, %db : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %q = qopt.quantize %s rounding half_to_even : tensor<4xf32> -> tensor<4x!quant.uniform<i16:f32, 0.2>>
+  return %q : tensor<4x!quant.uniform<i16:f32, 0.2>>
+}
+
+// -----
+
+// int16 mul: |a| * |b| <= 2^30 fits int32.
+// CHECK-LABEL: func @int16_mul
+// CHECK: tosa.mul {{.*}} : (tensor<4xi32>, tensor<4xi32>, tensor<1xi8>) -> tensor<4xi32>
+// CHECK: qopt.requantize {{.*}} -> tensor<4x!quant.uniform<i16:f32, 2.000000e-01>>
+func.func @int16_mul(%a: tensor<4x!quant.uniform<i16:f32, 0.1>>, %b: tensor<4x!quant.uniform<i16:f32, 0.05>>) -> tensor<4x!quant.uniform<i16:f32, 0.2>> {
+  %da = qopt.dequantize %a : tensor<4x!quant.uniform<i16:f32, 0.1>> -> tensor<4xf32>
+  %db = qopt.dequantize %b : tensor<4x!quant.uniform<i16:f32, 0.05>> -> tensor<4xf32>
+  %shift = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %s = tosa.mul %da, %db, %shift : (tensor<4xf32>, tensor<4xf32>, tensor<1xi8>) -> tensor<4xf32>
+  %q = qopt.quantize %s rounding half_to_even : tensor<4xf32> -> tensor<4x!quant.uniform<i16:f32, 0.2>>
+  return %q : tensor<4x!quant.uniform<i16:f32, 0.2>>
+}
+
+// -----
+
+// uint16 inputs: 65535 * 65528 leaves int32.
+func.func @int16_mul_overflow(%a: tensor<4x!quant.uniform<u16:f32, 0.1>>, %b: tensor<4x!quant.uniform<u16:f32, 0.05:7>>) -> tensor<4x!quant.uniform<i16:f32, 0.2>> {
+  %da = qopt.dequantize %a : tensor<4x!quant.uniform<u16:f32, 0.1>> -> tensor<4xf32>
+  %db = qopt.dequantize %b : tensor<4x!quant.uniform<u16:f32, 0.05:7>> -> tensor<4xf32>
+  %shift = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  // expected-warning @+1 {{kept in float: the product of its inputs (minus their zero points) can leave int32}}
+  %s = tosa.mul %da, %db, %shift : (tensor<4xf32>, tensor<4xf32>, tensor<1xi8>) -> tensor<4xf32>
+  %q = qopt.quantize %s rounding half_to_even : tensor<4xf32> -> tensor<4x!quant.uniform<i16:f32, 0.2>>
+  return %q : tensor<4x!quant.uniform<i16:f32, 0.2>>
+}
+
+// -----
+
+// int16 concat: the int8 input is requantized to the int16 output type.
+// CHECK-LABEL: func @int16_concat
+// CHECK: %[[B:.*]] = qopt.requantize %arg1 {{.*}} -> tensor<2x!quant.uniform<i16:f32, 1.000000e-01>>
+// CHECK: tosa.concat {{.*}} : (tensor<2xi16>, tensor<2xi16>) -> tensor<4xi16>
+func.func @int16_concat(%a: tensor<2x!quant.uniform<i16:f32, 0.1>>, %b: tensor<2x!quant.uniform<i8:f32, 0.05:3>>) -> tensor<4x!quant.uniform<i16:f32, 0.1>> {
+  %da = qopt.dequantize %a : tensor<2x!quant.uniform<i16:f32, 0.1>> -> tensor<2xf32>
+  %db = qopt.dequantize %b : tensor<2x!quant.uniform<i8:f32, 0.05:3>> -> tensor<2xf32>
+  // expected-remark @+1 {{requantize inserted: a concat input has its own range}}
+  %c = tosa.concat %da, %db {axis = 0 : i32} : (tensor<2xf32>, tensor<2xf32>) -> tensor<4xf32>
+  %q = qopt.quantize %c rounding half_to_even : tensor<4xf32> -> tensor<4x!quant.uniform<i16:f32, 0.1>>
+  return %q : tensor<4x!quant.uniform<i16:f32, 0.1>>
 }
