@@ -87,7 +87,7 @@ std::string qopt::graphLoweringPipeline(const CpuTarget *target) {
   std::string pipeline = std::string(kGraphPipeline) + kBuffersToLLVM;
   if (!target)
     return pipeline;
-  return "func.func(" + target->gemmPass() + ")," +
+  return "func.func(qopt-split-int16-layers," + target->gemmPass() + ")," +
          withDotIsa(pipeline, target->dotIsa());
 }
 

@@ -40,6 +40,10 @@ struct RequantToDyadicOptions {
 void populateRequantToDyadicPatterns(mlir::RewritePatternSet &patterns,
                                      const RequantToDyadicOptions &options);
 
+/// int16 x int8 layers narrowed to int32 -> two int8 layers on the input's
+/// bytes (see qopt-split-int16-layers).
+void populateSplitInt16LayersPatterns(mlir::RewritePatternSet &patterns);
+
 #define GEN_PASS_REGISTRATION
 #include "qopt/Dialect/QOpt/Transforms/Passes.h.inc"
 

@@ -207,16 +207,20 @@ def ConvertQDQToIntegerPass
       `i8`. Ternary weights are `si2` with a narrow range. int16
       activations (zero point 0) use TOSA's int16 forms, whose int48
       accumulator is narrowed to int32 where the constant weights and bias
-      prove it exact; otherwise the layer stays float.
+      prove it exact; otherwise TOSA's 16-bit-multiplier `tosa.rescale`
+      requantizes the int48 accumulator (a matmul with a bias, which TOSA
+      cannot add in int48, stays float).
     * `max_pool2d`, `reshape`, `transpose`, `slice`: the same op on the
       stored values (a requantize first if input and output types differ).
     * `clamp`: an int8 clamp to the quantized bounds, removed when it
       changes no stored value (a ReLU fused into the producer's range).
     * `avg_pool2d`: TOSA's int8 average pool.
     * `add`: both inputs requantized to int32 at `2 max(s_a, s_b) / 2^20`
-      (TFLite's add), an int32 add, a requantize.
-    * `mul`: `(a - zp_a) (b - zp_b)` in int32 at `s_a s_b`, a requantize.
-    * `concat`: int8 concat, inputs of another type requantized.
+      (TFLite's add; `2^15` when an input is int16), an int32 add, a
+      requantize.
+    * `mul`: `(a - zp_a) (b - zp_b)` in int32 at `s_a s_b`, a requantize
+      (refused where the product could leave int32).
+    * `concat`: int8 or int16 concat, inputs of another type requantized.
     * `sigmoid`, `tanh`, `exp`, `erf`: a 256-entry `tosa.table`.
 
     Requantizes use `rounding`: `fp32_rne` (ONNX Runtime's and PyTorch's
@@ -246,6 +250,36 @@ def ConvertQDQToIntegerPass
              clEnumValN(::qopt::RoundingMode::half_to_even, "half_to_even",
                         "double factor, ties to even"))}]>
   ];
+}
+
+def SplitInt16LayersPass
+    : Pass<"qopt-split-int16-layers", "::mlir::func::FuncOp"> {
+  let summary = "Run int16-activation layers as two int8 layers (for the "
+                "int8 kernels)";
+  let description = [{
+    An int16 x int8 convolution, depthwise convolution or matmul whose int48
+    accumulator is narrowed to int32 (`tosa.cast`, as
+    `qopt-convert-qdq-to-integer` emits where the weights prove it exact)
+    becomes two int8 layers on the bytes of its input, `x = 256 hi + lo`:
+
+    ```
+    acc = 256 * op(hi, W) + op(lo - 128, W, bias; input zero point -128)
+    hi = x >> 8 (arithmetic), lo = x & 255
+    ```
+
+    Both halves are exact int8 layers (input zero points 0 and -128, which
+    also keep padding at x = 0), and so is the sum: every output channel's
+    `sum |w| * 32768 + |bias|` is checked to fit int32 again here, and
+    layers where it does not are left alone. Weights must fit int8 (int16
+    matmul weights are narrowed back; values within [-8, 7] become int4, so
+    the packed int4 kernels still apply). The result is what
+    `convert-int8-matmul-to-kernels` takes: int16 layers run on the int8
+    GEMM kernels (two passes) instead of the reference lowering.
+
+    `--codegen=native` runs it before the kernel conversion; the reference
+    lowering keeps TOSA's int16 forms, so native == reference tests it.
+  }];
+  let dependentDialects = ["::mlir::tosa::TosaDialect"];
 }
 
 #endif // QOPT_DIALECT_QOPT_TRANSFORMS_PASSES_TD
