@@ -1,5 +1,6 @@
 //===- ConvertQDQToInteger.cpp - QDQ convolutions to integer arithmetic ---===//
 
+#include "qopt/Dialect/QOpt/Transforms/IntegerLayerBounds.h"
 #include "qopt/Dialect/QOpt/Transforms/Passes.h"
 #include "qopt/Dialect/QOpt/Utils/ConstantFolding.h"
 #include "qopt/Dialect/QOpt/Utils/DyadicMath.h"
@@ -245,42 +246,6 @@ std::optional<MatMulChain> matchMatMulChain(QuantizeOp quantize) {
   return chain;
 }
 
-/// The output channel of each weight element of `layer` (conv2d OHWI: O;
-/// depthwise [KH, KW, C, M]: c * M + m; matmul [1, K, N]: n).
-int64_t outputChannelOf(Operation *layer, ArrayRef<int64_t> shape,
-                        int64_t index) {
-  if (isa<tosa::Conv2DOp>(layer))
-    return index / (shape[1] * shape[2] * shape[3]);
-  return index %
-         (isa<tosa::DepthwiseConv2DOp>(layer) ? shape[2] * shape[3] : shape[2]);
-}
-
-/// For int16 activations: per output channel, the largest |accumulator|
-/// it can reach, sum |w| * 32768 + |bias| (the input's zero point is 0;
-/// the bias at TOSA's 48 bits, so that nothing is hidden by saturation).
-SmallVector<int64_t> int16AccumulatorBounds(Operation *layer,
-                                            const IntegerConv &ops,
-                                            DenseFPElementsAttr bias,
-                                            ArrayRef<double> accScales) {
-  ArrayRef<int64_t> shape = ops.weightValues.getType().getShape();
-  int64_t channels = isa<tosa::Conv2DOp>(layer)            ? shape[0]
-                     : isa<tosa::DepthwiseConv2DOp>(layer) ? shape[2] * shape[3]
-                                                           : shape[2];
-  SmallVector<int64_t> bound(channels, 0);
-  for (auto [i, w] : llvm::enumerate(ops.weightValues.getValues<APInt>()))
-    bound[outputChannelOf(layer, shape, i)] +=
-        std::abs(w.getSExtValue()) * 32768;
-  if (bias) {
-    SmallVector<double> scales(accScales);
-    if (scales.size() == 1)
-      scales.assign(channels, scales.front());
-    for (auto [c, b] :
-         llvm::enumerate(quantizeBias(bias, scales, 48).getValues<APInt>()))
-      bound[c] += std::abs(b.getSExtValue());
-  }
-  return bound;
-}
-
 /// How an int16 layer's int48 accumulator reaches its int8/int16 output.
 struct Int16Requantize {
   /// Empty when every channel's bound fits int32: the accumulator is
@@ -299,8 +264,10 @@ Int16Requantize planInt16Requantize(Operation *layer, const IntegerConv &ops,
   SmallVector<double> accScales;
   for (double w : ops.weightScales)
     accScales.push_back(ops.inputScale * w);
-  SmallVector<int64_t> bounds =
-      int16AccumulatorBounds(layer, ops, bias, accScales);
+  // The bias at TOSA's 48 bits, so that no saturation hides a large one.
+  SmallVector<int64_t> bounds = accumulatorBounds(
+      layer, ops.weightValues, kInt16InputMagnitude,
+      bias ? quantizeBias(bias, accScales, 48) : DenseIntElementsAttr());
   int64_t worst = *llvm::max_element(bounds);
   Int16Requantize plan;
   if (worst <= INT32_MAX)

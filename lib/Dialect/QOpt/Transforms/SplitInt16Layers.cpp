@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "qopt/Dialect/QOpt/Transforms/IntegerLayerBounds.h"
 #include "qopt/Dialect/QOpt/Transforms/Passes.h"
 
 #include "mlir/IR/Matchers.h"
@@ -52,28 +53,6 @@ struct Int16Layer {
   DenseIntElementsAttr bias;    // i32 (conv and depthwise), or null
 };
 
-/// Per output channel sum |w| * 32768 + |bias| <= INT32_MAX: the int48
-/// accumulator equals its int32 narrowing, and so does the sum of the halves.
-bool provablyInt32(Operation *op, DenseIntElementsAttr weights,
-                   DenseIntElementsAttr bias) {
-  ArrayRef<int64_t> shape = weights.getType().getShape();
-  int64_t channels = isa<tosa::Conv2DOp>(op)            ? shape[0]
-                     : isa<tosa::DepthwiseConv2DOp>(op) ? shape[2] * shape[3]
-                                                        : shape[2];
-  SmallVector<int64_t> bound(channels, 0);
-  int64_t perOutput = weights.getNumElements() / channels;
-  for (auto [i, w] : llvm::enumerate(weights.getValues<APInt>())) {
-    // conv OHWI: O outermost; depthwise HWCM and matmul [1, K, N]: innermost.
-    int64_t c = isa<tosa::Conv2DOp>(op) ? int64_t(i) / perOutput
-                                        : int64_t(i) % channels;
-    bound[c] += std::abs(w.getSExtValue()) * 32768;
-  }
-  if (bias)
-    for (auto [c, b] : llvm::enumerate(bias.getValues<APInt>()))
-      bound[bias.getNumElements() == 1 ? 0 : c] += std::abs(b.getSExtValue());
-  return llvm::all_of(bound, [](int64_t b) { return b <= INT32_MAX; });
-}
-
 FailureOr<Int16Layer> matchInt16Layer(tosa::CastOp narrowing,
                                       PatternRewriter &rewriter) {
   auto accType = narrowing.getInput().getType();
@@ -108,7 +87,11 @@ FailureOr<Int16Layer> matchInt16Layer(tosa::CastOp narrowing,
       return rewriter.notifyMatchFailure(narrowing, "bias does not fit int32");
     layer.bias = *bias;
   }
-  if (!provablyInt32(op, layer.weights, layer.bias))
+  // Within int32 the int48 accumulator equals its narrowing, and so does
+  // the int32 sum of the halves.
+  if (llvm::any_of(accumulatorBounds(op, layer.weights, kInt16InputMagnitude,
+                                     layer.bias),
+                   [](int64_t bound) { return bound > INT32_MAX; }))
     return rewriter.notifyMatchFailure(narrowing, "int32 not provable");
   return layer;
 }
