@@ -1,5 +1,4 @@
-//===- IntegerLayerBounds.h - accumulator bounds of integer layers -*- C++
-//-*-===//
+//===- IntegerLayerBounds.h - accumulator bounds ----------------*- C++ -*-===//
 //
 // What an integer TOSA convolution or matmul can accumulate, from its
 // constant weights and bias alone: the proof both the int16 conversion
