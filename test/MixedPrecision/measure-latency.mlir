@@ -24,6 +24,11 @@
 // RUN: qopt %t/sensitivity.mlir --qopt-measure-latency="repetitions=1 profile=double_round target=x86-64-v3" -o %t/avx2.mlir
 // RUN: %python3 %S/Inputs/check_sensitivity.py %t/avx2.mlir | FileCheck %s
 
+// int16 activations: the layers are timed as the native code runs them
+// (two int8 passes each, qopt-split-int16-layers).
+// RUN: qopt %t/sensitivity.mlir --qopt-measure-latency="repetitions=1 activation-policy=si16,symmetric,per_tensor" -o %t/int16.mlir
+// RUN: %python3 %S/Inputs/check_sensitivity.py %t/int16.mlir | FileCheck %s
+
 // With a latency budget, qopt-assign-precision takes the measured times.
 // RUN: qopt %t/timed.mlir --qopt-assign-precision="budget-latency=1000000 average-bits=6 report=-" -o /dev/null 2>&1 | FileCheck %s --check-prefix=REPORT
 // REPORT: budget: {{[0-9]+}} bytes ({{.*}}% of int8) 1000000.0 us
