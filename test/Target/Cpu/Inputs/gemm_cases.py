@@ -49,9 +49,15 @@ def add_input(shape, kind):
     return f"%arg{len(args) - 1}"
 
 
+# The values int4 weights take: all of int4, or [-2, 1] for 2-bit / ternary
+# weights (still TOSA int4, which the kernels pack four per byte).
+i4_range = (-8, 7)
+
+
 def weights(count, kind, element="i8"):
     if element == "i4":
-        low, high = {"min": (-8, -8), "max": (7, 7)}.get(kind, (-8, 7))
+        lo, hi = i4_range
+        low, high = {"min": (lo, lo), "max": (hi, hi)}.get(kind, (lo, hi))
         return [rng.randint(low, high) for _ in range(count)]
     if kind == "min":
         return [-127] * count
@@ -161,6 +167,14 @@ conv(1, 8, 8, 16, 32, 3, 3, 1, 1, 1, -3, element="i4")
 conv(2, 6, 5, 32, 20, 1, 1, 1, 0, 1, 0, element="i4")
 conv(1, 9, 9, 20, 20, 3, 3, 1, 1, 1, 3, depthwise=True, element="i4")
 conv(1, 6, 5, 600, 37, 1, 1, 1, 0, 1, 9, "double_round", element="i4")
+
+# 2-bit / ternary weights (values in [-2, 1], packed four per byte): odd
+# shapes, K = 1, -2 everywhere, a 3x3 convolution.
+i4_range = (-2, 1)
+for m, k, n, zp in [(1, 1, 1, 0), (7, 5, 18, -3), (9, 602, 40, 17)]:
+    matmul(m, k, n, zp, element="i4")
+matmul(7, 600, 35, -128, "min", element="i4")
+conv(1, 8, 8, 16, 32, 3, 3, 1, 1, 1, -3, element="i4")
 
 with open(os.path.join(out_dir, "cases.mlir"), "w") as f:
     f.write("func.func @cases(" + ", ".join(f"%arg{j}: {t}" for j, t in enumerate(args)) +
