@@ -1,6 +1,6 @@
 //===- ConvertQDQToInteger.cpp - QDQ convolutions to integer arithmetic ---===//
 
-#include "qopt/Dialect/QOpt/Transforms/IntegerLayerBounds.h"
+#include "qopt/Dialect/QOpt/Transforms/IntegerLayers.h"
 #include "qopt/Dialect/QOpt/Transforms/Passes.h"
 #include "qopt/Dialect/QOpt/Utils/ConstantFolding.h"
 #include "qopt/Dialect/QOpt/Utils/DyadicMath.h"
@@ -44,6 +44,14 @@ struct IntegerConv {
   DenseIntElementsAttr weightValues; // the stored weights
   SmallVector<double> weightScales;  // per output channel (or one)
   std::string refusal;
+
+  /// The real value of one accumulator step, s_x * s_w[c] (one: all).
+  SmallVector<double> accumulatorScales() const {
+    SmallVector<double> scales;
+    for (double w : weightScales)
+      scales.push_back(inputScale * w);
+    return scales;
+  }
 };
 
 /// Checks the operands of an integer layer: `input` must be a dequantized
@@ -124,10 +132,7 @@ IntegerConv matchOperands(Value input, Value weight, Value bias,
   r.inputZp = xType.getZeroPoint();
   if (!xType.isSigned()) {
     SmallVector<int64_t> ones(xTensor.getRank(), 1);
-    auto flipType = RankedTensorType::get(ones, i8);
-    Value flip = tosa::ConstOp::create(
-        rewriter, loc, flipType,
-        DenseElementsAttr::get(flipType, ArrayRef<int8_t>{int8_t(-128)}));
+    Value flip = createIntegerConstant(rewriter, loc, ones, 8, {-128});
     stored = tosa::BitwiseXorOp::create(rewriter, loc, xTensor.clone(i8),
                                         stored, flip);
     r.inputZp -= 128;
@@ -175,11 +180,8 @@ IntegerConv matchLayer(Operation *op, PatternRewriter *rewriter) {
 /// weights), as TOSA convolutions and matmul take.
 Value createZeroPoint(OpBuilder &builder, Location loc, int64_t value,
                       Type elementType) {
-  auto type = RankedTensorType::get({1}, elementType);
-  return tosa::ConstOp::create(
-      builder, loc, type,
-      DenseElementsAttr::get(
-          type, APInt(elementType.getIntOrFloatBitWidth(), value, true)));
+  return createIntegerConstant(builder, loc, {1},
+                               elementType.getIntOrFloatBitWidth(), {value});
 }
 
 /// The zero point of integer weights: 0, of their element type.
@@ -196,12 +198,12 @@ DenseIntElementsAttr quantizeBias(DenseFPElementsAttr bias,
                                   unsigned width = 32) {
   StorageRange range = getIntegerRange(width, /*isUnsigned=*/false);
   SmallVector<APInt> values;
-  for (auto [n, b] : llvm::enumerate(bias.getValues<APFloat>()))
-    values.emplace_back(width,
-                        quantizeValue(b.convertToDouble(),
-                                      {scales[scales.size() == 1 ? 0 : n], 0},
-                                      range, RoundingMode::half_to_even),
-                        /*isSigned=*/true);
+  for (auto [n, b] : llvm::enumerate(bias.getValues<APFloat>())) {
+    QuantParams step{scales[scales.size() == 1 ? 0 : n], 0};
+    int64_t q = quantizeValue(b.convertToDouble(), step, range,
+                              RoundingMode::half_to_even);
+    values.emplace_back(width, q, /*isSigned=*/true);
+  }
   auto type = bias.getType().clone(IntegerType::get(bias.getContext(), width));
   return DenseIntElementsAttr::get(type, values);
 }
@@ -261,9 +263,7 @@ struct Int16Requantize {
 Int16Requantize planInt16Requantize(Operation *layer, const IntegerConv &ops,
                                     DenseFPElementsAttr bias,
                                     quant::UniformQuantizedType output) {
-  SmallVector<double> accScales;
-  for (double w : ops.weightScales)
-    accScales.push_back(ops.inputScale * w);
+  SmallVector<double> accScales = ops.accumulatorScales();
   // The bias at TOSA's 48 bits, so that no saturation hides a large one.
   SmallVector<int64_t> bounds = accumulatorBounds(
       layer, ops.weightValues, kInt16InputMagnitude,
@@ -370,20 +370,15 @@ void replaceWithWideRescale(PatternRewriter &rewriter, QuantizeOp quantize,
   auto outQuant = outputType(quantize);
   Type storage = outQuant.getStorageType();
   auto channels = static_cast<int64_t>(scales.size());
-  SmallVector<APInt> multipliers, shifts;
+  SmallVector<int64_t> multipliers, shifts;
   for (DyadicScale scale : scales) {
-    multipliers.emplace_back(16, scale.multiplier);
-    shifts.emplace_back(8, scale.shift);
+    multipliers.push_back(scale.multiplier);
+    shifts.push_back(scale.shift);
   }
-  auto constant = [&](ArrayRef<APInt> values, unsigned width) -> Value {
-    auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
-                                      rewriter.getIntegerType(width));
-    return tosa::ConstOp::create(rewriter, loc, type,
-                                 DenseIntElementsAttr::get(type, values));
-  };
   Value rescaled = tosa::RescaleOp::create(
-      rewriter, loc, accType.clone(storage), acc, constant(multipliers, 16),
-      constant(shifts, 8),
+      rewriter, loc, accType.clone(storage), acc,
+      createIntegerConstant(rewriter, loc, {channels}, 16, multipliers),
+      createIntegerConstant(rewriter, loc, {channels}, 8, shifts),
       createZeroPoint(rewriter, loc, 0, accType.getElementType()),
       createZeroPoint(rewriter, loc, outQuant.getZeroPoint(), storage),
       /*scale32=*/false, tosa::RoundingMode::SINGLE_ROUND,
@@ -450,15 +445,10 @@ template <typename ConvOp> struct ConvertConv : QuantizeRootPattern {
     IntegerConv ops = matchLayer(conv, &rewriter);
     Location loc = conv.getLoc();
     auto resultType = cast<RankedTensorType>(conv.getType());
-    int64_t channels = resultType.getShape().back();
     // int32 bias at scale s_x * s_w[c].
     DenseFPElementsAttr bias;
     matchPattern(conv.getBias(), m_Constant(&bias));
-    SmallVector<double> accScales;
-    for (int64_t c = 0; c < channels; ++c)
-      accScales.push_back(
-          ops.inputScale *
-          ops.weightScales[ops.weightScales.size() == 1 ? 0 : c]);
+    SmallVector<double> accScales = ops.accumulatorScales();
     auto i32 = rewriter.getI32Type();
     // int16 activations: TOSA's int48 accumulator and bias, narrowed to
     // int32 exactly where the bounds allow, else requantized from int48.
@@ -529,9 +519,7 @@ struct ConvertMatMul : QuantizeRootPattern {
       }
       acc = tosa::CastOp::create(rewriter, loc, resultType.clone(i32), acc);
     }
-    SmallVector<double> accScales;
-    for (double w : ops.weightScales)
-      accScales.push_back(ops.inputScale * w);
+    SmallVector<double> accScales = ops.accumulatorScales();
     if (chain->reshape) {
       rewriter.setInsertionPoint(chain->reshape);
       acc = tosa::ReshapeOp::create(rewriter, chain->reshape.getLoc(),
@@ -937,10 +925,7 @@ struct ConvertMul : QuantizeRootPattern {
                                     nullptr, ""));
     };
     RankedTensorType outType = quantize.getOutput().getType();
-    auto shiftType = RankedTensorType::get({1}, rewriter.getI8Type());
-    Value noShift = tosa::ConstOp::create(
-        rewriter, loc, shiftType,
-        DenseElementsAttr::get(shiftType, ArrayRef<int8_t>{0}));
+    Value noShift = createIntegerConstant(rewriter, loc, {1}, 8, {0});
     Value product =
         tosa::MulOp::create(rewriter, loc, outType.clone(rewriter.getI32Type()),
                             centered(a), centered(b), noShift);

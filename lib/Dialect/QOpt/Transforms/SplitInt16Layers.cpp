@@ -7,7 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "qopt/Dialect/QOpt/Transforms/IntegerLayerBounds.h"
+#include "qopt/Dialect/QOpt/Transforms/IntegerLayers.h"
 #include "qopt/Dialect/QOpt/Transforms/Passes.h"
 
 #include "mlir/IR/Matchers.h"
@@ -22,14 +22,6 @@ using namespace mlir;
 using namespace qopt;
 
 namespace {
-
-/// An i`width` constant tensor of `shape` holding `value` everywhere.
-Value splatConstant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
-                    unsigned width, int64_t value) {
-  auto type = RankedTensorType::get(shape, b.getIntegerType(width));
-  return tosa::ConstOp::create(
-      b, loc, type, DenseElementsAttr::get(type, APInt(width, value, true)));
-}
 
 /// The constant integer operand `v` as i`width` (nullopt when it is not a
 /// constant or a value does not fit).
@@ -65,8 +57,8 @@ FailureOr<Int16Layer> matchInt16Layer(tosa::CastOp narrowing,
       !isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::MatMulOp>(op))
     return rewriter.notifyMatchFailure(narrowing, "not after an int16 layer");
   Int16Layer layer{op, op->getOperand(0), {}, {}};
-  auto inType = cast_if_present<RankedTensorType>(layer.input.getType());
-  if (!inType || !inType.getElementType().isInteger(16))
+  auto inType = cast<RankedTensorType>(layer.input.getType());
+  if (!inType.getElementType().isInteger(16))
     return rewriter.notifyMatchFailure(narrowing, "input is not int16");
   // Zero points: input 0 (TOSA's int16 layers), weights 0.
   for (unsigned i : isa<tosa::MatMulOp>(op) ? std::array<unsigned, 2>{2, 3}
@@ -106,7 +98,7 @@ struct SplitInt16Layer : OpRewritePattern<tosa::CastOp> {
       return failure();
     Operation *op = layer->op;
     Location loc = op->getLoc();
-    auto inType = cast_if_present<RankedTensorType>(layer->input.getType());
+    auto inType = cast<RankedTensorType>(layer->input.getType());
     SmallVector<int64_t> ones(inType.getRank(), 1);
     Type i8 = rewriter.getI8Type();
     RankedTensorType bytes = inType.clone(i8);
@@ -115,32 +107,36 @@ struct SplitInt16Layer : OpRewritePattern<tosa::CastOp> {
         rewriter, loc, bytes,
         tosa::ArithmeticRightShiftOp::create(
             rewriter, loc, inType, layer->input,
-            splatConstant(rewriter, loc, ones, 16, 8), /*round=*/false));
-    Value lowByte =
-        tosa::BitwiseAndOp::create(rewriter, loc, inType, layer->input,
-                                   splatConstant(rewriter, loc, ones, 16, 255));
+            createIntegerConstant(rewriter, loc, ones, 16, {8}),
+            /*round=*/false));
+    Value lowByte = tosa::BitwiseAndOp::create(
+        rewriter, loc, inType, layer->input,
+        createIntegerConstant(rewriter, loc, ones, 16, {255}));
     Value lo = tosa::CastOp::create(
         rewriter, loc, bytes,
-        tosa::SubOp::create(rewriter, loc, inType, lowByte,
-                            splatConstant(rewriter, loc, ones, 16, 128)));
+        tosa::SubOp::create(
+            rewriter, loc, inType, lowByte,
+            createIntegerConstant(rewriter, loc, ones, 16, {128})));
 
     Value weights = tosa::ConstOp::create(
         rewriter, loc, layer->weights.getType(), layer->weights);
     unsigned weightWidth =
         layer->weights.getElementType().getIntOrFloatBitWidth();
-    Value weightZp = splatConstant(rewriter, loc, {1}, weightWidth, 0);
+    Value weightZp =
+        createIntegerConstant(rewriter, loc, {1}, weightWidth, {0});
     auto accType = narrowing.getType();
     Type i32 = rewriter.getI32Type();
     // One int8 layer on `x` (zero point `zp`) with `bias` (null: none).
     auto half = [&](Value x, int64_t zp, DenseIntElementsAttr bias) -> Value {
-      Value xZp = splatConstant(rewriter, loc, {1}, 8, zp);
+      Value xZp = createIntegerConstant(rewriter, loc, {1}, 8, {zp});
       if (isa<tosa::MatMulOp>(op))
         return tosa::MatMulOp::create(rewriter, loc, accType, x, weights, xZp,
                                       weightZp);
       int64_t channels = accType.getShape().back();
-      Value b = bias ? Value(tosa::ConstOp::create(rewriter, loc,
-                                                   bias.getType(), bias))
-                     : splatConstant(rewriter, loc, {channels}, 32, 0);
+      Value b = bias
+                    ? Value(tosa::ConstOp::create(rewriter, loc, bias.getType(),
+                                                  bias))
+                    : createIntegerConstant(rewriter, loc, {channels}, 32, {0});
       if (auto conv = dyn_cast<tosa::Conv2DOp>(op))
         return tosa::Conv2DOp::create(
             rewriter, loc, accType, x, weights, b, xZp, weightZp,
@@ -155,10 +151,10 @@ struct SplitInt16Layer : OpRewritePattern<tosa::CastOp> {
     // The bias joins the unscaled half.
     Value low = half(lo, -128, layer->bias);
     SmallVector<int64_t> accOnes(accType.getRank(), 1);
-    Value scaled =
-        tosa::MulOp::create(rewriter, loc, accType, high,
-                            splatConstant(rewriter, loc, accOnes, 32, 256),
-                            splatConstant(rewriter, loc, {1}, 8, 0));
+    Value scaled = tosa::MulOp::create(
+        rewriter, loc, accType, high,
+        createIntegerConstant(rewriter, loc, accOnes, 32, {256}),
+        createIntegerConstant(rewriter, loc, {1}, 8, {0}));
     rewriter.replaceOpWithNewOp<tosa::AddOp>(narrowing, accType, scaled, low);
     rewriter.eraseOp(op);
     return success();

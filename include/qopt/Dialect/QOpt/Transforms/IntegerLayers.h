@@ -1,19 +1,27 @@
-//===- IntegerLayerBounds.h - accumulator bounds ----------------*- C++ -*-===//
+//===- IntegerLayers.h - integer TOSA layer helpers -------------*- C++ -*-===//
 //
-// What an integer TOSA convolution or matmul can accumulate, from its
-// constant weights and bias alone: the proof both the int16 conversion
-// (qopt-convert-qdq-to-integer) and its int8 split (qopt-split-int16-layers)
-// rest on.
+// Shared by the passes that build integer TOSA layers
+// (qopt-convert-qdq-to-integer, qopt-split-int16-layers): small integer
+// constants (zero points, shifts, multipliers), and what a convolution or
+// matmul can accumulate from its constant weights and bias alone, the proof
+// the int16 conversion and its int8 split rest on.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef QOPT_DIALECT_QOPT_TRANSFORMS_INTEGERLAYERBOUNDS_H
-#define QOPT_DIALECT_QOPT_TRANSFORMS_INTEGERLAYERBOUNDS_H
+#ifndef QOPT_DIALECT_QOPT_TRANSFORMS_INTEGERLAYERS_H
+#define QOPT_DIALECT_QOPT_TRANSFORMS_INTEGERLAYERS_H
 
+#include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Operation.h"
 
 namespace qopt {
+
+/// A `tosa.const` of `shape` and i`width` elements holding `values` (one
+/// value: all elements).
+mlir::Value createIntegerConstant(mlir::OpBuilder &builder, mlir::Location loc,
+                                  llvm::ArrayRef<int64_t> shape, unsigned width,
+                                  llvm::ArrayRef<int64_t> values);
 
 /// The largest input magnitude of an int16 layer (zero point 0).
 inline constexpr int64_t kInt16InputMagnitude = 32768;
@@ -31,4 +39,4 @@ llvm::SmallVector<int64_t> accumulatorBounds(mlir::Operation *layer,
 
 } // namespace qopt
 
-#endif // QOPT_DIALECT_QOPT_TRANSFORMS_INTEGERLAYERBOUNDS_H
+#endif // QOPT_DIALECT_QOPT_TRANSFORMS_INTEGERLAYERS_H

@@ -1,10 +1,21 @@
-//===- IntegerLayerBounds.cpp - accumulator bounds of integer layers ------===//
+//===- IntegerLayers.cpp - integer TOSA layer helpers --------------------===//
 
-#include "qopt/Dialect/QOpt/Transforms/IntegerLayerBounds.h"
+#include "qopt/Dialect/QOpt/Transforms/IntegerLayers.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 
 using namespace mlir;
+
+Value qopt::createIntegerConstant(OpBuilder &builder, Location loc,
+                                  ArrayRef<int64_t> shape, unsigned width,
+                                  ArrayRef<int64_t> values) {
+  auto type = RankedTensorType::get(shape, builder.getIntegerType(width));
+  SmallVector<APInt> bits;
+  for (int64_t v : values)
+    bits.emplace_back(width, v, /*isSigned=*/true);
+  return tosa::ConstOp::create(builder, loc, type,
+                               DenseElementsAttr::get(type, bits));
+}
 
 SmallVector<int64_t> qopt::accumulatorBounds(Operation *layer,
                                              DenseIntElementsAttr weights,
