@@ -8,7 +8,10 @@
 // after each layer only the partial assignments that no other partial
 // assignment beats in every cost and in noise are kept, and the optimum
 // under any budget is on the final front. The front is also the trade-off
-// curve the report plots. Nothing here needs an MLIRContext.
+// curve the report plots. Layers that read one activation whose width is
+// also a choice form a group: the group is one item of the knapsack, whose
+// candidates are its own front for each activation width. Nothing here
+// needs an MLIRContext.
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,6 +34,9 @@ struct WidthOption {
   int64_t bytes = 0;    ///< stored weight bytes at this width
   double latency = 0.0; ///< microseconds (only with a latency budget)
   double noise = 0.0;   ///< relative output noise power (additive)
+  /// Width of the layer's input activation this option runs with, when the
+  /// layer is in an ActivationGroup (0: not a choice).
+  unsigned activationBits = 0;
 };
 
 struct LayerOptions {
@@ -38,12 +44,25 @@ struct LayerOptions {
   std::vector<WidthOption> options;
 };
 
+/// Layers that read one activation (a value and the reshapes, slices and
+/// clamps of it): its width is one choice for all of them. Each member
+/// must pick an option whose `activationBits` is the group's width, and the
+/// activation's own noise at that width, `noise[i]` for `bits[i]`, counts
+/// once.
+struct ActivationGroup {
+  std::string name;
+  std::vector<unsigned> layers; ///< indices into the layer list
+  std::vector<unsigned> bits;
+  std::vector<double> noise;
+};
+
 struct PrecisionBudget {
   std::optional<int64_t> bytes;
   std::optional<double> latency;
 };
 
-/// A whole-model assignment: `choice[l]` indexes layer l's options.
+/// A whole-model assignment: `choice[l]` indexes layer l's options. Its
+/// noise includes the chosen activation widths' noise.
 struct Assignment {
   std::vector<unsigned> choice;
   int64_t bytes = 0;
@@ -53,15 +72,19 @@ struct Assignment {
 
 /// Every Pareto-optimal assignment over (bytes, latency when
 /// `withLatency`, noise), sorted by bytes, then latency. Each layer must
-/// offer at least one option.
-std::vector<Assignment> paretoFront(llvm::ArrayRef<LayerOptions> layers,
-                                    bool withLatency);
+/// offer at least one option; `groups` must be valid (solvePrecision
+/// checks them).
+std::vector<Assignment>
+paretoFront(llvm::ArrayRef<LayerOptions> layers, bool withLatency,
+            llvm::ArrayRef<ActivationGroup> groups = {});
 
 /// The assignment of least noise within `budget` (ties: fewer bytes, then
 /// less latency, then the first found in front order). A budget below
 /// every assignment is an error that states the least achievable cost.
-llvm::Expected<Assignment> solvePrecision(llvm::ArrayRef<LayerOptions> layers,
-                                          const PrecisionBudget &budget);
+llvm::Expected<Assignment>
+solvePrecision(llvm::ArrayRef<LayerOptions> layers,
+               const PrecisionBudget &budget,
+               llvm::ArrayRef<ActivationGroup> groups = {});
 
 } // namespace qopt
 
