@@ -132,34 +132,106 @@ void AssignPrecisionPass::runOnOperation() {
              "(latency = [...]); run qopt-measure-latency first";
       return;
     }
+    // One option per weight width, or per (weight, activation) pair.
+    ArrayRef<int64_t> activationBits = layer.sensitivity.getActivationBits();
     for (auto [i, b] : llvm::enumerate(bits)) {
       if (b > 8) {
         fail(layer.op->getLoc())
             << "width " << b << " is not supported: weights are 2 to 8 bits";
         return;
       }
-      WidthOption option;
-      option.bits = b;
-      option.bytes = (count * storageBitsForWidth(b) + 7) / 8;
-      option.noise = layer.sensitivity.getNoise()[i];
-      option.latency = latency.empty() ? 0.0 : latency[i];
-      options.options.push_back(option);
+      for (size_t a = 0; a < std::max<size_t>(activationBits.size(), 1); ++a) {
+        WidthOption option;
+        option.bits = b;
+        option.bytes = (count * storageBitsForWidth(b) + 7) / 8;
+        option.noise = layer.sensitivity.getNoise()[i];
+        option.latency =
+            latency.empty() ? 0.0 : layer.sensitivity.getLatencyAt(i, a);
+        option.activationBits = activationBits.empty() ? 0 : activationBits[a];
+        options.options.push_back(option);
+      }
     }
   }
 
-  llvm::Expected<Assignment> solved = solvePrecision(report.layers, budget);
+  // Layers reading one activation whose width is a choice decide it
+  // together; they must all offer it, with the same measurements.
+  SmallVector<InputActivation> activations;
+  for (auto [l, layer] : llvm::enumerate(layers)) {
+    InputActivation activation = inputActivation(layer);
+    auto found = llvm::find_if(activations, [&](const InputActivation &a) {
+      return a.root == activation.root;
+    });
+    ArrayRef<int64_t> widths = layer.sensitivity.getActivationBits();
+    if (found == activations.end()) {
+      if (widths.empty())
+        continue;
+      activations.push_back(activation);
+      ActivationGroup &group = report.activations.emplace_back();
+      group.name = activationName(activation);
+      group.bits.assign(widths.begin(), widths.end());
+      group.noise.assign(layer.sensitivity.getActivationNoise().begin(),
+                         layer.sensitivity.getActivationNoise().end());
+      group.layers.push_back(l);
+      continue;
+    }
+    ActivationGroup &group = report.activations[found - activations.begin()];
+    if (!llvm::equal(widths, group.bits) ||
+        !llvm::equal(layer.sensitivity.getActivationNoise(), group.noise)) {
+      fail(layer.op->getLoc())
+          << "reads the activation '" << group.name << "' as '"
+          << report.layers[group.layers.front()].name
+          << "' does, but their qopt.sensitivity give it different "
+             "activation widths or noise";
+      return;
+    }
+    group.layers.push_back(l);
+  }
+  // A layer without activation widths reading an activation others widen.
+  for (auto [l, layer] : llvm::enumerate(layers)) {
+    if (!layer.sensitivity.getActivationBits().empty())
+      continue;
+    Value root = inputActivation(layer).root;
+    for (auto [a, activation] : llvm::enumerate(activations))
+      if (activation.root == root) {
+        fail(layer.op->getLoc())
+            << "reads the activation '" << report.activations[a].name
+            << "' whose width is a choice, but its qopt.sensitivity has no "
+               "activation_bits";
+        return;
+      }
+  }
+  if (!activations.empty() && !budget.latency) {
+    fail(module.getLoc())
+        << "activation widths are candidates but there is no budget-latency: "
+           "wider activations cost no weight bytes, so every one would be "
+           "16-bit; give budget-latency (with measured latencies) or drop "
+           "the activation widths";
+    return;
+  }
+
+  llvm::Expected<Assignment> solved =
+      solvePrecision(report.layers, budget, report.activations);
   if (!solved) {
     fail(module.getLoc()) << toString(solved.takeError());
     return;
   }
   report.chosen = std::move(*solved);
-  report.front = paretoFront(report.layers, budget.latency.has_value());
+  report.front = paretoFront(report.layers, budget.latency.has_value(),
+                             report.activations);
 
-  // Record the choice where qopt-insert-qdq reads it.
+  // Record the choice where qopt-insert-qdq reads it. 8-bit activations
+  // keep the activation policy qopt-insert-qdq is given.
   for (auto [l, layer] : llvm::enumerate(layers)) {
-    unsigned bits = report.layers[l].options[report.chosen.choice[l]].bits;
-    setWeightPolicy(layer, weightPolicyForWidth(ctx, bits, layer.outputAxis));
+    const WidthOption &chosen =
+        report.layers[l].options[report.chosen.choice[l]];
+    setWeightPolicy(layer,
+                    weightPolicyForWidth(ctx, chosen.bits, layer.outputAxis));
     layer.op->removeAttr(QOptDialect::kSensitivityAttrName);
+  }
+  for (auto [activation, group] : llvm::zip(activations, report.activations)) {
+    unsigned l = group.layers.front();
+    if (report.layers[l].options[report.chosen.choice[l]].activationBits == 16)
+      setActivationPolicy(activation, int16ActivationPolicy(ctx));
   }
 
   if (!this->report.empty() &&

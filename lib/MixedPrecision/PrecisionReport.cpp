@@ -24,6 +24,17 @@ double PrecisionReport::bitsPerWeight(const Assignment &a) const {
   return weights ? 8.0 * a.bytes / weights : 0.0;
 }
 
+std::vector<size_t>
+PrecisionReport::weightWidthOptions(const LayerOptions &layer) {
+  std::vector<size_t> first;
+  for (auto [i, option] : llvm::enumerate(layer.options))
+    if (llvm::none_of(first, [&, &option = option](size_t j) {
+          return layer.options[j].bits == option.bits;
+        }))
+      first.push_back(i);
+  return first;
+}
+
 static std::string formatDb(double db) {
   return std::isinf(db) ? std::string("exact") : llvm::formatv("{0:f1}", db);
 }
@@ -62,16 +73,18 @@ void qopt::writePrecisionTable(llvm::raw_ostream &os,
     nameWidth = std::max(nameWidth, layer.name.size());
     kindWidth = std::max(kindWidth, r.kinds[l].size());
   }
+  bool withActivations = !r.activations.empty();
   os << llvm::left_justify("layer", nameWidth) << "  "
      << llvm::left_justify("op", kindWidth) << "  "
      << llvm::right_justify("weights", 9) << "  output SQNR dB by width"
-     << "    width     bytes" << (r.hasLatency ? "        us  us by width" : "")
-     << "\n";
+     << "    width     bytes" << (withActivations ? "  input" : "")
+     << (r.hasLatency ? "        us  us by width" : "") << "\n";
   for (auto [l, layer] : llvm::enumerate(r.layers)) {
     std::string bywidth;
-    for (auto [i, option] : llvm::enumerate(layer.options))
-      bywidth += (i ? "  " : "") + std::to_string(option.bits) + ": " +
-                 formatDb(PrecisionReport::sqnrDb(option.noise));
+    for (size_t i : PrecisionReport::weightWidthOptions(layer))
+      bywidth += (bywidth.empty() ? "" : "  ") +
+                 std::to_string(layer.options[i].bits) + ": " +
+                 formatDb(PrecisionReport::sqnrDb(layer.options[i].noise));
     const WidthOption &chosen = layer.options[r.chosen.choice[l]];
     os << llvm::left_justify(layer.name, nameWidth) << "  "
        << llvm::left_justify(r.kinds[l], kindWidth) << "  "
@@ -79,13 +92,44 @@ void qopt::writePrecisionTable(llvm::raw_ostream &os,
        << llvm::left_justify(bywidth, 24) << "  "
        << llvm::right_justify(std::to_string(chosen.bits), 5) << "  "
        << llvm::right_justify(std::to_string(chosen.bytes), 8);
+    if (withActivations)
+      os << "  "
+         << llvm::right_justify(chosen.activationBits
+                                    ? std::to_string(chosen.activationBits)
+                                    : std::string("-"),
+                                5);
     if (r.hasLatency) {
       os << "  " << llvm::right_justify(formatUs(chosen.latency), 8) << "  ";
-      for (auto [i, option] : llvm::enumerate(layer.options))
-        os << (i ? "  " : "") << option.bits << ": "
-           << formatUs(option.latency);
+      for (auto [i, option] : llvm::enumerate(layer.options)) {
+        os << (i ? "  " : "") << option.bits;
+        if (option.activationBits)
+          os << "/a" << option.activationBits;
+        os << ": " << formatUs(option.latency);
+      }
     }
     os << "\n";
+  }
+
+  if (withActivations) {
+    size_t activationWidth = 10;
+    for (const ActivationGroup &g : r.activations)
+      activationWidth = std::max(activationWidth, g.name.size());
+    os << "\n"
+       << llvm::left_justify("activation", activationWidth)
+       << "  read by  output SQNR dB by width  width\n";
+    for (const ActivationGroup &g : r.activations) {
+      std::string bywidth;
+      for (auto [bits, noise] : llvm::zip(g.bits, g.noise))
+        bywidth += (bywidth.empty() ? "" : "  ") + std::to_string(bits) + ": " +
+                   formatDb(PrecisionReport::sqnrDb(noise));
+      const LayerOptions &reader = r.layers[g.layers.front()];
+      unsigned chosen =
+          reader.options[r.chosen.choice[g.layers.front()]].activationBits;
+      os << llvm::left_justify(g.name, activationWidth) << "  "
+         << llvm::right_justify(std::to_string(g.layers.size()), 7) << "  "
+         << llvm::left_justify(bywidth, 23) << "  "
+         << llvm::right_justify(std::to_string(chosen), 5) << "\n";
+    }
   }
 
   // The front can have hundreds of points: show at most 40, evenly spread,
@@ -209,18 +253,21 @@ void qopt::writePrecisionSvg(llvm::raw_ostream &os, const PrecisionReport &r) {
   double group = panelW / std::max<size_t>(r.layers.size(), 1);
   if (!r.layers.empty()) {
     std::string widths;
-    for (const WidthOption &o : r.layers.front().options)
-      widths += (widths.empty() ? "" : ", ") + std::to_string(o.bits);
+    for (size_t i : PrecisionReport::weightWidthOptions(r.layers.front()))
+      widths += (widths.empty() ? "" : ", ") +
+                std::to_string(r.layers.front().options[i].bits);
     os << llvm::formatv("<text x=\"{0}\" y=\"{1}\" fill=\"#444\">bars per "
                         "layer, left to right: {2} bits</text>\n",
                         x0, margin - 6, widths);
   }
   for (auto [l, layer] : llvm::enumerate(r.layers)) {
-    double bar = group * 0.8 / layer.options.size();
-    for (auto [i, o] : llvm::enumerate(layer.options)) {
+    std::vector<size_t> bars = PrecisionReport::weightWidthOptions(layer);
+    double bar = group * 0.8 / bars.size();
+    for (auto [i, option] : llvm::enumerate(bars)) {
+      const WidthOption &o = layer.options[option];
       double db = plotDb(o.noise, top);
       double x = x0 + l * group + group * 0.1 + i * bar;
-      bool chosen = r.chosen.choice[l] == i;
+      bool chosen = layer.options[r.chosen.choice[l]].bits == o.bits;
       os << llvm::formatv(
           "<rect x=\"{0:f1}\" y=\"{1:f1}\" width=\"{2:f1}\" height=\"{3:f1}\" "
           "fill=\"{4}\"><title>{5}: {6} bits, {7} dB</title></rect>\n",

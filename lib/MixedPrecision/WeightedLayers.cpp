@@ -3,6 +3,9 @@
 #include "qopt/MixedPrecision/WeightedLayers.h"
 #include "qopt/Dialect/QOpt/IR/QOptDialect.h"
 #include "qopt/Dialect/QOpt/Utils/QuantizedTypes.h"
+#include "qopt/Support/Locations.h"
+
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
@@ -49,6 +52,62 @@ void qopt::setWeightPolicy(const WeightedLayer &layer, PolicyAttr policy) {
     use.set(constant->getResult(0));
   }
   constant->setAttr(QOptDialect::kPolicyAttrName, policy);
+}
+
+/// An op whose result is operand 0's values moved, selected, clamped or
+/// pooled: it keeps the precision of its input.
+static bool keepsPrecision(Operation *op) {
+  return isa<tosa::ReshapeOp, tosa::SliceOp, tosa::TransposeOp, tosa::PadOp,
+             tosa::ClampOp, tosa::MaxPool2dOp, tosa::AvgPool2dOp>(op) &&
+         op->getNumResults() == 1;
+}
+
+InputActivation qopt::inputActivation(const WeightedLayer &layer) {
+  InputActivation activation;
+  Value root = layer.op->getOperand(0);
+  while (Operation *def = root.getDefiningOp()) {
+    if (!keepsPrecision(def))
+      break;
+    root = def->getOperand(0);
+  }
+  activation.root = root;
+  activation.values.push_back(root);
+  for (size_t i = 0; i < activation.values.size(); ++i)
+    for (OpOperand &use : activation.values[i].getUses())
+      if (use.getOperandNumber() == 0 && keepsPrecision(use.getOwner()) &&
+          !llvm::is_contained(activation.values, use.getOwner()->getResult(0)))
+        activation.values.push_back(use.getOwner()->getResult(0));
+  return activation;
+}
+
+std::string qopt::activationName(const InputActivation &activation) {
+  if (auto arg = dyn_cast<BlockArgument>(activation.root))
+    return "argument " + std::to_string(arg.getArgNumber());
+  return layerName(activation.root.getLoc());
+}
+
+PolicyAttr qopt::int16ActivationPolicy(MLIRContext *ctx) {
+  return PolicyAttr::get(ctx, StorageKind::integer, 16, /*isSigned=*/true,
+                         /*symmetric=*/true, /*narrowRange=*/false,
+                         Granularity::per_tensor, /*axis=*/-1,
+                         /*groupSize=*/0);
+}
+
+void qopt::setActivationPolicy(const InputActivation &activation,
+                               PolicyAttr policy) {
+  for (Value value : activation.values) {
+    if (auto arg = dyn_cast<BlockArgument>(value)) {
+      auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
+      if (func &&
+          func.getArgAttr(arg.getArgNumber(), QOptDialect::kRangeAttrName))
+        func.setArgAttr(arg.getArgNumber(), QOptDialect::kPolicyAttrName,
+                        policy);
+      continue;
+    }
+    Operation *def = value.getDefiningOp();
+    if (def->hasAttr(QOptDialect::kRangeAttrName))
+      def->setAttr(QOptDialect::kPolicyAttrName, policy);
+  }
 }
 
 unsigned qopt::storageBitsForWidth(unsigned bits) {

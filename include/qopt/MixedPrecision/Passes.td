@@ -116,6 +116,15 @@ def AssignPrecisionPass
     narrow range is ternary), which `qopt-insert-qdq` honours, and the
     `qopt.sensitivity` attributes are removed.
 
+    Where `qopt.sensitivity` carries `activation_bits`, the width of the
+    layer's input activation is a choice too: the layers reading one
+    activation (a value and its reshapes, slices, clamps and poolings)
+    choose it together, its noise counts once, and each layer's latency is
+    that of its (weight, activation) pair. A 16-bit choice is recorded as
+    `#qopt.policy<si16, symmetric, per_tensor>` on every calibrated value
+    of the activation; 8 bits keep the activation policy. Activation
+    widths need `budget-latency`: they cost no weight bytes.
+
     Budgets: `budget-bytes`, or `average-bits` (the same in bits per
     weight), and/or `budget-latency` (microseconds). A budget below the
     cheapest assignment is an error that states the minimum achievable.

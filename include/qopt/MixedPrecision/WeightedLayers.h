@@ -8,6 +8,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
 
+#include <string>
+
 namespace qopt {
 
 /// A convolution, depthwise convolution or matmul whose weights (operand
@@ -34,6 +36,30 @@ PolicyAttr weightPolicyForWidth(mlir::MLIRContext *ctx, unsigned bits,
 /// Records `policy` on `layer`'s own weight constant, where
 /// qopt-insert-qdq reads it; a constant other ops share is cloned first.
 void setWeightPolicy(const WeightedLayer &layer, PolicyAttr policy);
+
+/// The activation a layer reads, whose width can be chosen: the value its
+/// input is derived from by ops that only move, select, clamp or pool
+/// values (reshape, slice, transpose, pad, clamp, max and average pooling),
+/// and every value derived from that root the same way. All of them take
+/// the chosen width, so the layer's input has the root's precision; the
+/// layers reading any of them share the choice.
+struct InputActivation {
+  mlir::Value root;
+  llvm::SmallVector<mlir::Value> values; ///< root first
+};
+
+InputActivation inputActivation(const WeightedLayer &layer);
+
+/// A name for people: the root's layer name, or "argument N".
+std::string activationName(const InputActivation &activation);
+
+/// `si16, symmetric, per_tensor`: the policy of a 16-bit activation (zero
+/// points 0, as TOSA's int16 layers and qopt's native int16 kernels need).
+PolicyAttr int16ActivationPolicy(mlir::MLIRContext *ctx);
+
+/// Records `policy` on every calibrated value of `activation` (on the
+/// defining op or the function argument), where qopt-insert-qdq reads it.
+void setActivationPolicy(const InputActivation &activation, PolicyAttr policy);
 
 /// Bits each weight of width `bits` takes in storage: 2 for 2 bits (the
 /// GEMM kernels pack TOSA int4 weights in [-2, 1] four per byte), 4 for 3

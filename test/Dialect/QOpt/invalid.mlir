@@ -516,6 +516,54 @@ func.func @sensitivity_latency_lengths(%x: tensor<2xf32>) {
 
 // -----
 
+func.func @sensitivity_pair_latency_lengths(%x: tensor<2xf32>) {
+  // expected-error @+1 {{sensitivity has 4 (weight, activation) width pairs but 2 latencies}}
+  %0 = arith.addf %x, %x {qopt.sensitivity = #qopt.sensitivity<bits = [8, 4], noise = [0.1, 0.2], activation_bits = [8, 16], activation_noise = [0.1, 0.0], latency = [1.0, 2.0]>} : tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @sensitivity_activation_lengths(%x: tensor<2xf32>) {
+  // expected-error @+1 {{sensitivity has 2 activation widths but 1 activation noise values}}
+  %0 = arith.addf %x, %x {qopt.sensitivity = #qopt.sensitivity<bits = [8], noise = [0.1], activation_bits = [8, 16], activation_noise = [0.1]>} : tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @sensitivity_activation_width(%x: tensor<2xf32>) {
+  // expected-error @+1 {{activation width 4 is not 8 or 16}}
+  %0 = arith.addf %x, %x {qopt.sensitivity = #qopt.sensitivity<bits = [8], noise = [0.1], activation_bits = [8, 4], activation_noise = [0.1, 0.2]>} : tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @sensitivity_activation_twice(%x: tensor<2xf32>) {
+  // expected-error @+1 {{activation width 16 appears twice}}
+  %0 = arith.addf %x, %x {qopt.sensitivity = #qopt.sensitivity<bits = [8], noise = [0.1], activation_bits = [16, 16], activation_noise = [0.1, 0.2]>} : tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @sensitivity_activation_noise(%x: tensor<2xf32>) {
+  // expected-error @+1 {{noise must be finite and non-negative, got -2.000000e-01}}
+  %0 = arith.addf %x, %x {qopt.sensitivity = #qopt.sensitivity<bits = [8], noise = [0.1], activation_bits = [8], activation_noise = [-0.2]>} : tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @sensitivity_activation_noise_missing(%x: tensor<2xf32>) {
+  // expected-error @+1 {{expected ','}}
+  %0 = arith.addf %x, %x {qopt.sensitivity = #qopt.sensitivity<bits = [8], noise = [0.1], activation_bits = [8]>} : tensor<2xf32>
+  return
+}
+
+// -----
+
 func.func @sensitivity_width(%x: tensor<2xf32>) {
   // expected-error @+1 {{width 1 is outside [2, 16]}}
   %0 = arith.addf %x, %x {qopt.sensitivity = #qopt.sensitivity<bits = [8, 1], noise = [0.1, 0.2]>} : tensor<2xf32>

@@ -102,12 +102,16 @@ func.func @annotations(%x: tensor<4xf32> {qopt.range = #qopt.range<min = -1.0, m
 // -----
 
 // Measured sensitivity of a layer (qopt-measure-sensitivity), with and
-// without latencies.
+// without latencies and activation widths (latencies then per pair).
 // CHECK-LABEL: func @sensitivity
 // CHECK: qopt.sensitivity = #qopt.sensitivity<bits = [8, 4, 2], noise = [1.000000e-03, 2.500000e-04, 3.000000e-02]>
 // CHECK: qopt.sensitivity = #qopt.sensitivity<bits = [8, 4], noise = [0.000000e+00, 1.000000e-03], latency = [1.200000e+01, 7.500000e+00]>
+// CHECK: qopt.sensitivity = #qopt.sensitivity<bits = [8, 4], noise = [0.000000e+00, 1.000000e-03], activation_bits = [8, 16], activation_noise = [2.000000e-04, 1.000000e-09], latency = [1.200000e+01, 3.000000e+01, 7.500000e+00, 1.600000e+01]>
+// CHECK: qopt.sensitivity = #qopt.sensitivity<bits = [8], noise = [0.000000e+00], activation_bits = [16], activation_noise = [0.000000e+00]>
 func.func @sensitivity(%x: tensor<1x1x3xf32>, %w: tensor<1x3x2xf32>, %zp: tensor<1xf32>) {
   %0 = tosa.matmul %x, %w, %zp, %zp {qopt.sensitivity = #qopt.sensitivity<bits = [8, 4, 2], noise = [1.0e-03, 2.5e-04, 3.0e-02]>} : (tensor<1x1x3xf32>, tensor<1x3x2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x2xf32>
   %1 = tosa.matmul %x, %w, %zp, %zp {qopt.sensitivity = #qopt.sensitivity<bits = [8, 4], noise = [0.0, 1.0e-03], latency = [12.0, 7.5]>} : (tensor<1x1x3xf32>, tensor<1x3x2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x2xf32>
+  %2 = tosa.matmul %x, %w, %zp, %zp {qopt.sensitivity = #qopt.sensitivity<bits = [8, 4], noise = [0.0, 1.0e-03], activation_bits = [8, 16], activation_noise = [2.0e-04, 1.0e-09], latency = [12.0, 30.0, 7.5, 16.0]>} : (tensor<1x1x3xf32>, tensor<1x3x2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x2xf32>
+  %3 = tosa.matmul %x, %w, %zp, %zp {qopt.sensitivity = #qopt.sensitivity<bits = [8], noise = [0.0], activation_bits = [16], activation_noise = [0.0]>} : (tensor<1x1x3xf32>, tensor<1x3x2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x2xf32>
   return
 }

@@ -292,31 +292,49 @@ void RangeAttr::print(AsmPrinter &printer) const {
 // SensitivityAttr
 //===----------------------------------------------------------------------===//
 
-LogicalResult
-SensitivityAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                        ArrayRef<int64_t> bits, DenseF64ArrayAttr noiseAttr,
-                        DenseF64ArrayAttr latencyAttr) {
-  ArrayRef<double> noise =
-      noiseAttr ? noiseAttr.asArrayRef() : ArrayRef<double>();
-  ArrayRef<double> latency =
-      latencyAttr ? latencyAttr.asArrayRef() : ArrayRef<double>();
+LogicalResult SensitivityAttr::verify(
+    function_ref<InFlightDiagnostic()> emitError, ArrayRef<int64_t> bits,
+    DenseF64ArrayAttr noiseAttr, ArrayRef<int64_t> activationBits,
+    DenseF64ArrayAttr activationNoiseAttr, DenseF64ArrayAttr latencyAttr) {
+  auto values = [](DenseF64ArrayAttr attr) {
+    return attr ? attr.asArrayRef() : ArrayRef<double>();
+  };
+  ArrayRef<double> noise = values(noiseAttr);
+  ArrayRef<double> activationNoise = values(activationNoiseAttr);
+  ArrayRef<double> latency = values(latencyAttr);
   if (bits.empty())
     return emitError() << "sensitivity needs at least one width";
   if (noise.size() != bits.size())
     return emitError() << "sensitivity has " << bits.size() << " widths but "
                        << noise.size() << " noise values";
-  if (!latency.empty() && latency.size() != bits.size())
-    return emitError() << "sensitivity has " << bits.size() << " widths but "
-                       << latency.size() << " latencies";
+  if (activationNoise.size() != activationBits.size())
+    return emitError() << "sensitivity has " << activationBits.size()
+                       << " activation widths but " << activationNoise.size()
+                       << " activation noise values";
+  size_t pairs = bits.size() * std::max<size_t>(activationBits.size(), 1);
+  if (!latency.empty() && latency.size() != pairs)
+    return emitError() << "sensitivity has " << pairs
+                       << (activationBits.empty()
+                               ? " widths"
+                               : " (weight, activation) width pairs")
+                       << " but " << latency.size() << " latencies";
   for (auto [i, b] : llvm::enumerate(bits)) {
     if (b < 2 || b > 16)
       return emitError() << "width " << b << " is outside [2, 16]";
     if (llvm::is_contained(bits.take_front(i), b))
       return emitError() << "width " << b << " appears twice";
   }
-  for (double n : noise)
-    if (!std::isfinite(n) || n < 0)
-      return emitError() << "noise must be finite and non-negative, got " << n;
+  for (auto [i, b] : llvm::enumerate(activationBits)) {
+    if (b != 8 && b != 16)
+      return emitError() << "activation width " << b << " is not 8 or 16";
+    if (llvm::is_contained(activationBits.take_front(i), b))
+      return emitError() << "activation width " << b << " appears twice";
+  }
+  for (ArrayRef<double> list : {noise, activationNoise})
+    for (double n : list)
+      if (!std::isfinite(n) || n < 0)
+        return emitError() << "noise must be finite and non-negative, got "
+                           << n;
   for (double t : latency)
     if (!std::isfinite(t) || t < 0)
       return emitError() << "latency must be finite and non-negative, got "
@@ -328,32 +346,45 @@ Attribute SensitivityAttr::parse(AsmParser &parser, Type) {
   auto emitError = [&] {
     return parser.emitError(parser.getCurrentLocation());
   };
-  SmallVector<int64_t> bits;
-  SmallVector<double> noise, latency;
+  SmallVector<int64_t> bits, activationBits;
+  SmallVector<double> noise, activationNoise, latency;
   auto parseDoubles = [&](SmallVector<double> &into) {
     return parser.parseCommaSeparatedList(AsmParser::Delimiter::Square, [&] {
       return parser.parseFloat(into.emplace_back());
     });
   };
+  auto parseIntegers = [&](SmallVector<int64_t> &into) {
+    return parser.parseCommaSeparatedList(AsmParser::Delimiter::Square, [&] {
+      return parser.parseInteger(into.emplace_back());
+    });
+  };
   if (parser.parseLess() || parser.parseKeyword("bits") ||
-      parser.parseEqual() ||
-      parser.parseCommaSeparatedList(
-          AsmParser::Delimiter::Square,
-          [&] { return parser.parseInteger(bits.emplace_back()); }) ||
-      parser.parseComma() || parser.parseKeyword("noise") ||
-      parser.parseEqual() || parseDoubles(noise))
+      parser.parseEqual() || parseIntegers(bits) || parser.parseComma() ||
+      parser.parseKeyword("noise") || parser.parseEqual() ||
+      parseDoubles(noise))
     return {};
-  if (succeeded(parser.parseOptionalComma()) &&
-      (parser.parseKeyword("latency") || parser.parseEqual() ||
-       parseDoubles(latency)))
+  // Optional fields, in this order.
+  bool comma = succeeded(parser.parseOptionalComma());
+  if (comma && succeeded(parser.parseOptionalKeyword("activation_bits"))) {
+    if (parser.parseEqual() || parseIntegers(activationBits) ||
+        parser.parseComma() || parser.parseKeyword("activation_noise") ||
+        parser.parseEqual() || parseDoubles(activationNoise))
+      return {};
+    comma = succeeded(parser.parseOptionalComma());
+  }
+  if (comma && (parser.parseKeyword("latency") || parser.parseEqual() ||
+                parseDoubles(latency)))
     return {};
   if (parser.parseGreater())
     return {};
   MLIRContext *ctx = parser.getContext();
+  auto optional = [&](ArrayRef<double> list) {
+    return list.empty() ? DenseF64ArrayAttr()
+                        : DenseF64ArrayAttr::get(ctx, list);
+  };
   return SensitivityAttr::getChecked(
-      emitError, ctx, bits, DenseF64ArrayAttr::get(ctx, noise),
-      latency.empty() ? DenseF64ArrayAttr()
-                      : DenseF64ArrayAttr::get(ctx, latency));
+      emitError, ctx, bits, DenseF64ArrayAttr::get(ctx, noise), activationBits,
+      optional(activationNoise), optional(latency));
 }
 
 void SensitivityAttr::print(AsmPrinter &printer) const {
@@ -362,6 +393,13 @@ void SensitivityAttr::print(AsmPrinter &printer) const {
   printer << "], noise = [";
   llvm::interleaveComma(getNoise(), printer);
   printer << "]";
+  if (!getActivationBits().empty()) {
+    printer << ", activation_bits = [";
+    llvm::interleaveComma(getActivationBits(), printer);
+    printer << "], activation_noise = [";
+    llvm::interleaveComma(getActivationNoise(), printer);
+    printer << "]";
+  }
   if (!getLatency().empty()) {
     printer << ", latency = [";
     llvm::interleaveComma(getLatency(), printer);

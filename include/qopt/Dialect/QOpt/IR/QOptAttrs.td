@@ -111,22 +111,35 @@ def QOpt_SensitivityAttr : QOpt_Attr<"Sensitivity", "sensitivity"> {
     the float output (`10^(-SQNR/10)`). The solver treats the errors of
     different layers as independent, so their noise powers add.
 
+    `activation_bits` (optional) makes the width of the layer's input
+    activation a choice too (8 or 16): `activation_noise[j]` is the output
+    noise when only that input (with its reshapes, slices and clamps) is
+    quantized at `activation_bits[j]`. Layers reading one activation carry
+    the same values, and the solver counts them once.
+
     `latency` (optional) holds the layer's time in microseconds at each
-    width, for a latency budget.
+    width, for a latency budget; with `activation_bits`, at each pair,
+    `latency[i * A + j]` for `bits[i]` and `activation_bits[j]` (A widths).
 
     Widths are distinct integers from 2 to 16; noise and latency are finite
-    and non-negative, one per width.
+    and non-negative.
 
     Syntax:
     ```
     #qopt.sensitivity<bits = [8, 4, 2], noise = [1.0e-06, 2.5e-04, 3.0e-02]>
     #qopt.sensitivity<bits = [8, 4], noise = [0.0, 1.0e-03], latency = [12.0, 7.5]>
+    #qopt.sensitivity<bits = [8, 4], noise = [0.0, 1.0e-03],
+                      activation_bits = [8, 16], activation_noise = [2.0e-04, 0.0],
+                      latency = [12.0, 30.0, 7.5, 16.0]>
     ```
   }];
   let parameters = (ins
     ArrayRefParameter<"int64_t">:$bits,
     // Doubles have no llvm::hash_value; the dense array attributes hash.
     AttrParameter<"::mlir::DenseF64ArrayAttr", "noise per width">:$noiseAttr,
+    OptionalArrayRefParameter<"int64_t">:$activationBits,
+    OptionalParameter<"::mlir::DenseF64ArrayAttr",
+                      "noise per activation width">:$activationNoiseAttr,
     OptionalParameter<"::mlir::DenseF64ArrayAttr",
                       "latency per width (us)">:$latencyAttr
   );
@@ -137,14 +150,37 @@ def QOpt_SensitivityAttr : QOpt_Attr<"Sensitivity", "sensitivity"> {
                      "::llvm::ArrayRef<double>":$noise,
                      CArg<"::llvm::ArrayRef<double>", "{}">:$latency), [{
       return $_get($_ctxt, bits, ::mlir::DenseF64ArrayAttr::get($_ctxt, noise),
+                   ::llvm::ArrayRef<int64_t>(), ::mlir::DenseF64ArrayAttr(),
                    latency.empty() ? ::mlir::DenseF64ArrayAttr()
                                    : ::mlir::DenseF64ArrayAttr::get($_ctxt,
                                                                     latency));
+    }]>,
+    AttrBuilder<(ins "::llvm::ArrayRef<int64_t>":$bits,
+                     "::llvm::ArrayRef<double>":$noise,
+                     "::llvm::ArrayRef<int64_t>":$activationBits,
+                     "::llvm::ArrayRef<double>":$activationNoise,
+                     "::llvm::ArrayRef<double>":$latency), [{
+      auto optional = [&](::llvm::ArrayRef<double> values) {
+        return values.empty() ? ::mlir::DenseF64ArrayAttr()
+                              : ::mlir::DenseF64ArrayAttr::get($_ctxt, values);
+      };
+      return $_get($_ctxt, bits, ::mlir::DenseF64ArrayAttr::get($_ctxt, noise),
+                   activationBits, optional(activationNoise),
+                   optional(latency));
     }]>
   ];
   let extraClassDeclaration = [{
     ::llvm::ArrayRef<double> getNoise() const {
       return getNoiseAttr().asArrayRef();
+    }
+    ::llvm::ArrayRef<double> getActivationNoise() const {
+      return getActivationNoiseAttr() ? getActivationNoiseAttr().asArrayRef()
+                                      : ::llvm::ArrayRef<double>();
+    }
+    /// Latency of weight width index `w` with activation width index `a`.
+    double getLatencyAt(size_t w, size_t a) const {
+      return getLatency()[w * std::max<size_t>(getActivationBits().size(), 1) +
+                          a];
     }
     ::llvm::ArrayRef<double> getLatency() const {
       return getLatencyAttr() ? getLatencyAttr().asArrayRef()
