@@ -2,6 +2,7 @@
 
 #include "qopt/Dialect/QOpt/IR/QOptOps.h"
 #include "qopt/Dialect/QOpt/Utils/ConstantFolding.h"
+#include "qopt/Dialect/QOpt/Utils/QuantizedTypes.h"
 #include "qopt/ExecutionEngine/ModelRunner.h"
 #include "qopt/MixedPrecision/Passes.h"
 #include "qopt/MixedPrecision/WeightedLayers.h"
@@ -9,6 +10,11 @@
 #include "qopt/Support/Locations.h"
 #include "qopt/Support/NumpyIO.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -17,6 +23,7 @@
 #include "llvm/Support/xxhash.h"
 
 #include <atomic>
+#include <deque>
 #include <mutex>
 
 namespace qopt {
@@ -29,8 +36,24 @@ using namespace qopt;
 
 namespace {
 
-/// One layer's measurement: noise[i] for widths[i].
+/// One layer's or activation's measurement: noise[i] for widths[i].
 using LayerNoise = std::vector<double>;
+
+/// Everything one measurement produces.
+struct Measurements {
+  std::vector<LayerNoise> layers;      ///< per layer, per weight width
+  std::vector<LayerNoise> activations; ///< per activation, per width
+};
+
+/// An activation whose width is measured (see inputActivation): its
+/// calibrated values, each fake-quantized in the measured model under the
+/// control of an argument of its own.
+struct MeasuredActivation {
+  std::string name;
+  Value root;
+  SmallVector<Value> values;
+  SmallVector<FloatRange> ranges;
+};
 
 /// The float32 array of a constant's values, to pass as an argument.
 NumpyArray toArray(DenseFPElementsAttr values) {
@@ -74,33 +97,21 @@ public:
     return cache;
   }
 
-  /// The stored noise of `layers` layers at `widths`, if present and
-  /// consistent.
-  std::optional<std::vector<LayerNoise>> lookup(StringRef key, size_t layers,
-                                                ArrayRef<int64_t> widths) {
+  /// The stored noise of `layers` layers at `widths` and `activations`
+  /// activations at `activationWidths`, if present and consistent.
+  std::optional<Measurements> lookup(StringRef key, size_t layers,
+                                     ArrayRef<int64_t> widths,
+                                     size_t activations,
+                                     ArrayRef<int64_t> activationWidths) {
     const llvm::json::Object *entry = root.getObject("models")->getObject(key);
-    const llvm::json::Array *stored =
-        entry ? entry->getArray("layers") : nullptr;
-    if (!stored || stored->size() != layers)
+    if (!entry)
       return std::nullopt;
-    std::vector<LayerNoise> result;
-    for (const llvm::json::Value &layer : *stored) {
-      const llvm::json::Object *o = layer.getAsObject();
-      const llvm::json::Array *bits = o ? o->getArray("bits") : nullptr;
-      const llvm::json::Array *noise = o ? o->getArray("noise") : nullptr;
-      if (!bits || !noise || bits->size() != widths.size() ||
-          noise->size() != widths.size())
-        return std::nullopt;
-      LayerNoise values;
-      for (size_t i = 0; i < widths.size(); ++i) {
-        std::optional<int64_t> b = (*bits)[i].getAsInteger();
-        std::optional<double> n = (*noise)[i].getAsNumber();
-        if (b != widths[i] || !n)
-          return std::nullopt;
-        values.push_back(*n);
-      }
-      result.push_back(std::move(values));
-    }
+    Measurements result;
+    if (!readList(entry->getArray("layers"), layers, widths, result.layers))
+      return std::nullopt;
+    if (activations && !readList(entry->getArray("activations"), activations,
+                                 activationWidths, result.activations))
+      return std::nullopt;
     return result;
   }
 
@@ -108,14 +119,15 @@ public:
   /// interrupted write never leaves half a cache).
   llvm::Error store(StringRef key, ArrayRef<std::string> names,
                     ArrayRef<int64_t> widths,
-                    ArrayRef<LayerNoise> measurements) {
-    llvm::json::Array layers;
-    for (auto [name, noise] : llvm::zip(names, measurements))
-      layers.push_back(llvm::json::Object{{"name", name},
-                                          {"bits", llvm::json::Array(widths)},
-                                          {"noise", llvm::json::Array(noise)}});
-    (*root.getObject("models"))[key] =
-        llvm::json::Object{{"layers", std::move(layers)}};
+                    ArrayRef<std::string> activationNames,
+                    ArrayRef<int64_t> activationWidths,
+                    const Measurements &measured) {
+    llvm::json::Object entry{
+        {"layers", writeList(names, widths, measured.layers)}};
+    if (!activationNames.empty())
+      entry["activations"] =
+          writeList(activationNames, activationWidths, measured.activations);
+    (*root.getObject("models"))[key] = std::move(entry);
     std::string temporary = path + ".tmp";
     {
       std::error_code ec;
@@ -132,9 +144,101 @@ public:
   }
 
 private:
+  /// `count` entries of `widths.size()` noise values each.
+  static bool readList(const llvm::json::Array *stored, size_t count,
+                       ArrayRef<int64_t> widths,
+                       std::vector<LayerNoise> &result) {
+    if (!stored || stored->size() != count)
+      return false;
+    for (const llvm::json::Value &item : *stored) {
+      const llvm::json::Object *o = item.getAsObject();
+      const llvm::json::Array *bits = o ? o->getArray("bits") : nullptr;
+      const llvm::json::Array *noise = o ? o->getArray("noise") : nullptr;
+      if (!bits || !noise || bits->size() != widths.size() ||
+          noise->size() != widths.size())
+        return false;
+      LayerNoise values;
+      for (size_t i = 0; i < widths.size(); ++i) {
+        std::optional<int64_t> b = (*bits)[i].getAsInteger();
+        std::optional<double> n = (*noise)[i].getAsNumber();
+        if (b != widths[i] || !n)
+          return false;
+        values.push_back(*n);
+      }
+      result.push_back(std::move(values));
+    }
+    return true;
+  }
+
+  static llvm::json::Array writeList(ArrayRef<std::string> names,
+                                     ArrayRef<int64_t> widths,
+                                     ArrayRef<LayerNoise> measurements) {
+    llvm::json::Array list;
+    for (auto [name, noise] : llvm::zip(names, measurements))
+      list.push_back(llvm::json::Object{{"name", name},
+                                        {"bits", llvm::json::Array(widths)},
+                                        {"noise", llvm::json::Array(noise)}});
+    return list;
+  }
+
   std::string path;
   llvm::json::Object root;
 };
+
+/// The quantization `policy` applies to a value calibrated to `range`, as
+/// the arguments of fakeQuantize: scale, zero point, storage min and max.
+NumpyArray fakeQuantParams(PolicyAttr policy, FloatRange range) {
+  QuantScheme scheme = policy.getScheme();
+  QuantParams params = computeQuantParams(range.min, range.max, scheme);
+  StorageRange storage = scheme.getStorageRange();
+  return NumpyArray::float32({4}, {static_cast<float>(params.scale),
+                                   static_cast<float>(params.zeroPoint),
+                                   static_cast<float>(storage.min),
+                                   static_cast<float>(storage.max)});
+}
+
+/// fakeQuantize's arguments that leave the value as it is (scale 0).
+NumpyArray fakeQuantOff() { return NumpyArray::float32({4}, {0, 0, 0, 0}); }
+
+/// `x` rounded to the grid that `params` (tensor<4xf32>: scale, zero point,
+/// storage min, max) describes and mapped back:
+/// `(clamp(roundeven(x / scale + zp), min, max) - zp) * scale`, or `x`
+/// itself when the scale is 0. One compiled model then measures every
+/// activation at every width, and runs unquantized.
+Value fakeQuantize(OpBuilder &b, Location loc, Value x, Value params) {
+  auto type = cast<RankedTensorType>(x.getType());
+  SmallVector<Value> p;
+  for (int64_t i = 0; i < 4; ++i)
+    p.push_back(tensor::ExtractOp::create(
+        b, loc, params, ValueRange{arith::ConstantIndexOp::create(b, loc, i)}));
+  Value init =
+      tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+  AffineMap identity = b.getMultiDimIdentityMap(type.getRank());
+  SmallVector<utils::IteratorType> parallel(type.getRank(),
+                                            utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, type, ValueRange{x}, ValueRange{init},
+      ArrayRef<AffineMap>{identity, identity}, parallel,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value v = args[0];
+        Value zero = arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(0));
+        Value on = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OGT,
+                                         p[0], zero);
+        Value t = arith::AddFOp::create(
+            nb, nl, arith::DivFOp::create(nb, nl, v, p[0]), p[1]);
+        Value q = math::RoundEvenOp::create(nb, nl, t);
+        q = arith::MinimumFOp::create(
+            nb, nl, arith::MaximumFOp::create(nb, nl, q, p[2]), p[3]);
+        Value y = arith::MulFOp::create(
+            nb, nl, arith::SubFOp::create(nb, nl, q, p[1]), p[0]);
+        linalg::YieldOp::create(
+            nb, nl, ValueRange{arith::SelectOp::create(nb, nl, on, y, v)});
+      });
+  return generic.getResult(0);
+}
+
+/// One run of the compiled model: the base arguments with some replaced.
+using Variant = SmallVector<std::pair<size_t, const NumpyArray *>>;
 
 struct MeasureSensitivityPass
     : qopt::impl::MeasureSensitivityPassBase<MeasureSensitivityPass> {
@@ -148,51 +252,33 @@ struct MeasureSensitivityPass
   }
 
   llvm::Error measure();
-  llvm::Expected<std::vector<LayerNoise>>
-  runVariants(ModelRunner &runner, ArrayRef<WeightedLayer> layers,
-              ArrayRef<std::string> names, ArrayRef<int64_t> candidates,
-              const std::vector<NumpyArray> &samples,
-              const std::vector<NumpyArray> &floatWeights);
+  llvm::Expected<SmallVector<MeasuredActivation>>
+  findActivations(ArrayRef<WeightedLayer> layers);
+  llvm::Expected<std::vector<double>>
+  runVariants(ModelRunner &runner, const std::vector<NumpyArray> &samples,
+              const std::vector<NumpyArray> &baseArgs,
+              ArrayRef<Variant> variants);
 };
 } // namespace
 
-/// Output error power / signal power of every (layer, width) variant.
-/// Every variant is an independent run of the same compiled model, so they
-/// run on all cores.
-llvm::Expected<std::vector<LayerNoise>> MeasureSensitivityPass::runVariants(
-    ModelRunner &runner, ArrayRef<WeightedLayer> layers,
-    ArrayRef<std::string> names, ArrayRef<int64_t> candidates,
-    const std::vector<NumpyArray> &samples,
-    const std::vector<NumpyArray> &floatWeights) {
-  MLIRContext *ctx = &getContext();
+/// Output error power / signal power of every variant against the base
+/// arguments (the float model). Every variant is an independent run of the
+/// same compiled model, so they run on all cores.
+llvm::Expected<std::vector<double>> MeasureSensitivityPass::runVariants(
+    ModelRunner &runner, const std::vector<NumpyArray> &samples,
+    const std::vector<NumpyArray> &baseArgs, ArrayRef<Variant> variants) {
   int64_t chunks = samples.size();
-  // The quantized weights of every variant, made up front: attributes are
-  // built in the context, which the worker threads do not touch.
-  std::vector<std::vector<NumpyArray>> variants(layers.size());
-  for (auto [l, layer] : llvm::enumerate(layers))
-    for (int64_t bits : candidates) {
-      std::string error;
-      FailureOr<DenseFPElementsAttr> quantized = fakeQuantizeConstant(
-          layer.weights, weightPolicyForWidth(ctx, bits, layer.outputAxis),
-          RoundingMode::half_to_even, error);
-      if (failed(quantized))
-        return fail("the weights of '" + names[l] +
-                    "' cannot be quantized: " + error);
-      variants[l].push_back(toArray(*quantized));
-    }
-
-  // Runs all chunks with layer `layer`'s weights replaced by `weights`
-  // (none: the float model); `visit` sees each chunk's outputs.
-  auto runAll = [&](std::optional<size_t> layer, const NumpyArray *weights,
+  // Runs all chunks with `variant`'s arguments; `visit` sees each chunk's
+  // outputs.
+  auto runAll = [&](const Variant &variant,
                     llvm::function_ref<void(int64_t, ArrayRef<float>)> visit)
       -> llvm::Error {
     std::vector<NumpyArray> outputs = runner.makeOutputBuffers();
-    // The model's arguments: one batch of samples, then every layer's
-    // weights.
+    // The model's arguments: one batch of samples, then the rest.
     std::vector<NumpyArray> args(1);
-    args.insert(args.end(), floatWeights.begin(), floatWeights.end());
-    if (layer)
-      args[1 + *layer] = *weights;
+    args.insert(args.end(), baseArgs.begin(), baseArgs.end());
+    for (auto [index, value] : variant)
+      args[index] = *value;
     for (int64_t c = 0; c < chunks; ++c) {
       args[0] = samples[c];
       if (auto err = runner.runChunk(args, 0, 1, outputs))
@@ -206,49 +292,44 @@ llvm::Expected<std::vector<LayerNoise>> MeasureSensitivityPass::runVariants(
 
   std::vector<std::vector<float>> reference(chunks);
   double signal = 0;
-  if (auto err =
-          runAll(std::nullopt, nullptr, [&](int64_t c, ArrayRef<float> values) {
-            reference[c].insert(reference[c].end(), values.begin(),
-                                values.end());
-            for (float v : values)
-              signal += double(v) * v;
-          }))
+  if (auto err = runAll({}, [&](int64_t c, ArrayRef<float> values) {
+        reference[c].insert(reference[c].end(), values.begin(), values.end());
+        for (float v : values)
+          signal += double(v) * v;
+      }))
     return std::move(err);
   if (!(signal > 0) || !std::isfinite(signal))
     return fail("the float model's outputs are " +
                 Twine(signal == 0 ? "zero" : "not finite") +
                 " on the samples; the relative error is undefined");
 
-  std::vector<LayerNoise> noise(layers.size(),
-                                LayerNoise(candidates.size(), 0.0));
-  std::vector<std::string> errors(layers.size() * candidates.size());
+  std::vector<double> noise(variants.size(), 0.0);
+  std::vector<std::string> errors(variants.size());
   std::atomic<size_t> done{0};
-  size_t total = errors.size();
   bool progress = llvm::errs().is_displayed();
   std::mutex progressLock;
   llvm::DefaultThreadPool pool(llvm::hardware_concurrency());
-  for (size_t l = 0; l < layers.size(); ++l)
-    for (size_t w = 0; w < candidates.size(); ++w)
-      pool.async([&, l, w] {
-        double errorPower = 0;
-        std::vector<size_t> offset(chunks, 0);
-        llvm::Error err =
-            runAll(l, &variants[l][w], [&](int64_t c, ArrayRef<float> values) {
-              for (float v : values) {
-                double d = double(v) - reference[c][offset[c]++];
-                errorPower += d * d;
-              }
-            });
-        if (err)
-          errors[l * candidates.size() + w] = toString(std::move(err));
-        noise[l][w] = errorPower / signal;
-        size_t finished = ++done;
-        if (progress) {
-          std::lock_guard<std::mutex> guard(progressLock);
-          llvm::errs() << "\rqopt-measure-sensitivity: " << finished << "/"
-                       << total << " variants";
-        }
-      });
+  for (size_t v = 0; v < variants.size(); ++v)
+    pool.async([&, v] {
+      double errorPower = 0;
+      std::vector<size_t> offset(chunks, 0);
+      llvm::Error err =
+          runAll(variants[v], [&](int64_t c, ArrayRef<float> values) {
+            for (float y : values) {
+              double d = double(y) - reference[c][offset[c]++];
+              errorPower += d * d;
+            }
+          });
+      if (err)
+        errors[v] = toString(std::move(err));
+      noise[v] = errorPower / signal;
+      size_t finished = ++done;
+      if (progress) {
+        std::lock_guard<std::mutex> guard(progressLock);
+        llvm::errs() << "\rqopt-measure-sensitivity: " << finished << "/"
+                     << variants.size() << " variants";
+      }
+    });
   pool.wait();
   if (progress)
     llvm::errs() << "\n";
@@ -256,6 +337,46 @@ llvm::Expected<std::vector<LayerNoise>> MeasureSensitivityPass::runVariants(
     if (!error.empty())
       return fail(error);
   return noise;
+}
+
+/// The input activations of `layers` (each once, in the order of their
+/// first reader) with their calibrated values; activations without one
+/// are not quantized by qopt-insert-qdq, so they have no width to choose.
+llvm::Expected<SmallVector<MeasuredActivation>>
+MeasureSensitivityPass::findActivations(ArrayRef<WeightedLayer> layers) {
+  SmallVector<MeasuredActivation> activations;
+  for (const WeightedLayer &layer : layers) {
+    InputActivation activation = inputActivation(layer);
+    if (llvm::any_of(activations, [&](const MeasuredActivation &a) {
+          return a.root == activation.root;
+        }))
+      continue;
+    MeasuredActivation measured;
+    measured.name = activationName(activation);
+    measured.root = activation.root;
+    for (Value value : activation.values) {
+      RangeAttr range;
+      if (auto arg = dyn_cast<BlockArgument>(value))
+        range = cast<func::FuncOp>(arg.getOwner()->getParentOp())
+                    .getArgAttrOfType<RangeAttr>(arg.getArgNumber(),
+                                                 QOptDialect::kRangeAttrName);
+      else
+        range = value.getDefiningOp()->getAttrOfType<RangeAttr>(
+            QOptDialect::kRangeAttrName);
+      if (!range)
+        continue;
+      auto type = dyn_cast<RankedTensorType>(value.getType());
+      if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
+        return fail("the activation '" + measured.name +
+                    "' is not a statically shaped float32 tensor");
+      measured.values.push_back(value);
+      measured.ranges.push_back({static_cast<float>(range.getMinValue()),
+                                 static_cast<float>(range.getMaxValue())});
+    }
+    if (!measured.values.empty())
+      activations.push_back(std::move(measured));
+  }
+  return activations;
 }
 
 llvm::Error MeasureSensitivityPass::measure() {
@@ -273,6 +394,32 @@ llvm::Error MeasureSensitivityPass::measure() {
     if (llvm::is_contained(ArrayRef(candidates).take_front(i), w))
       return fail("width " + Twine(w) + " is listed twice");
   }
+  // Activation widths: 8 is the activation policy, 16 int16ActivationPolicy.
+  SmallVector<int64_t> activationCandidates(activationWidths.begin(),
+                                            activationWidths.end());
+  SmallVector<PolicyAttr> activationPolicies;
+  for (auto [i, w] : llvm::enumerate(activationCandidates)) {
+    if (w != 8 && w != 16)
+      return fail("activation width " + Twine(w) +
+                  " is not supported: activations are 8 or 16 bits");
+    if (llvm::is_contained(ArrayRef(activationCandidates).take_front(i), w))
+      return fail("activation width " + Twine(w) + " is listed twice");
+    if (w == 16) {
+      activationPolicies.push_back(int16ActivationPolicy(ctx));
+      continue;
+    }
+    std::string error;
+    PolicyAttr policy = parsePolicy(ctx, activationPolicy, error);
+    if (!policy)
+      return fail("invalid activation-policy '" + activationPolicy +
+                  "': " + error);
+    if (policy.getKind() != StorageKind::integer || policy.getBits() != 8 ||
+        policy.getGranularity() != Granularity::per_tensor)
+      return fail("activation width 8 measures the activation-policy, which "
+                  "must then be an 8-bit per-tensor integer policy; got '" +
+                  activationPolicy + "'");
+    activationPolicies.push_back(policy);
+  }
   if (maxSamples < 0)
     return fail("max-samples must be >= 0, got " + Twine(maxSamples));
 
@@ -288,6 +435,17 @@ llvm::Error MeasureSensitivityPass::measure() {
     return fail("'" + func.getSymName() +
                 "' has no layer with constant float weights (tosa.conv2d, "
                 "depthwise_conv2d or matmul)");
+  SmallVector<MeasuredActivation> activations;
+  if (!activationCandidates.empty()) {
+    auto foundActivations = findActivations(layers);
+    if (!foundActivations)
+      return foundActivations.takeError();
+    activations = std::move(*foundActivations);
+    if (activations.empty())
+      return fail("activation widths were asked for, but no layer's input "
+                  "is calibrated (run qopt-calibrate and "
+                  "qopt-propagate-ranges first)");
+  }
 
   // The samples: the first max-samples, whole batches of the model's batch.
   auto inputType = dyn_cast<RankedTensorType>(func.getArgumentTypes().front());
@@ -320,15 +478,18 @@ llvm::Error MeasureSensitivityPass::measure() {
     return fail("the calibration set holds fewer samples than one batch (" +
                 Twine(batch) + ")");
   std::vector<NumpyArray> samples(chunks);
-  std::vector<NumpyArray> floatWeights;
-  for (const WeightedLayer &layer : layers)
-    floatWeights.push_back(toArray(layer.weights));
   std::string fingerprintText;
   {
     llvm::raw_string_ostream os(fingerprintText);
     os << "qopt-sensitivity-v1\n";
     llvm::interleaveComma(candidates, os);
     os << "\n";
+    // (Only with activation widths, so that earlier caches stay valid.)
+    if (!activationCandidates.empty()) {
+      os << "activations ";
+      llvm::interleaveComma(activationPolicies, os);
+      os << "\n";
+    }
     prepareForLowering(module, func.getSymName())->print(os);
   }
   for (int64_t c = 0; c < chunks; ++c) {
@@ -341,52 +502,135 @@ llvm::Error MeasureSensitivityPass::measure() {
   std::string key = llvm::utohexstr(llvm::xxh3_64bits(fingerprintText),
                                     /*LowerCase=*/true, /*Width=*/16);
 
-  std::vector<std::string> names;
+  std::vector<std::string> names, activationNames;
   for (const WeightedLayer &layer : layers)
     names.push_back(layerName(layer.op->getLoc()));
+  for (const MeasuredActivation &activation : activations)
+    activationNames.push_back(activation.name);
   std::optional<SensitivityCache> cacheFile;
-  std::optional<std::vector<LayerNoise>> noise;
+  std::optional<Measurements> measured;
   if (!cache.empty()) {
     auto opened = SensitivityCache::open(cache);
     if (!opened)
       return opened.takeError();
     cacheFile = std::move(*opened);
-    noise = cacheFile->lookup(key, layers.size(), candidates);
+    measured = cacheFile->lookup(key, layers.size(), candidates,
+                                 activations.size(), activationCandidates);
   }
 
-  if (!noise) {
-    // A copy whose layers take their weights as extra arguments, so that
-    // one compiled model runs every (layer, width) variant.
-    OwningOpRef<ModuleOp> copy = cast<ModuleOp>(module->clone());
+  if (!measured) {
+    // A copy whose layers take their weights as extra arguments, and whose
+    // measured activations are fake-quantized under arguments of their
+    // own, so that one compiled model runs every variant.
+    IRMapping toCopy;
+    OwningOpRef<ModuleOp> copy = cast<ModuleOp>(module->clone(toCopy));
     auto copyFunc = cast<func::FuncOp>(copy->lookupSymbol(func.getSymName()));
+    auto addArgument = [&](Type type, Location loc) -> FailureOr<Value> {
+      unsigned index = copyFunc.getNumArguments();
+      if (failed(copyFunc.insertArgument(index, type, {}, loc)))
+        return failure();
+      return copyFunc.getArgument(index);
+    };
     for (WeightedLayer &layer : findWeightedLayers(copyFunc)) {
       Value weights = layer.op->getOperand(WeightedLayer::kWeightOperand);
-      unsigned index = copyFunc.getNumArguments();
-      if (failed(copyFunc.insertArgument(index, weights.getType(), {},
-                                         weights.getLoc())))
+      FailureOr<Value> arg = addArgument(weights.getType(), weights.getLoc());
+      if (failed(arg))
         return fail("cannot make the weights of a layer an argument");
-      layer.op->setOperand(WeightedLayer::kWeightOperand,
-                           copyFunc.getArgument(index));
+      layer.op->setOperand(WeightedLayer::kWeightOperand, *arg);
     }
+    // Base arguments after the samples: the float weights, then every
+    // activation value's fake quantization, off.
+    std::vector<NumpyArray> baseArgs;
+    for (const WeightedLayer &layer : layers)
+      baseArgs.push_back(toArray(layer.weights));
+    std::vector<std::vector<size_t>> activationArgs;
+    auto paramsType = RankedTensorType::get({4}, Float32Type::get(ctx));
+    for (const MeasuredActivation &activation : activations) {
+      std::vector<size_t> &args = activationArgs.emplace_back();
+      for (Value original : activation.values) {
+        Value value = toCopy.lookup(original);
+        FailureOr<Value> params = addArgument(paramsType, value.getLoc());
+        if (failed(params))
+          return fail("cannot add the quantization arguments of '" +
+                      activation.name + "'");
+        OpBuilder builder(ctx);
+        if (auto arg = dyn_cast<BlockArgument>(value))
+          builder.setInsertionPointToStart(arg.getOwner());
+        else
+          builder.setInsertionPointAfter(value.getDefiningOp());
+        Value quantized = fakeQuantize(builder, value.getLoc(), value, *params);
+        value.replaceAllUsesExcept(quantized, quantized.getDefiningOp());
+        args.push_back(baseArgs.size() + 1);
+        baseArgs.push_back(fakeQuantOff());
+      }
+    }
+
+    // The variants: each layer at each width, each activation at each
+    // width. Their arguments are made up front: attributes are built in
+    // the context, which the worker threads do not touch. (A deque: the
+    // variants point into it.)
+    std::deque<NumpyArray> replacements;
+    std::vector<Variant> variants;
+    for (auto [l, layer] : llvm::enumerate(layers))
+      for (int64_t bits : candidates) {
+        std::string error;
+        FailureOr<DenseFPElementsAttr> quantized = fakeQuantizeConstant(
+            layer.weights, weightPolicyForWidth(ctx, bits, layer.outputAxis),
+            RoundingMode::half_to_even, error);
+        if (failed(quantized))
+          return fail("the weights of '" + names[l] +
+                      "' cannot be quantized: " + error);
+        replacements.push_back(toArray(*quantized));
+        variants.push_back({{1 + l, &replacements.back()}});
+      }
+    for (auto [a, activation] : llvm::enumerate(activations))
+      for (PolicyAttr policy : activationPolicies) {
+        Variant &variant = variants.emplace_back();
+        for (auto [arg, range] :
+             llvm::zip(activationArgs[a], activation.ranges)) {
+          replacements.push_back(fakeQuantParams(policy, range));
+          variant.push_back({arg, &replacements.back()});
+        }
+      }
+
     auto runner = ModelRunner::create(*copy, func.getSymName());
     if (!runner)
       return runner.takeError();
     std::vector<NumpyArray> firstCall{samples.front()};
-    firstCall.insert(firstCall.end(), floatWeights.begin(), floatWeights.end());
+    firstCall.insert(firstCall.end(), baseArgs.begin(), baseArgs.end());
     if (auto n = (*runner)->countChunks(firstCall); !n)
       return n.takeError();
-    auto measured =
-        runVariants(**runner, layers, names, candidates, samples, floatWeights);
-    if (!measured)
-      return measured.takeError();
-    noise = std::move(*measured);
+    auto noise = runVariants(**runner, samples, baseArgs, variants);
+    if (!noise)
+      return noise.takeError();
+    measured.emplace();
+    auto next = noise->begin();
+    for (size_t l = 0; l < layers.size(); ++l, next += candidates.size())
+      measured->layers.emplace_back(next, next + candidates.size());
+    for (size_t a = 0; a < activations.size();
+         ++a, next += activationCandidates.size())
+      measured->activations.emplace_back(next,
+                                         next + activationCandidates.size());
     if (cacheFile)
-      if (auto err = cacheFile->store(key, names, candidates, *noise))
+      if (auto err = cacheFile->store(key, names, candidates, activationNames,
+                                      activationCandidates, *measured))
         return err;
   }
 
-  for (auto [layer, perWidth] : llvm::zip(layers, *noise))
+  for (auto [layer, perWidth] : llvm::zip(layers, measured->layers)) {
+    ArrayRef<int64_t> layerActivationWidths;
+    ArrayRef<double> activationNoise;
+    Value root = inputActivation(layer).root;
+    for (auto [activation, noise] :
+         llvm::zip(activations, measured->activations))
+      if (activation.root == root) {
+        layerActivationWidths = activationCandidates;
+        activationNoise = noise;
+      }
     layer.op->setAttr(QOptDialect::kSensitivityAttrName,
-                      SensitivityAttr::get(ctx, candidates, perWidth));
+                      SensitivityAttr::get(ctx, candidates, perWidth,
+                                           layerActivationWidths,
+                                           activationNoise, {}));
+  }
   return llvm::Error::success();
 }

@@ -29,10 +29,28 @@ def MeasureSensitivityPass
     when all three are unchanged; other entries in the file are kept. A
     file that is not such a cache is never overwritten.
 
+    With `activation-widths` (8 and/or 16), each layer's input activation
+    (the value it reads, with the reshapes, slices, clamps and poolings
+    between it and the op that computes it; see `qopt-assign-precision`)
+    is measured too: only that activation's calibrated values are
+    quantized, at 8 bits as `activation-policy` says or at 16 bits
+    (`si16, symmetric, per_tensor`), with the calibrated ranges (run
+    `qopt-calibrate` and `qopt-propagate-ranges` first), ties to even.
+    The result is the attribute's `activation_bits` and
+    `activation_noise`, the same on every layer reading that activation.
+    These runs use the same compiled model: each activation value is
+    fake-quantized under arguments of its own, an exact identity when off.
+
     Errors: missing or unreadable data, NaN or infinite samples (naming
-    the sample), a model without weighted layers, widths outside [2, 8].
+    the sample), a model without weighted layers, widths outside [2, 8],
+    activation widths other than 8 and 16, an activation-policy that is not
+    8-bit per-tensor integer when 8 is a candidate, no calibrated input.
   }];
-  let dependentDialects = ["::qopt::QOptDialect"];
+  let dependentDialects = ["::qopt::QOptDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::tensor::TensorDialect"];
   let options = [
     Option<"data", "data", "std::string", /*default=*/"\"\"",
            "Calibration inputs: file.npy or file.npz:key">,
@@ -43,7 +61,14 @@ def MeasureSensitivityPass
     Option<"cache", "cache", "std::string", /*default=*/"\"\"",
            "JSON file caching measurements per model (empty: no cache)">,
     Option<"function", "function", "std::string", /*default=*/"\"\"",
-           "Function to measure (default: the only public one)">
+           "Function to measure (default: the only public one)">,
+    ListOption<"activationWidths", "activation-widths", "int64_t",
+               "Candidate widths of each layer's input activation: 8 "
+               "(activation-policy) and/or 16 (si16, symmetric, per_tensor); "
+               "default: none, activations are not measured">,
+    Option<"activationPolicy", "activation-policy", "std::string",
+           /*default=*/"\"si8, asymmetric, per_tensor\"",
+           "Policy of 8-bit activations (as qopt-ptq's)">
   ];
 }
 

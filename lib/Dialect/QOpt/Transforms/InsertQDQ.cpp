@@ -3,7 +3,6 @@
 #include "qopt/Dialect/QOpt/Transforms/Passes.h"
 #include "qopt/Dialect/QOpt/Utils/QuantizedTypes.h"
 
-#include "mlir/AsmParser/AsmParser.h"
 #include "mlir/IR/Matchers.h"
 
 namespace qopt {
@@ -34,20 +33,11 @@ struct InsertQDQPass : qopt::impl::InsertQDQPassBase<InsertQDQPass> {
 private:
   static LogicalResult parsePolicyOption(MLIRContext *ctx, StringRef body,
                                          StringRef name, PolicyAttr &result) {
-    std::string text = ("#qopt.policy<" + body + ">").str();
-    std::string diagnostic;
-    {
-      // The parser reports into its own buffer; surface it with the option.
-      ScopedDiagnosticHandler handler(ctx, [&](Diagnostic &diag) {
-        diagnostic = diag.str();
-        return success();
-      });
-      result = dyn_cast_if_present<PolicyAttr>(parseAttribute(text, ctx));
-    }
+    std::string error;
+    result = parsePolicy(ctx, body, error);
     if (!result)
       return emitError(UnknownLoc::get(ctx))
-             << "invalid " << name << " '" << body
-             << "': " << (diagnostic.empty() ? "not a policy" : diagnostic);
+             << "invalid " << name << " '" << body << "': " << error;
     return success();
   }
 

@@ -2,8 +2,10 @@
 
 #include "qopt/Dialect/QOpt/Utils/QuantizedTypes.h"
 
+#include "mlir/AsmParser/AsmParser.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -11,6 +13,24 @@
 
 using namespace mlir;
 using namespace qopt;
+
+PolicyAttr qopt::parsePolicy(MLIRContext *ctx, StringRef body,
+                             std::string &error) {
+  std::string text = ("#qopt.policy<" + body + ">").str();
+  std::string diagnostic;
+  PolicyAttr policy;
+  {
+    // The parser reports into its own buffer; the caller names the option.
+    ScopedDiagnosticHandler handler(ctx, [&](Diagnostic &diag) {
+      diagnostic = diag.str();
+      return success();
+    });
+    policy = dyn_cast_if_present<PolicyAttr>(parseAttribute(text, ctx));
+  }
+  if (!policy)
+    error = diagnostic.empty() ? "not a policy" : diagnostic;
+  return policy;
+}
 
 /// Block size of every dimension under `policy`: 0 means one parameter for
 /// the whole dimension, otherwise the number of consecutive elements that

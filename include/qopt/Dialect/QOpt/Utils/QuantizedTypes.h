@@ -18,6 +18,11 @@
 
 namespace qopt {
 
+/// The policy `#qopt.policy<body>` (e.g. "si8, asymmetric, per_tensor", as
+/// pass options take it), or null with the parser's message in `error`.
+PolicyAttr parsePolicy(mlir::MLIRContext *ctx, llvm::StringRef body,
+                       std::string &error);
+
 /// A float range [min, max] of one tensor, channel or group.
 struct FloatRange {
   float min = 0.0f;
