@@ -120,6 +120,15 @@ FailureOr<func::FuncOp> extractLayer(Operation *layer, OpBuilder &builder,
 /// call them with.
 struct CompiledLayers {
   unsigned storageBits = 0;
+  unsigned activationBits = 0; ///< 0: as activation-policy says
+
+  /// "4-bit weights", "4-bit weights and 16-bit activations".
+  std::string describe() const {
+    return std::to_string(storageBits) + "-bit weights" +
+           (activationBits
+                ? " and " + std::to_string(activationBits) + "-bit activations"
+                : "");
+  }
   std::string source;
   std::vector<std::string> names; ///< function names, one per layer
   std::vector<std::pair<RankedTensorType, RankedTensorType>> types;
@@ -134,6 +143,15 @@ struct CompiledLayers {
     return kernel->callPacked(names[layer], args, 2);
   }
 };
+
+/// The activation widths a layer is timed at, in the order of its
+/// latencies: its `activation_bits`, or 0 (the activation policy, whatever
+/// its width) alone.
+SmallVector<int64_t> activationWidths(SensitivityAttr sensitivity) {
+  ArrayRef<int64_t> widths = sensitivity.getActivationBits();
+  return widths.empty() ? SmallVector<int64_t>{0}
+                        : SmallVector<int64_t>(widths);
+}
 
 /// Bytes of an integer tensor (the layer functions' signatures are
 /// storage types).
@@ -155,16 +173,22 @@ struct MeasureLatencyPass
 
   llvm::Error measure();
   llvm::Expected<CompiledLayers> extract(unsigned storageBits,
+                                         unsigned activationBits,
                                          ArrayRef<std::string> layerNames);
 };
 } // namespace
 
 /// Quantizes a copy of the module with every measured layer at
-/// `storageBits` and extracts each integer layer as a function.
+/// `storageBits` and every activation at `activationBits` (16:
+/// int16ActivationPolicy, else the activation policy) and extracts each
+/// integer layer as a function.
 llvm::Expected<CompiledLayers>
-MeasureLatencyPass::extract(unsigned storageBits,
+MeasureLatencyPass::extract(unsigned storageBits, unsigned activationBits,
                             ArrayRef<std::string> layerNames) {
   MLIRContext *ctx = &getContext();
+  CompiledLayers compiled;
+  compiled.storageBits = storageBits;
+  compiled.activationBits = activationBits;
   OwningOpRef<ModuleOp> copy = cast<ModuleOp>(getOperation()->clone());
   unsigned index = 0;
   copy->walk([&](Operation *op) {
@@ -182,16 +206,16 @@ MeasureLatencyPass::extract(unsigned storageBits,
   PassManager pm(ctx);
   IntegerGraphOptions options;
   options.activationPolicy = activationPolicy;
+  if (activationBits == 16)
+    options.activationPolicy = kInt16ActivationPolicy.str();
   options.profile = profile;
   buildIntegerGraphPipeline(pm, options);
   if (failed(pm.run(*copy)))
-    return fail("quantizing the model with " + Twine(storageBits) +
-                "-bit weights failed (diagnostics above)");
+    return fail("quantizing the model with " + compiled.describe() +
+                " failed (diagnostics above)");
 
   OwningOpRef<ModuleOp> functions = ModuleOp::create(getOperation().getLoc());
   OpBuilder builder = OpBuilder::atBlockEnd(functions->getBody());
-  CompiledLayers compiled;
-  compiled.storageBits = storageBits;
   compiled.names.resize(layerNames.size());
   std::vector<std::pair<RankedTensorType, RankedTensorType>> &types =
       compiled.types;
@@ -205,8 +229,8 @@ MeasureLatencyPass::extract(unsigned storageBits,
     FailureOr<func::FuncOp> func = extractLayer(op, builder, name);
     if (failed(func)) {
       error = "'" + layerNames[*i] + "' is not an integer layer with a " +
-              "requantized output at " + std::to_string(storageBits) +
-              "-bit weights; its latency cannot be measured";
+              "requantized output at " + compiled.describe() +
+              "; its latency cannot be measured";
       return;
     }
     (*func)->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
@@ -219,7 +243,7 @@ MeasureLatencyPass::extract(unsigned storageBits,
   for (auto [i, name] : llvm::enumerate(compiled.names))
     if (name.empty())
       return fail("'" + layerNames[i] + "' did not survive quantization at " +
-                  Twine(storageBits) + "-bit weights as a layer");
+                  compiled.describe() + " as a layer");
 
   llvm::raw_string_ostream os(compiled.source);
   // (Every function already has its C interface; this strips the qopt.*
@@ -236,9 +260,9 @@ static llvm::Error compileLayers(CompiledLayers &layers, const CpuTarget &cpu,
   layers.kernel = std::make_unique<JitKernel>(
       layers.source, graphLoweringPipeline(&cpu), cpu.cpu, cpu.jitFeatures());
   if (!layers.kernel->ok())
-    return fail("cannot compile the layers at " + Twine(layers.storageBits) +
-                "-bit weights: " + layers.kernel->error());
-  std::mt19937 random(layers.storageBits);
+    return fail("cannot compile the layers at " + layers.describe() + ": " +
+                layers.kernel->error());
+  std::mt19937 random(layers.storageBits * 100 + layers.activationBits);
   for (auto [i, inOut] : llvm::enumerate(layers.types)) {
     auto [in, out] = inOut;
     std::vector<int8_t> &input = layers.inputs.emplace_back(storageBytes(in));
@@ -271,7 +295,8 @@ llvm::Error MeasureLatencyPass::measure() {
 
   SmallVector<std::pair<Operation *, SensitivityAttr>> layers;
   std::vector<std::string> names;
-  std::map<unsigned, size_t> forms; // storage bits -> index in `compiled`
+  // (weight storage bits, activation bits) -> index in `compiled`.
+  std::map<std::pair<unsigned, unsigned>, size_t> forms;
   module.walk([&](Operation *op) {
     auto sensitivity =
         op->getAttrOfType<SensitivityAttr>(QOptDialect::kSensitivityAttrName);
@@ -280,7 +305,8 @@ llvm::Error MeasureLatencyPass::measure() {
     layers.push_back({op, sensitivity});
     names.push_back(layerName(op->getLoc()));
     for (int64_t bits : sensitivity.getBits())
-      forms.emplace(storageBitsForWidth(bits), 0);
+      for (int64_t activation : activationWidths(sensitivity))
+        forms.emplace(std::pair(storageBitsForWidth(bits), activation), 0);
   });
   if (layers.empty())
     return fail("no layer with constant float weights carries "
@@ -290,10 +316,15 @@ llvm::Error MeasureLatencyPass::measure() {
       if (b < 2 || b > 8)
         return fail("width " + Twine(b) + " of '" + layerName(op->getLoc()) +
                     "' is not supported: weights are 2 to 8 bits");
+  for (const auto &form : forms)
+    if (unsigned bits = form.first.second)
+      if (auto policy = activationPolicyForWidth(ctx, bits, activationPolicy);
+          !policy)
+        return policy.takeError();
 
   std::vector<CompiledLayers> compiled;
   for (auto &[bits, index] : forms) {
-    auto layersAtWidth = extract(bits, names);
+    auto layersAtWidth = extract(bits.first, bits.second, names);
     if (!layersAtWidth)
       return layersAtWidth.takeError();
     index = compiled.size();
@@ -354,16 +385,19 @@ llvm::Error MeasureLatencyPass::measure() {
   for (auto [l, layer] : llvm::enumerate(layers)) {
     auto [op, sensitivity] = layer;
     SmallVector<double> latency;
-    for (int64_t bits : sensitivity.getBits()) {
-      std::vector<double> &times =
-          samples[forms.at(storageBitsForWidth(bits))][l];
-      std::nth_element(times.begin(), times.begin() + times.size() / 2,
-                       times.end());
-      latency.push_back(times[times.size() / 2]);
-    }
-    op->setAttr(QOptDialect::kSensitivityAttrName,
-                SensitivityAttr::get(ctx, sensitivity.getBits(),
-                                     sensitivity.getNoise(), latency));
+    for (int64_t bits : sensitivity.getBits())
+      for (int64_t activation : activationWidths(sensitivity)) {
+        std::vector<double> &times = samples[forms.at(
+            std::pair(storageBitsForWidth(bits), unsigned(activation)))][l];
+        std::nth_element(times.begin(), times.begin() + times.size() / 2,
+                         times.end());
+        latency.push_back(times[times.size() / 2]);
+      }
+    op->setAttr(
+        QOptDialect::kSensitivityAttrName,
+        SensitivityAttr::get(ctx, sensitivity.getBits(), sensitivity.getNoise(),
+                             sensitivity.getActivationBits(),
+                             sensitivity.getActivationNoise(), latency));
   }
   return llvm::Error::success();
 }

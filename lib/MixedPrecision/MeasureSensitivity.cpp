@@ -394,31 +394,16 @@ llvm::Error MeasureSensitivityPass::measure() {
     if (llvm::is_contained(ArrayRef(candidates).take_front(i), w))
       return fail("width " + Twine(w) + " is listed twice");
   }
-  // Activation widths: 8 is the activation policy, 16 int16ActivationPolicy.
   SmallVector<int64_t> activationCandidates(activationWidths.begin(),
                                             activationWidths.end());
   SmallVector<PolicyAttr> activationPolicies;
   for (auto [i, w] : llvm::enumerate(activationCandidates)) {
-    if (w != 8 && w != 16)
-      return fail("activation width " + Twine(w) +
-                  " is not supported: activations are 8 or 16 bits");
+    auto policy = activationPolicyForWidth(ctx, w, activationPolicy);
+    if (!policy)
+      return policy.takeError();
     if (llvm::is_contained(ArrayRef(activationCandidates).take_front(i), w))
       return fail("activation width " + Twine(w) + " is listed twice");
-    if (w == 16) {
-      activationPolicies.push_back(int16ActivationPolicy(ctx));
-      continue;
-    }
-    std::string error;
-    PolicyAttr policy = parsePolicy(ctx, activationPolicy, error);
-    if (!policy)
-      return fail("invalid activation-policy '" + activationPolicy +
-                  "': " + error);
-    if (policy.getKind() != StorageKind::integer || policy.getBits() != 8 ||
-        policy.getGranularity() != Granularity::per_tensor)
-      return fail("activation width 8 measures the activation-policy, which "
-                  "must then be an 8-bit per-tensor integer policy; got '" +
-                  activationPolicy + "'");
-    activationPolicies.push_back(policy);
+    activationPolicies.push_back(*policy);
   }
   if (maxSamples < 0)
     return fail("max-samples must be >= 0, got " + Twine(maxSamples));

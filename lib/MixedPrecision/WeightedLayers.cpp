@@ -3,6 +3,7 @@
 #include "qopt/MixedPrecision/WeightedLayers.h"
 #include "qopt/Dialect/QOpt/IR/QOptDialect.h"
 #include "qopt/Dialect/QOpt/Utils/QuantizedTypes.h"
+#include "qopt/Support/Error.h"
 #include "qopt/Support/Locations.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
@@ -87,10 +88,31 @@ std::string qopt::activationName(const InputActivation &activation) {
 }
 
 PolicyAttr qopt::int16ActivationPolicy(MLIRContext *ctx) {
-  return PolicyAttr::get(ctx, StorageKind::integer, 16, /*isSigned=*/true,
-                         /*symmetric=*/true, /*narrowRange=*/false,
-                         Granularity::per_tensor, /*axis=*/-1,
-                         /*groupSize=*/0);
+  std::string error;
+  PolicyAttr policy = parsePolicy(ctx, kInt16ActivationPolicy, error);
+  assert(policy && "kInt16ActivationPolicy is a valid policy");
+  return policy;
+}
+
+llvm::Expected<PolicyAttr>
+qopt::activationPolicyForWidth(MLIRContext *ctx, int64_t bits,
+                               StringRef activationPolicy) {
+  if (bits == 16)
+    return int16ActivationPolicy(ctx);
+  if (bits != 8)
+    return fail("activation width " + Twine(bits) +
+                " is not supported: activations are 8 or 16 bits");
+  std::string error;
+  PolicyAttr policy = parsePolicy(ctx, activationPolicy, error);
+  if (!policy)
+    return fail("invalid activation-policy '" + activationPolicy +
+                "': " + error);
+  if (policy.getKind() != StorageKind::integer || policy.getBits() != 8 ||
+      policy.getGranularity() != Granularity::per_tensor)
+    return fail("activation width 8 stands for the activation-policy, which "
+                "must then be an 8-bit per-tensor integer policy; got '" +
+                activationPolicy + "'");
+  return policy;
 }
 
 void qopt::setActivationPolicy(const InputActivation &activation,

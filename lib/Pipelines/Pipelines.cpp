@@ -29,6 +29,9 @@ void qopt::buildPostTrainingQuantizationPipeline(
                           options.weightWidths.end());
     measure.maxSamples = options.sensitivitySamples;
     measure.cache = options.sensitivityCache;
+    measure.activationWidths.assign(options.activationWidths.begin(),
+                                    options.activationWidths.end());
+    measure.activationPolicy = options.activationPolicy;
     pm.addPass(createMeasureSensitivityPass(measure));
     if (options.budgetLatency > 0) {
       MeasureLatencyPassOptions latency;

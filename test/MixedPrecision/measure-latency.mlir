@@ -29,6 +29,25 @@
 // RUN: qopt %t/sensitivity.mlir --qopt-measure-latency="repetitions=1 activation-policy=si16,symmetric,per_tensor" -o %t/int16.mlir
 // RUN: %python3 %S/Inputs/check_sensitivity.py %t/int16.mlir | FileCheck %s
 
+// Activation widths as candidates: each layer is timed at every
+// (weight, activation) pair, the 16-bit forms as int16 models.
+// RUN: qopt %t/model.mlir --pass-pipeline="builtin.module(qopt-calibrate{data=%t/x.npy},func.func(qopt-propagate-ranges),qopt-measure-sensitivity{data=%t/x.npy widths=8,4 activation-widths=8,16})" -o %t/activations.mlir
+// RUN: qopt %t/activations.mlir --qopt-measure-latency="repetitions=3" -o %t/activations-timed.mlir
+// RUN: %python3 %S/Inputs/check_sensitivity.py %t/activations-timed.mlir | FileCheck %s --check-prefix=PAIRS
+// PAIRS-COUNT-3: layer bits=[8, 4] monotone=True activations=[8, 16] quieter-at-16=True latency positive=True storage-shared=True
+// PAIRS-NOT: layer
+// RUN: FileCheck %s --check-prefix=PAIRATTR --input-file=%t/activations-timed.mlir
+// PAIRATTR: tosa.conv2d {{.*}}activation_bits = [8, 16], activation_noise = [{{[^]]*}}], latency = [{{[^],]*}}, {{[^],]*}}, {{[^],]*}}, {{[^],]*}}]>
+// The solver then chooses activations too; a budget that allows
+// everything widens every input (least noise).
+// RUN: qopt %t/activations-timed.mlir --qopt-assign-precision="budget-latency=1000000 report=-" -o %t/assigned.mlir 2>&1 | FileCheck %s --check-prefix=ACTREPORT
+// ACTREPORT: activation  read by  output SQNR dB by width  width
+// ACTREPORT-NEXT: argument 0        1  8: {{[0-9.]+}}  16: {{[0-9.]+}}  16
+// ACTREPORT-NEXT: {{.*}}        1  8: {{[0-9.]+}}  16: {{[0-9.]+}}  16
+// ACTREPORT-NEXT: {{.*}}        1  8: {{[0-9.]+}}  16: {{[0-9.]+}}  16
+// RUN: grep -c "si16, symmetric, per_tensor" %t/assigned.mlir | FileCheck %s --check-prefix=SI16
+// SI16: 4
+
 // With a latency budget, qopt-assign-precision takes the measured times.
 // RUN: qopt %t/timed.mlir --qopt-assign-precision="budget-latency=1000000 average-bits=6 report=-" -o /dev/null 2>&1 | FileCheck %s --check-prefix=REPORT
 // REPORT: budget: {{[0-9]+}} bytes ({{.*}}% of int8) 1000000.0 us

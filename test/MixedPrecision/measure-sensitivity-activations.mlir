@@ -48,7 +48,7 @@
 // RUN: not qopt %t/calibrated.mlir --qopt-measure-sensitivity="data=%t/x.npy activation-widths=16,16" 2>&1 | FileCheck %s --check-prefix=ATWICE
 // ATWICE: error: qopt-measure-sensitivity: activation width 16 is listed twice
 // RUN: not qopt %t/calibrated.mlir --qopt-measure-sensitivity="data=%t/x.npy activation-widths=8 activation-policy=si4,symmetric,per_tensor" 2>&1 | FileCheck %s --check-prefix=APOLICY
-// APOLICY: error: qopt-measure-sensitivity: activation width 8 measures the activation-policy, which must then be an 8-bit per-tensor integer policy; got 'si4,symmetric,per_tensor'
+// APOLICY: error: qopt-measure-sensitivity: activation width 8 stands for the activation-policy, which must then be an 8-bit per-tensor integer policy; got 'si4,symmetric,per_tensor'
 // RUN: not qopt %t/calibrated.mlir --qopt-measure-sensitivity="data=%t/x.npy activation-widths=8 activation-policy=bogus" 2>&1 | FileCheck %s --check-prefix=ABAD
 // ABAD: error: qopt-measure-sensitivity: invalid activation-policy 'bogus':
 // RUN: not qopt %t/model.mlir --qopt-measure-sensitivity="data=%t/x.npy activation-widths=8,16" 2>&1 | FileCheck %s --check-prefix=UNCAL

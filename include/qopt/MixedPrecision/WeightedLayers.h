@@ -7,6 +7,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/Support/Error.h"
 
 #include <string>
 
@@ -53,9 +54,19 @@ InputActivation inputActivation(const WeightedLayer &layer);
 /// A name for people: the root's layer name, or "argument N".
 std::string activationName(const InputActivation &activation);
 
-/// `si16, symmetric, per_tensor`: the policy of a 16-bit activation (zero
-/// points 0, as TOSA's int16 layers and qopt's native int16 kernels need).
+/// The policy of a 16-bit activation (zero points 0, as TOSA's int16
+/// layers and qopt's native int16 kernels need), as pass options spell it
+/// and as an attribute.
+inline constexpr llvm::StringLiteral kInt16ActivationPolicy =
+    "si16, symmetric, per_tensor";
 PolicyAttr int16ActivationPolicy(mlir::MLIRContext *ctx);
+
+/// The policy an activation width stands for: 16 is
+/// kInt16ActivationPolicy, 8 the `activationPolicy` option's (which must
+/// then be an 8-bit per-tensor integer policy). Other widths are errors.
+llvm::Expected<PolicyAttr>
+activationPolicyForWidth(mlir::MLIRContext *ctx, int64_t bits,
+                         llvm::StringRef activationPolicy);
 
 /// Records `policy` on every calibrated value of `activation` (on the
 /// defining op or the function argument), where qopt-insert-qdq reads it.

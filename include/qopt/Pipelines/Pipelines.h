@@ -64,6 +64,12 @@ struct PostTrainingQuantizationOptions
       *this, "weight-widths",
       llvm::cl::desc("Mixed precision: candidate weight widths (default "
                      "8,4)")};
+  ListOption<int64_t> activationWidths{
+      *this, "activation-widths",
+      llvm::cl::desc("Mixed precision: candidate widths of each layer's "
+                     "input activation, 8 (activation-policy) and/or 16 "
+                     "(si16, symmetric, per_tensor); needs budget-latency "
+                     "(default: none, activations follow activation-policy)")};
   Option<int64_t> sensitivitySamples{
       *this, "sensitivity-samples",
       llvm::cl::desc("Mixed precision: samples the sensitivity is measured "
