@@ -1,6 +1,7 @@
 //===- MeasureSensitivity.cpp - per-layer, per-width output error (JIT) ---===//
 
 #include "qopt/Dialect/QOpt/IR/QOptOps.h"
+#include "qopt/Dialect/QOpt/Utils/CalibratedValues.h"
 #include "qopt/Dialect/QOpt/Utils/ConstantFolding.h"
 #include "qopt/Dialect/QOpt/Utils/QuantizedTypes.h"
 #include "qopt/ExecutionEngine/ModelRunner.h"
@@ -355,14 +356,7 @@ MeasureSensitivityPass::findActivations(ArrayRef<WeightedLayer> layers) {
     measured.name = activationName(activation);
     measured.root = activation.root;
     for (Value value : activation.values) {
-      RangeAttr range;
-      if (auto arg = dyn_cast<BlockArgument>(value))
-        range = cast<func::FuncOp>(arg.getOwner()->getParentOp())
-                    .getArgAttrOfType<RangeAttr>(arg.getArgNumber(),
-                                                 QOptDialect::kRangeAttrName);
-      else
-        range = value.getDefiningOp()->getAttrOfType<RangeAttr>(
-            QOptDialect::kRangeAttrName);
+      RangeAttr range = getCalibratedRange(value);
       if (!range)
         continue;
       auto type = dyn_cast<RankedTensorType>(value.getType());

@@ -2,6 +2,7 @@
 
 #include "qopt/MixedPrecision/WeightedLayers.h"
 #include "qopt/Dialect/QOpt/IR/QOptDialect.h"
+#include "qopt/Dialect/QOpt/Utils/CalibratedValues.h"
 #include "qopt/Dialect/QOpt/Utils/QuantizedTypes.h"
 #include "qopt/Support/Error.h"
 #include "qopt/Support/Locations.h"
@@ -55,11 +56,10 @@ void qopt::setWeightPolicy(const WeightedLayer &layer, PolicyAttr policy) {
   constant->setAttr(QOptDialect::kPolicyAttrName, policy);
 }
 
-/// An op whose result is operand 0's values moved, selected, clamped or
-/// pooled: it keeps the precision of its input.
+/// An op whose result is operand 0's values moved, selected, pooled or
+/// clamped: it keeps the precision of its input.
 static bool keepsPrecision(Operation *op) {
-  return isa<tosa::ReshapeOp, tosa::SliceOp, tosa::TransposeOp, tosa::PadOp,
-             tosa::ClampOp, tosa::MaxPool2dOp, tosa::AvgPool2dOp>(op) &&
+  return (isSameScaleOp(op) || isa<tosa::ClampOp>(op)) &&
          op->getNumResults() == 1;
 }
 
@@ -118,17 +118,13 @@ qopt::activationPolicyForWidth(MLIRContext *ctx, int64_t bits,
 void qopt::setActivationPolicy(const InputActivation &activation,
                                PolicyAttr policy) {
   for (Value value : activation.values) {
-    if (auto arg = dyn_cast<BlockArgument>(value)) {
-      auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
-      if (func &&
-          func.getArgAttr(arg.getArgNumber(), QOptDialect::kRangeAttrName))
-        func.setArgAttr(arg.getArgNumber(), QOptDialect::kPolicyAttrName,
-                        policy);
+    if (!getCalibratedRange(value))
       continue;
-    }
-    Operation *def = value.getDefiningOp();
-    if (def->hasAttr(QOptDialect::kRangeAttrName))
-      def->setAttr(QOptDialect::kPolicyAttrName, policy);
+    if (auto arg = dyn_cast<BlockArgument>(value))
+      cast<func::FuncOp>(arg.getOwner()->getParentOp())
+          .setArgAttr(arg.getArgNumber(), QOptDialect::kPolicyAttrName, policy);
+    else
+      value.getDefiningOp()->setAttr(QOptDialect::kPolicyAttrName, policy);
   }
 }
 

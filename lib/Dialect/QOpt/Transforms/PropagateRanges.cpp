@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qopt/Dialect/QOpt/Transforms/Passes.h"
+#include "qopt/Dialect/QOpt/Utils/CalibratedValues.h"
 
 #include "mlir/IR/Matchers.h"
 
@@ -22,19 +23,6 @@ using namespace qopt;
 
 namespace {
 
-/// The calibrated range of `value`: an attribute of its defining op, or of
-/// the function argument.
-RangeAttr getRange(Value value) {
-  if (auto arg = dyn_cast<BlockArgument>(value)) {
-    auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
-    return func ? func.getArgAttrOfType<RangeAttr>(arg.getArgNumber(),
-                                                   QOptDialect::kRangeAttrName)
-                : RangeAttr();
-  }
-  return value.getDefiningOp()->getAttrOfType<RangeAttr>(
-      QOptDialect::kRangeAttrName);
-}
-
 /// Sets the range of an op result (function arguments are never changed:
 /// they are quantized by the caller's data).
 void setRange(Value value, RangeAttr range) {
@@ -46,13 +34,6 @@ void setRange(Value value, RangeAttr range) {
 Operation *soleProducer(Value value) {
   Operation *op = value.getDefiningOp();
   return op && op->getNumResults() == 1 && value.hasOneUse() ? op : nullptr;
-}
-
-/// Ops whose output can keep their input's quantized type: their results
-/// are input values (or averages or pad constants within the input's range).
-bool isSameScaleOp(Operation *op) {
-  return isa<tosa::MaxPool2dOp, tosa::AvgPool2dOp, tosa::ReshapeOp,
-             tosa::TransposeOp, tosa::PadOp, tosa::SliceOp>(op);
 }
 
 /// `[lo, hi]` of a float clamp, or nullopt when its bounds are not floats.
@@ -77,7 +58,7 @@ struct PropagateRangesPass
       if (auto clamp = dyn_cast<tosa::ClampOp>(op))
         return fuseClamp(clamp);
       if (isSameScaleOp(op)) {
-        if (RangeAttr in = getRange(op->getOperand(0)))
+        if (RangeAttr in = getCalibratedRange(op->getOperand(0)))
           setRange(op->getResult(0), in);
         return;
       }
@@ -92,7 +73,7 @@ struct PropagateRangesPass
   /// whose only use is the clamp, so the producer's requantize saturates
   /// where the clamp would.
   void fuseClamp(tosa::ClampOp clamp) {
-    RangeAttr range = getRange(clamp.getOutput());
+    RangeAttr range = getCalibratedRange(clamp.getOutput());
     auto bounds = clampBounds(clamp);
     if (!range || !bounds)
       return;
@@ -110,7 +91,7 @@ struct PropagateRangesPass
   /// produces it, so no requantize is needed in between.
   void shareWithProducers(Value value, RangeAttr range) {
     while (Operation *producer = soleProducer(value)) {
-      if (!getRange(value))
+      if (!getCalibratedRange(value))
         return;
       setRange(value, range);
       if (!isSameScaleOp(producer) && !isa<tosa::ClampOp>(producer))
@@ -121,12 +102,12 @@ struct PropagateRangesPass
 
   /// Concat inputs and result share one range: the union of all of them.
   void shareConcatRange(tosa::ConcatOp concat) {
-    RangeAttr out = getRange(concat.getOutput());
+    RangeAttr out = getCalibratedRange(concat.getOutput());
     if (!out)
       return;
     double lo = out.getMinValue(), hi = out.getMaxValue();
     for (Value input : concat.getInput1()) {
-      if (RangeAttr r = getRange(input)) {
+      if (RangeAttr r = getCalibratedRange(input)) {
         lo = std::min(lo, r.getMinValue());
         hi = std::max(hi, r.getMaxValue());
       }
