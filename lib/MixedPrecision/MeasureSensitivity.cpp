@@ -255,6 +255,11 @@ struct MeasureSensitivityPass
   llvm::Error measure();
   llvm::Expected<SmallVector<MeasuredActivation>>
   findActivations(ArrayRef<WeightedLayer> layers);
+  llvm::Expected<Measurements> measureOnCopy(
+      func::FuncOp func, ArrayRef<WeightedLayer> layers,
+      ArrayRef<MeasuredActivation> activations, ArrayRef<int64_t> candidates,
+      ArrayRef<PolicyAttr> activationPolicies, ArrayRef<std::string> names,
+      const std::vector<NumpyArray> &samples);
   llvm::Expected<std::vector<double>>
   runVariants(ModelRunner &runner, const std::vector<NumpyArray> &samples,
               const std::vector<NumpyArray> &baseArgs,
@@ -371,6 +376,107 @@ MeasureSensitivityPass::findActivations(ArrayRef<WeightedLayer> layers) {
       activations.push_back(std::move(measured));
   }
   return activations;
+}
+
+/// Measures every variant: compiles a copy of the model whose layers take
+/// their weights as extra arguments, and whose activations are
+/// fake-quantized under arguments of their own, so that one compiled model
+/// runs them all.
+llvm::Expected<Measurements> MeasureSensitivityPass::measureOnCopy(
+    func::FuncOp func, ArrayRef<WeightedLayer> layers,
+    ArrayRef<MeasuredActivation> activations, ArrayRef<int64_t> candidates,
+    ArrayRef<PolicyAttr> activationPolicies, ArrayRef<std::string> names,
+    const std::vector<NumpyArray> &samples) {
+  MLIRContext *ctx = &getContext();
+  IRMapping toCopy;
+  OwningOpRef<ModuleOp> copy = cast<ModuleOp>(getOperation()->clone(toCopy));
+  auto copyFunc = cast<func::FuncOp>(copy->lookupSymbol(func.getSymName()));
+  auto addArgument = [&](Type type, Location loc) -> FailureOr<Value> {
+    unsigned index = copyFunc.getNumArguments();
+    if (failed(copyFunc.insertArgument(index, type, {}, loc)))
+      return failure();
+    return copyFunc.getArgument(index);
+  };
+  for (WeightedLayer &layer : findWeightedLayers(copyFunc)) {
+    Value weights = layer.op->getOperand(WeightedLayer::kWeightOperand);
+    FailureOr<Value> arg = addArgument(weights.getType(), weights.getLoc());
+    if (failed(arg))
+      return fail("cannot make the weights of a layer an argument");
+    layer.op->setOperand(WeightedLayer::kWeightOperand, *arg);
+  }
+  // Base arguments after the samples: the float weights, then every
+  // activation value's fake quantization, off.
+  std::vector<NumpyArray> baseArgs;
+  for (const WeightedLayer &layer : layers)
+    baseArgs.push_back(toArray(layer.weights));
+  std::vector<std::vector<size_t>> activationArgs;
+  auto paramsType = RankedTensorType::get({4}, Float32Type::get(ctx));
+  for (const MeasuredActivation &activation : activations) {
+    std::vector<size_t> &args = activationArgs.emplace_back();
+    for (Value original : activation.values) {
+      Value value = toCopy.lookup(original);
+      FailureOr<Value> params = addArgument(paramsType, value.getLoc());
+      if (failed(params))
+        return fail("cannot add the quantization arguments of '" +
+                    activation.name + "'");
+      OpBuilder builder(ctx);
+      if (auto arg = dyn_cast<BlockArgument>(value))
+        builder.setInsertionPointToStart(arg.getOwner());
+      else
+        builder.setInsertionPointAfter(value.getDefiningOp());
+      Value quantized = fakeQuantize(builder, value.getLoc(), value, *params);
+      value.replaceAllUsesExcept(quantized, quantized.getDefiningOp());
+      args.push_back(baseArgs.size() + 1);
+      baseArgs.push_back(fakeQuantOff());
+    }
+  }
+
+  // The variants: each layer at each width, each activation at each
+  // width. Their arguments are made up front: attributes are built in
+  // the context, which the worker threads do not touch. (A deque: the
+  // variants point into it.)
+  std::deque<NumpyArray> replacements;
+  std::vector<Variant> variants;
+  for (auto [l, layer] : llvm::enumerate(layers))
+    for (int64_t bits : candidates) {
+      std::string error;
+      FailureOr<DenseFPElementsAttr> quantized = fakeQuantizeConstant(
+          layer.weights, weightPolicyForWidth(ctx, bits, layer.outputAxis),
+          RoundingMode::half_to_even, error);
+      if (failed(quantized))
+        return fail("the weights of '" + names[l] +
+                    "' cannot be quantized: " + error);
+      replacements.push_back(toArray(*quantized));
+      variants.push_back({{1 + l, &replacements.back()}});
+    }
+  for (auto [a, activation] : llvm::enumerate(activations))
+    for (PolicyAttr policy : activationPolicies) {
+      Variant &variant = variants.emplace_back();
+      for (auto [arg, range] :
+           llvm::zip(activationArgs[a], activation.ranges)) {
+        replacements.push_back(fakeQuantParams(policy, range));
+        variant.push_back({arg, &replacements.back()});
+      }
+    }
+
+  auto runner = ModelRunner::create(*copy, func.getSymName());
+  if (!runner)
+    return runner.takeError();
+  std::vector<NumpyArray> firstCall{samples.front()};
+  firstCall.insert(firstCall.end(), baseArgs.begin(), baseArgs.end());
+  if (auto n = (*runner)->countChunks(firstCall); !n)
+    return n.takeError();
+  auto noise = runVariants(**runner, samples, baseArgs, variants);
+  if (!noise)
+    return noise.takeError();
+  Measurements measured;
+  auto next = noise->begin();
+  for (size_t l = 0; l < layers.size(); ++l, next += candidates.size())
+    measured.layers.emplace_back(next, next + candidates.size());
+  for (size_t a = 0; a < activations.size();
+       ++a, next += activationPolicies.size())
+    measured.activations.emplace_back(next, next + activationPolicies.size());
+  return measured;
 }
 
 llvm::Error MeasureSensitivityPass::measure() {
@@ -498,98 +604,11 @@ llvm::Error MeasureSensitivityPass::measure() {
   }
 
   if (!measured) {
-    // A copy whose layers take their weights as extra arguments, and whose
-    // measured activations are fake-quantized under arguments of their
-    // own, so that one compiled model runs every variant.
-    IRMapping toCopy;
-    OwningOpRef<ModuleOp> copy = cast<ModuleOp>(module->clone(toCopy));
-    auto copyFunc = cast<func::FuncOp>(copy->lookupSymbol(func.getSymName()));
-    auto addArgument = [&](Type type, Location loc) -> FailureOr<Value> {
-      unsigned index = copyFunc.getNumArguments();
-      if (failed(copyFunc.insertArgument(index, type, {}, loc)))
-        return failure();
-      return copyFunc.getArgument(index);
-    };
-    for (WeightedLayer &layer : findWeightedLayers(copyFunc)) {
-      Value weights = layer.op->getOperand(WeightedLayer::kWeightOperand);
-      FailureOr<Value> arg = addArgument(weights.getType(), weights.getLoc());
-      if (failed(arg))
-        return fail("cannot make the weights of a layer an argument");
-      layer.op->setOperand(WeightedLayer::kWeightOperand, *arg);
-    }
-    // Base arguments after the samples: the float weights, then every
-    // activation value's fake quantization, off.
-    std::vector<NumpyArray> baseArgs;
-    for (const WeightedLayer &layer : layers)
-      baseArgs.push_back(toArray(layer.weights));
-    std::vector<std::vector<size_t>> activationArgs;
-    auto paramsType = RankedTensorType::get({4}, Float32Type::get(ctx));
-    for (const MeasuredActivation &activation : activations) {
-      std::vector<size_t> &args = activationArgs.emplace_back();
-      for (Value original : activation.values) {
-        Value value = toCopy.lookup(original);
-        FailureOr<Value> params = addArgument(paramsType, value.getLoc());
-        if (failed(params))
-          return fail("cannot add the quantization arguments of '" +
-                      activation.name + "'");
-        OpBuilder builder(ctx);
-        if (auto arg = dyn_cast<BlockArgument>(value))
-          builder.setInsertionPointToStart(arg.getOwner());
-        else
-          builder.setInsertionPointAfter(value.getDefiningOp());
-        Value quantized = fakeQuantize(builder, value.getLoc(), value, *params);
-        value.replaceAllUsesExcept(quantized, quantized.getDefiningOp());
-        args.push_back(baseArgs.size() + 1);
-        baseArgs.push_back(fakeQuantOff());
-      }
-    }
-
-    // The variants: each layer at each width, each activation at each
-    // width. Their arguments are made up front: attributes are built in
-    // the context, which the worker threads do not touch. (A deque: the
-    // variants point into it.)
-    std::deque<NumpyArray> replacements;
-    std::vector<Variant> variants;
-    for (auto [l, layer] : llvm::enumerate(layers))
-      for (int64_t bits : candidates) {
-        std::string error;
-        FailureOr<DenseFPElementsAttr> quantized = fakeQuantizeConstant(
-            layer.weights, weightPolicyForWidth(ctx, bits, layer.outputAxis),
-            RoundingMode::half_to_even, error);
-        if (failed(quantized))
-          return fail("the weights of '" + names[l] +
-                      "' cannot be quantized: " + error);
-        replacements.push_back(toArray(*quantized));
-        variants.push_back({{1 + l, &replacements.back()}});
-      }
-    for (auto [a, activation] : llvm::enumerate(activations))
-      for (PolicyAttr policy : activationPolicies) {
-        Variant &variant = variants.emplace_back();
-        for (auto [arg, range] :
-             llvm::zip(activationArgs[a], activation.ranges)) {
-          replacements.push_back(fakeQuantParams(policy, range));
-          variant.push_back({arg, &replacements.back()});
-        }
-      }
-
-    auto runner = ModelRunner::create(*copy, func.getSymName());
-    if (!runner)
-      return runner.takeError();
-    std::vector<NumpyArray> firstCall{samples.front()};
-    firstCall.insert(firstCall.end(), baseArgs.begin(), baseArgs.end());
-    if (auto n = (*runner)->countChunks(firstCall); !n)
-      return n.takeError();
-    auto noise = runVariants(**runner, samples, baseArgs, variants);
-    if (!noise)
-      return noise.takeError();
-    measured.emplace();
-    auto next = noise->begin();
-    for (size_t l = 0; l < layers.size(); ++l, next += candidates.size())
-      measured->layers.emplace_back(next, next + candidates.size());
-    for (size_t a = 0; a < activations.size();
-         ++a, next += activationCandidates.size())
-      measured->activations.emplace_back(next,
-                                         next + activationCandidates.size());
+    auto fresh = measureOnCopy(func, layers, activations, candidates,
+                               activationPolicies, names, samples);
+    if (!fresh)
+      return fresh.takeError();
+    measured = std::move(*fresh);
     if (cacheFile)
       if (auto err = cacheFile->store(key, names, candidates, activationNames,
                                       activationCandidates, *measured))
