@@ -169,8 +169,8 @@ void AssignPrecisionPass::runOnOperation() {
       ActivationGroup &group = report.activations.emplace_back();
       group.name = activationName(activation);
       group.bits.assign(widths.begin(), widths.end());
-      group.noise.assign(layer.sensitivity.getActivationNoise().begin(),
-                         layer.sensitivity.getActivationNoise().end());
+      ArrayRef<double> noise = layer.sensitivity.getActivationNoise();
+      group.noise.assign(noise.begin(), noise.end());
       group.layers.push_back(l);
       continue;
     }

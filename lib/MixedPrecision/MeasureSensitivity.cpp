@@ -221,19 +221,19 @@ Value fakeQuantize(OpBuilder &b, Location loc, Value x, Value params) {
       b, loc, type, ValueRange{x}, ValueRange{init},
       ArrayRef<AffineMap>{identity, identity}, parallel,
       [&](OpBuilder &nb, Location nl, ValueRange args) {
-        Value v = args[0];
+        Value x = args[0], scale = p[0], zp = p[1], lo = p[2], hi = p[3];
         Value zero = arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(0));
         Value on = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OGT,
-                                         p[0], zero);
-        Value t = arith::AddFOp::create(
-            nb, nl, arith::DivFOp::create(nb, nl, v, p[0]), p[1]);
-        Value q = math::RoundEvenOp::create(nb, nl, t);
-        q = arith::MinimumFOp::create(
-            nb, nl, arith::MaximumFOp::create(nb, nl, q, p[2]), p[3]);
-        Value y = arith::MulFOp::create(
-            nb, nl, arith::SubFOp::create(nb, nl, q, p[1]), p[0]);
-        linalg::YieldOp::create(
-            nb, nl, ValueRange{arith::SelectOp::create(nb, nl, on, y, v)});
+                                         scale, zero);
+        Value scaled = arith::DivFOp::create(nb, nl, x, scale);
+        Value shifted = arith::AddFOp::create(nb, nl, scaled, zp);
+        Value rounded = math::RoundEvenOp::create(nb, nl, shifted);
+        Value above = arith::MaximumFOp::create(nb, nl, rounded, lo);
+        Value q = arith::MinimumFOp::create(nb, nl, above, hi);
+        Value centered = arith::SubFOp::create(nb, nl, q, zp);
+        Value y = arith::MulFOp::create(nb, nl, centered, scale);
+        Value result = arith::SelectOp::create(nb, nl, on, y, x);
+        linalg::YieldOp::create(nb, nl, ValueRange{result});
       });
   return generic.getResult(0);
 }
