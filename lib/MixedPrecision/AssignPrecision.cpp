@@ -155,9 +155,12 @@ void AssignPrecisionPass::runOnOperation() {
 
   // Layers reading one activation whose width is a choice decide it
   // together; they must all offer it, with the same measurements.
+  SmallVector<InputActivation> inputs;
+  for (const AnnotatedLayer &layer : layers)
+    inputs.push_back(inputActivation(layer));
   SmallVector<InputActivation> activations;
   for (auto [l, layer] : llvm::enumerate(layers)) {
-    InputActivation activation = inputActivation(layer);
+    const InputActivation &activation = inputs[l];
     auto found = llvm::find_if(activations, [&](const InputActivation &a) {
       return a.root == activation.root;
     });
@@ -190,7 +193,7 @@ void AssignPrecisionPass::runOnOperation() {
   for (auto [l, layer] : llvm::enumerate(layers)) {
     if (!layer.sensitivity.getActivationBits().empty())
       continue;
-    Value root = inputActivation(layer).root;
+    Value root = inputs[l].root;
     for (auto [a, activation] : llvm::enumerate(activations))
       if (activation.root == root) {
         fail(layer.op->getLoc())

@@ -197,11 +197,12 @@ DenseIntElementsAttr quantizeBias(DenseFPElementsAttr bias,
                                   ArrayRef<double> scales,
                                   unsigned width = 32) {
   StorageRange range = getIntegerRange(width, /*isUnsigned=*/false);
+  constexpr RoundingMode kTiesToEven = RoundingMode::half_to_even;
   SmallVector<APInt> values;
   for (auto [n, b] : llvm::enumerate(bias.getValues<APFloat>())) {
     QuantParams step{scales[scales.size() == 1 ? 0 : n], 0};
-    int64_t q = quantizeValue(b.convertToDouble(), step, range,
-                              RoundingMode::half_to_even);
+    double real = b.convertToDouble();
+    int64_t q = quantizeValue(real, step, range, kTiesToEven);
     values.emplace_back(width, q, /*isSigned=*/true);
   }
   auto type = bias.getType().clone(IntegerType::get(bias.getContext(), width));
