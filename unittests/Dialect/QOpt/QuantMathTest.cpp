@@ -68,6 +68,26 @@ TEST(QuantMath, StorageRanges) {
   EXPECT_EQ(range(binary), std::make_pair(0L, 1L));
 }
 
+// m * q must stay an int8 for every stored q: m <= 128 / |min| and
+// m <= 127 / max.
+TEST(QuantMath, GroupMultiplierKeepsProductsInt8) {
+  EXPECT_EQ(maxGroupMultiplier({-8, 7}), 16);    // int4
+  EXPECT_EQ(maxGroupMultiplier({-7, 7}), 18);    // narrow int4
+  EXPECT_EQ(maxGroupMultiplier({-2, 1}), 64);    // int2
+  EXPECT_EQ(maxGroupMultiplier({-1, 1}), 127);   // ternary
+  EXPECT_EQ(maxGroupMultiplier({-4, 3}), 32);    // int3
+  EXPECT_EQ(maxGroupMultiplier({-16, 15}), 8);   // int5
+  EXPECT_EQ(maxGroupMultiplier({-64, 63}), 2);   // int7
+  EXPECT_EQ(maxGroupMultiplier({-128, 127}), 1); // int8: no room
+  for (int64_t bits = 2; bits <= 8; ++bits) {
+    StorageRange r = intScheme(bits, true, true).getStorageRange();
+    int64_t m = maxGroupMultiplier(r);
+    EXPECT_GE(m * r.min, -128) << bits;
+    EXPECT_LE(m * r.max, 127) << bits;
+    EXPECT_TRUE((m + 1) * r.min < -128 || (m + 1) * r.max > 127) << bits;
+  }
+}
+
 TEST(QuantMath, QuantizeSaturatesAtBothEnds) {
   StorageRange i8{-128, 127};
   QuantParams p{0.5, 10};

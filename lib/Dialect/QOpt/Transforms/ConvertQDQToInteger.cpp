@@ -5,6 +5,7 @@
 #include "qopt/Dialect/QOpt/Utils/ConstantFolding.h"
 #include "qopt/Dialect/QOpt/Utils/DyadicMath.h"
 #include "qopt/Dialect/QOpt/Utils/QuantMath.h"
+#include "qopt/Dialect/QOpt/Utils/QuantizedTypes.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Matchers.h"
@@ -28,6 +29,52 @@ namespace {
 bool allFinite(DenseFPElementsAttr values) {
   return llvm::all_of(values.getValues<APFloat>(),
                       [](const APFloat &v) { return v.isFinite(); });
+}
+
+/// Per-group weights as int8 weights at one scale per output channel.
+struct UngroupedWeights {
+  SmallVector<double> channelScales;
+  DenseIntElementsAttr values; // i8: m * q
+};
+
+/// Per-group weights `stored` of `type` whose scales are u[c] * m, with u[c]
+/// one unit per output channel c (along `channelAxis`) and m an integer in
+/// [1, maxGroupMultiplier] (what qopt-insert-qdq gives layer weights), as
+/// the int8 weights m * q at scale u[c]: the same real values, so the layer
+/// is an ordinary per-channel int8 one. Fails for other scales.
+FailureOr<UngroupedWeights> ungroupWeights(RankedTensorType type,
+                                           DenseIntElementsAttr stored,
+                                           int64_t channelAxis) {
+  auto element = cast<quant::QuantizedType>(type.getElementType());
+  int64_t maxMultiplier = maxGroupMultiplier(
+      {element.getStorageTypeMin(), element.getStorageTypeMax()});
+  ArrayRef<int64_t> shape = type.getShape();
+  int64_t inner = 1;
+  for (int64_t d : shape.drop_front(channelAxis + 1))
+    inner *= d;
+  auto channelOf = [&](int64_t i) { return (i / inner) % shape[channelAxis]; };
+  ElementQuantParams params(type);
+  UngroupedWeights result;
+  result.channelScales.assign(shape[channelAxis], 0.0);
+  for (int64_t i = 0, e = type.getNumElements(); i < e; ++i) {
+    double &unit = result.channelScales[channelOf(i)];
+    unit = std::max(unit, params.at(i).scale);
+  }
+  for (double &unit : result.channelScales)
+    unit /= static_cast<double>(maxMultiplier);
+  SmallVector<APInt> values;
+  for (auto [i, q] : llvm::enumerate(stored.getValues<APInt>())) {
+    double ratio = params.at(i).scale / result.channelScales[channelOf(i)];
+    double m = std::round(ratio);
+    // Scales are stored as float32: within its rounding of an integer.
+    if (m < 1 || m > maxMultiplier || std::fabs(ratio - m) > 1e-5 * m)
+      return failure();
+    values.emplace_back(8, q.getSExtValue() * static_cast<int64_t>(m),
+                        /*isSigned=*/true);
+  }
+  auto i8Type = type.clone(IntegerType::get(type.getContext(), 8));
+  result.values = DenseIntElementsAttr::get(i8Type, values);
+  return result;
 }
 
 /// The integer operands of a QDQ convolution or matmul, or why there are
@@ -108,8 +155,25 @@ IntegerConv matchOperands(Value input, Value weight, Value bias,
       return r;
     }
     r.weightScales.assign(t.getScales().begin(), t.getScales().end());
+  } else if (auto t = dyn_cast<quant::UniformQuantizedSubChannelType>(wQuant)) {
+    if (!t.getZeroPoints().isSplat() ||
+        !t.getZeroPoints().getSplatValue<APInt>().isZero()) {
+      r.refusal = "weights are not symmetric (zero point != 0)";
+      return r;
+    }
+    auto storedWeights = cast<DenseIntElementsAttr>(wConst.getValue());
+    FailureOr<UngroupedWeights> ungrouped = ungroupWeights(
+        wConst.getOutput().getType(), storedWeights, channelAxis);
+    if (failed(ungrouped)) {
+      r.refusal = "per-group scales are not integer multiples (1 to 2^(8 - "
+                  "bits)) of one scale per output channel, as "
+                  "qopt-insert-qdq writes them for layer weights";
+      return r;
+    }
+    r.weightScales = std::move(ungrouped->channelScales);
+    r.weightValues = ungrouped->values;
   } else {
-    r.refusal = "weights must be per tensor or per output channel";
+    r.refusal = "weights must be per tensor, per output channel or per group";
     return r;
   }
   DenseFPElementsAttr biasValues;
@@ -119,7 +183,9 @@ IntegerConv matchOperands(Value input, Value weight, Value bias,
     return r;
   }
   r.inputScale = xType.getScale();
-  r.weightValues = cast<DenseIntElementsAttr>(wConst.getValue());
+  bool grouped = static_cast<bool>(r.weightValues);
+  if (!grouped)
+    r.weightValues = cast<DenseIntElementsAttr>(wConst.getValue());
 
   if (!rewriterPtr)
     return r;
@@ -139,9 +205,11 @@ IntegerConv matchOperands(Value input, Value weight, Value bias,
   }
   r.input = stored;
   auto wValues = r.weightValues;
+  // Per-group weights m * q take 8 bits (the GEMM kernels store them as
+  // int4 and per-group multipliers again).
+  bool narrow = wQuant.getStorageTypeIntegralWidth() <= 4 && !grouped;
   unsigned tosaWidth =
-      r.inputBits == 16 ? (isMatMul ? 16 : 8)
-                        : (wQuant.getStorageTypeIntegralWidth() <= 4 ? 4 : 8);
+      r.inputBits == 16 ? (isMatMul ? 16 : 8) : (narrow ? 4 : 8);
   if (wValues.getElementType().getIntOrFloatBitWidth() != tosaWidth)
     wValues = cast<DenseIntElementsAttr>(
         wValues.mapValues(rewriter.getIntegerType(tosaWidth),

@@ -79,21 +79,25 @@ private:
                                      type.getShape())))
       return failure();
     std::string error;
+    std::optional<int64_t> channelAxis = outputChannelAxis(op->getResult(0));
     FailureOr<RankedTensorType> quantType =
-        quantizedTypeOfConstant(values, policy, error);
+        quantizedTypeOfConstant(values, policy, error, channelAxis);
     if (failed(quantType))
       return op->emitOpError() << "cannot be quantized: " << error;
     materializeQDQ(builder, op->getResult(0), quantType->getElementType());
     return success();
   }
 
-  /// The output-channel axis of `weights` when every use is the weight
-  /// operand of a convolution or matmul (and they agree), else nullopt.
-  static std::optional<int64_t> outputChannelAxis(Value weights) {
+  /// `axisOf(user, operand)` of every use of `weights` when it is known for
+  /// each and they agree, else nullopt.
+  static std::optional<int64_t>
+  axisOfEveryUse(Value weights,
+                 function_ref<std::optional<int64_t>(Operation *, unsigned)>
+                     axisOf) {
     std::optional<int64_t> axis;
     for (OpOperand &use : weights.getUses()) {
       std::optional<int64_t> useAxis =
-          weightOutputChannelAxis(use.getOwner(), use.getOperandNumber());
+          axisOf(use.getOwner(), use.getOperandNumber());
       if (!useAxis || (axis && axis != useAxis))
         return std::nullopt;
       axis = useAxis;
@@ -101,19 +105,41 @@ private:
     return axis;
   }
 
-  /// A per-channel default weight policy applies along the output channels
-  /// of the op the weights feed (conv2d OHWI: 0, depthwise [KH, KW, C, M]:
-  /// 2, matmul [1, K, N]: 2), whatever axis the option names.
-  static PolicyAttr withOutputChannelAxis(PolicyAttr policy, Value weights) {
-    if (!policy || policy.getGranularity() != Granularity::per_channel)
+  /// The output-channel axis of `weights` when every use is the weight
+  /// operand of a convolution or matmul (and they agree), else nullopt.
+  static std::optional<int64_t> outputChannelAxis(Value weights) {
+    return axisOfEveryUse(weights, weightOutputChannelAxis);
+  }
+
+  /// A default weight policy applies along the axes of the op the weights
+  /// feed, whatever axis the option names: per channel along the output
+  /// channels (conv2d OHWI: 0, depthwise [KH, KW, C, M]: 2, matmul
+  /// [1, K, N]: 2); per group along the axis the op sums over (conv2d: the
+  /// input channels, matmul: K). A reduction axis no longer than one group
+  /// (a first convolution's 3 input channels, a depthwise convolution) has
+  /// one group per output channel: per channel.
+  static PolicyAttr withLayerAxes(PolicyAttr policy, Value weights) {
+    if (!policy || policy.getGranularity() == Granularity::per_tensor)
       return policy;
-    std::optional<int64_t> axis = outputChannelAxis(weights);
-    if (!axis)
+    std::optional<int64_t> channelAxis = outputChannelAxis(weights);
+    if (!channelAxis)
       return policy;
-    return PolicyAttr::get(
-        policy.getContext(), policy.getKind(), policy.getBits(),
-        policy.getIsSigned(), policy.getSymmetric(), policy.getNarrowRange(),
-        Granularity::per_channel, *axis, policy.getGroupSize());
+    auto withGranularity = [&](Granularity granularity, int64_t axis,
+                               int64_t groupSize) {
+      return PolicyAttr::get(policy.getContext(), policy.getKind(),
+                             policy.getBits(), policy.getIsSigned(),
+                             policy.getSymmetric(), policy.getNarrowRange(),
+                             granularity, axis, groupSize);
+    };
+    std::optional<int64_t> groupAxis =
+        axisOfEveryUse(weights, weightReductionAxis);
+    ArrayRef<int64_t> shape =
+        cast<RankedTensorType>(weights.getType()).getShape();
+    if (policy.getGranularity() == Granularity::per_group && groupAxis &&
+        shape[*groupAxis] > policy.getGroupSize())
+      return withGranularity(Granularity::per_group, *groupAxis,
+                             policy.getGroupSize());
+    return withGranularity(Granularity::per_channel, *channelAxis, 0);
   }
 
   PolicyAttr defaultActivationPolicy;
@@ -171,7 +197,7 @@ void InsertQDQPass::runOnOperation() {
       if (!policy &&
           (outputChannelAxis(op->getResult(0)) ||
            llvm::count_if(shape, [](int64_t d) { return d != 1; }) >= 2))
-        policy = withOutputChannelAxis(defaultWeightPolicy, op->getResult(0));
+        policy = withLayerAxes(defaultWeightPolicy, op->getResult(0));
       if (policy && failed(quantizeConstant(builder, op, values, policy)))
         failedAny = true;
     } else if (policy) {

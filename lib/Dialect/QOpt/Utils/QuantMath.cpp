@@ -144,3 +144,9 @@ QuantParams qopt::computeQuantParams(float min, float max,
   params.zeroPoint = range.clamp(zeroPoint);
   return params;
 }
+
+int64_t qopt::maxGroupMultiplier(StorageRange range) {
+  int64_t fromMin = range.min < 0 ? 128 / -range.min : 127;
+  int64_t fromMax = range.max > 0 ? 127 / range.max : 127;
+  return std::max<int64_t>(1, std::min(fromMin, fromMax));
+}

@@ -9,6 +9,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace mlir;
@@ -131,13 +132,47 @@ Type qopt::buildQuantizedElementType(PolicyAttr policy, FloatType expressed,
   llvm_unreachable("unknown granularity");
 }
 
+bool qopt::hasIntegerSubScales(PolicyAttr policy) {
+  QuantScheme scheme = policy.getScheme();
+  return policy.getGranularity() == Granularity::per_group &&
+         scheme.kind != StorageKind::binary && scheme.isSigned &&
+         (scheme.symmetric || scheme.kind == StorageKind::ternary) &&
+         maxGroupMultiplier(scheme.getStorageRange()) > 1;
+}
+
+/// Rewrites per-group scales (row-major over `paramShape`) as u[c] * m with
+/// integer m in [1, maxMultiplier], u[c] = the largest scale of output
+/// channel c / maxMultiplier. m is rounded up, so no group's range shrinks.
+static void toIntegerSubScales(MutableArrayRef<QuantParams> params,
+                               ArrayRef<int64_t> paramShape,
+                               int64_t channelAxis, int64_t maxMultiplier) {
+  int64_t inner = product(paramShape.drop_front(channelAxis + 1));
+  int64_t channels = paramShape[channelAxis];
+  auto channelOf = [&](int64_t p) { return (p / inner) % channels; };
+  SmallVector<double> unit(channels, 0.0);
+  for (auto [p, param] : llvm::enumerate(params))
+    unit[channelOf(p)] = std::max(unit[channelOf(p)], param.scale);
+  for (double &u : unit)
+    u /= static_cast<double>(maxMultiplier);
+  for (auto [p, param] : llvm::enumerate(params)) {
+    double u = unit[channelOf(p)];
+    // A ratio within float rounding of an integer is that integer.
+    double m = std::ceil(param.scale / u * (1.0 - 1e-12));
+    param.scale = u * std::clamp<double>(m, 1.0, maxMultiplier);
+  }
+}
+
 Type qopt::buildQuantizedElementType(PolicyAttr policy, FloatType expressed,
                                      ArrayRef<int64_t> shape,
-                                     ArrayRef<FloatRange> ranges) {
+                                     ArrayRef<FloatRange> ranges,
+                                     std::optional<int64_t> channelAxis) {
   QuantScheme scheme = policy.getScheme();
   SmallVector<QuantParams> params;
   for (const FloatRange &r : ranges)
     params.push_back(computeQuantParams(r.min, r.max, scheme));
+  if (channelAxis && hasIntegerSubScales(policy))
+    toIntegerSubScales(params, getParamShape(policy, shape), *channelAxis,
+                       maxGroupMultiplier(scheme.getStorageRange()));
   return buildQuantizedElementType(policy, expressed, shape, params);
 }
 
@@ -243,15 +278,17 @@ QuantParams ElementQuantParams::at(int64_t flatIndex) const {
 
 FailureOr<RankedTensorType>
 qopt::quantizedTypeOfConstant(DenseFPElementsAttr values, PolicyAttr policy,
-                              std::string &error) {
+                              std::string &error,
+                              std::optional<int64_t> channelAxis) {
   auto type = cast<RankedTensorType>(values.getType());
   FailureOr<SmallVector<FloatRange>> ranges =
       computeConstantRanges(values, policy, error);
   if (failed(ranges))
     return failure();
-  return type.clone(
-      buildQuantizedElementType(policy, cast<FloatType>(type.getElementType()),
-                                type.getShape(), *ranges));
+  auto expressed = cast<FloatType>(type.getElementType());
+  return type.clone(buildQuantizedElementType(policy, expressed,
+                                              type.getShape(), *ranges,
+                                              channelAxis));
 }
 
 std::optional<int64_t> qopt::weightOutputChannelAxis(Operation *user,
@@ -262,5 +299,16 @@ std::optional<int64_t> qopt::weightOutputChannelAxis(Operation *user,
     return 0;
   if (isa<tosa::DepthwiseConv2DOp, tosa::MatMulOp>(user))
     return 2;
+  return std::nullopt;
+}
+
+std::optional<int64_t> qopt::weightReductionAxis(Operation *user,
+                                                 unsigned operandNumber) {
+  if (operandNumber != 1)
+    return std::nullopt;
+  if (isa<tosa::Conv2DOp>(user))
+    return 3;
+  if (isa<tosa::MatMulOp>(user))
+    return 1;
   return std::nullopt;
 }

@@ -72,6 +72,44 @@ func.func @matmul(%aq: tensor<1x1x2x!quant.uniform<i8:f32, 0.1:5>>) -> tensor<1x
 
 // -----
 
+// Per-group int4 weights (groups of 2 along K) whose scales are integer
+// multiples of one unit per column: column 0 has scales 0.4 = 4 x 0.1 and
+// 1.6 = 16 x 0.1, column 1 0.3125 = 5 x 0.0625 and 1.0 = 16 x 0.0625. They
+// are the int8 weights m * q at the unit scale: column 0 [4, -8 | 48, 32],
+// column 1 [5, 10 | -128, 0]; the accumulator scale is 0.1 x the unit.
+// CHECK-LABEL: func @matmul_per_group
+// CHECK: %[[W:.*]] = "tosa.const"() <{values = dense<{{\[}}{{\[}}[4, 5], [-8, 10], [48, -128], [32, 0]]]> : tensor<1x4x2xi8>}>
+// CHECK: %[[ACC:.*]] = tosa.matmul %{{.*}}, %[[W]], %{{.*}}, %{{.*}} : (tensor<1x1x4xi8>, tensor<1x4x2xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x1x2xi32>
+// CHECK: quant.scast %[[ACC]] : tensor<1x1x2xi32> to tensor<1x1x2x!quant.uniform<i32:f32:2, {0.010000000{{[0-9]*}},6.250000e-03}>>
+func.func @matmul_per_group(%aq: tensor<1x1x4x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x1x2x!quant.uniform<i8:f32, 0.2>> {
+  %a = qopt.dequantize %aq : tensor<1x1x4x!quant.uniform<i8:f32, 0.1>> -> tensor<1x1x4xf32>
+  %bq = qopt.constant dense<[[[1, 1], [-2, 2], [3, -8], [2, 0]]]> : tensor<1x4x2xi4> -> tensor<1x4x2x!quant.uniform<i4:f32:{1:2, 2:1}, {{{0.4, 0.3125}, {1.6, 1.0}}}>>
+  %b = qopt.dequantize %bq : tensor<1x4x2x!quant.uniform<i4:f32:{1:2, 2:1}, {{{0.4, 0.3125}, {1.6, 1.0}}}>> -> tensor<1x4x2xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %y = tosa.matmul %a, %b, %zp, %zp : (tensor<1x1x4xf32>, tensor<1x4x2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x2xf32>
+  %yq = qopt.quantize %y rounding half_to_even : tensor<1x1x2xf32> -> tensor<1x1x2x!quant.uniform<i8:f32, 0.2>>
+  return %yq : tensor<1x1x2x!quant.uniform<i8:f32, 0.2>>
+}
+
+// -----
+
+// Per-group scales that are not such multiples (0.45 is 4.5 units of
+// 1.6 / 16) keep the layer float.
+// CHECK-LABEL: func @matmul_free_group_scales
+// CHECK: tosa.matmul %{{.*}} : (tensor<1x1x4xf32>, tensor<1x4x1xf32>
+func.func @matmul_free_group_scales(%aq: tensor<1x1x4x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x1x1x!quant.uniform<i8:f32, 0.2>> {
+  %a = qopt.dequantize %aq : tensor<1x1x4x!quant.uniform<i8:f32, 0.1>> -> tensor<1x1x4xf32>
+  %bq = qopt.constant dense<[[[1], [-2], [3], [2]]]> : tensor<1x4x1xi4> -> tensor<1x4x1x!quant.uniform<i4:f32:{1:2, 2:1}, {{{0.45}, {1.6}}}>>
+  %b = qopt.dequantize %bq : tensor<1x4x1x!quant.uniform<i4:f32:{1:2, 2:1}, {{{0.45}, {1.6}}}>> -> tensor<1x4x1xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  // expected-warning @+1 {{kept in float: per-group scales are not integer multiples (1 to 2^(8 - bits)) of one scale per output channel}}
+  %y = tosa.matmul %a, %b, %zp, %zp : (tensor<1x1x4xf32>, tensor<1x4x1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x1xf32>
+  %yq = qopt.quantize %y rounding half_to_even : tensor<1x1x1xf32> -> tensor<1x1x1x!quant.uniform<i8:f32, 0.2>>
+  return %yq : tensor<1x1x1x!quant.uniform<i8:f32, 0.2>>
+}
+
+// -----
+
 // Ops with no integer form are named in a warning; data movement of float
 // values is not.
 // CHECK-LABEL: func @float_kept_ops

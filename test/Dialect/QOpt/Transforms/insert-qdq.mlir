@@ -114,3 +114,36 @@ func.func @output_channel_axis(%x: tensor<1x2x2x1xf32>, %y: tensor<1x2x2x2xf32>,
   %fc = tosa.add %r, %bias : (tensor<1x3xf32>, tensor<1x3xf32>) -> tensor<1x3xf32>
   return %c, %d, %fc : tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x3xf32>
 }
+
+// -----
+
+// A per-group weight-policy groups along the axis each op sums over (conv2d
+// OHWI: the input channels, 3; matmul [1, K, N]: K, 1), whatever axis the
+// option names; an axis no longer than a group (1 input channel, a
+// depthwise convolution) is per channel. Group scales are integer multiples
+// m in [1, 16] of one unit per output channel (the channel's largest group
+// scale / 16), m rounded up. Matmul column 0: groups |1, -0.5| and |4, 2|
+// have scales 1/7.5 and 4/7.5, the unit 4/7.5/16, m = 4 and 16 (conv
+// channel 1 likewise: 0.25/7.5 and 1/7.5); matmul column 1:
+// |2, 2| and |-7.5, 0| have 2/7.5 and 1, the unit 1/16, and
+// 2/7.5 = 4.27 units rounds up to m = 5: 0.3125.
+// RUN: qopt %s -split-input-file --pass-pipeline='builtin.module(func.func(qopt-insert-qdq{weight-policy="si4, symmetric, per_group(axis = 0, size = 2)"}))' | FileCheck %s --check-prefix=GROUP
+// GROUP-LABEL: func @group_axes
+// GROUP-DAG: tensor<2x1x1x4x!quant.uniform<i4:f32:{0:1, 3:2}, {{\{}}{{\{}}{{\{}}{0.13333334, 0.533333361}}}, {{\{}}{{\{}}{0.0333333351, 0.13333334}}}}>>
+// GROUP-DAG: tensor<2x1x1x1x!quant.uniform<i4:f32:0, {0.066666670143604279,0.26666668057441711}>>
+// GROUP-DAG: tensor<1x1x2x1x!quant.uniform<i4:f32:2, {0.066666670143604279,0.26666668057441711}>>
+// GROUP-DAG: tensor<1x4x2x!quant.uniform<i4:f32:{1:2, 2:1}, {{\{}}{{\{}}{0.13333334, 3.125000e-01}, {0.533333361, 1.000000e+00}}}>>
+// GROUP: return
+func.func @group_axes(%x: tensor<1x2x2x4xf32>, %x1: tensor<1x2x2x1xf32>, %y: tensor<1x2x2x2xf32>, %a: tensor<1x1x4xf32>) -> (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x1x2xf32>) {
+  %w = "tosa.const"() {values = dense<[[[[1.0, -0.5, 4.0, 2.0]]], [[[0.25, 0.0, -1.0, 0.5]]]]> : tensor<2x1x1x4xf32>} : () -> tensor<2x1x1x4xf32>
+  %w1 = "tosa.const"() {values = dense<[[[[0.5]]], [[[-2.0]]]]> : tensor<2x1x1x1xf32>} : () -> tensor<2x1x1x1xf32>
+  %dw = "tosa.const"() {values = dense<[[[[0.5], [-2.0]]]]> : tensor<1x1x2x1xf32>} : () -> tensor<1x1x2x1xf32>
+  %m = "tosa.const"() {values = dense<[[[1.0, 2.0], [-0.5, 2.0], [4.0, -7.5], [2.0, 0.0]]]> : tensor<1x4x2xf32>} : () -> tensor<1x4x2xf32>
+  %b = "tosa.const"() {values = dense<0.0> : tensor<2xf32>} : () -> tensor<2xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %c = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x2x2x4xf32>, tensor<2x1x1x4xf32>, tensor<2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x2x2xf32>
+  %c1 = tosa.conv2d %x1, %w1, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x2x2x1xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x2x2xf32>
+  %d = tosa.depthwise_conv2d %y, %dw, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x2x2x2xf32>, tensor<1x1x2x1xf32>, tensor<2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x2x2xf32>
+  %mm = tosa.matmul %a, %m, %zp, %zp : (tensor<1x1x4xf32>, tensor<1x4x2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x2xf32>
+  return %c, %c1, %d, %mm : tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x1x2xf32>
+}

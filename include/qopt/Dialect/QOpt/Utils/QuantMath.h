@@ -87,6 +87,12 @@ inline constexpr float kMinScale = 1.1920928955078125e-07f;
 /// Requires finite bounds with min <= max.
 QuantParams computeQuantParams(float min, float max, const QuantScheme &scheme);
 
+/// The largest integer sub-scale m for which m * q is an int8 for every q
+/// in `range`: 16 for int4 [-8, 7], 64 for int2 [-2, 1], 127 for ternary,
+/// 1 for int8. Per-group weight scales are such multiples of one scale per
+/// output channel, so that group-scaled weights are exact int8 weights.
+int64_t maxGroupMultiplier(StorageRange range);
+
 } // namespace qopt
 
 #endif // QOPT_DIALECT_QOPT_UTILS_QUANTMATH_H

@@ -16,6 +16,8 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/SmallVector.h"
 
+#include <optional>
+
 namespace qopt {
 
 /// The policy `#qopt.policy<body>` (e.g. "si8, asymmetric, per_tensor", as
@@ -43,12 +45,22 @@ mlir::Type buildQuantizedElementType(PolicyAttr policy,
                                      llvm::ArrayRef<int64_t> shape,
                                      llvm::ArrayRef<QuantParams> params);
 
+/// Whether `policy` gives weights integer sub-scales when their output
+/// channels are known: per group, signed symmetric (or ternary), narrower
+/// than 8 bits.
+bool hasIntegerSubScales(PolicyAttr policy);
+
 /// Derives scale and zero point for every range (QuantMath's
-/// computeQuantParams) and builds the element type.
-mlir::Type buildQuantizedElementType(PolicyAttr policy,
-                                     mlir::FloatType expressedType,
-                                     llvm::ArrayRef<int64_t> shape,
-                                     llvm::ArrayRef<FloatRange> ranges);
+/// computeQuantParams) and builds the element type. With `channelAxis` (the
+/// output channels of the layer the weights feed) and a policy that
+/// hasIntegerSubScales, every group's scale becomes u[c] * m: u[c] one
+/// scale per output channel, m an integer in [1, maxGroupMultiplier] (1 to
+/// 16 for int4), rounded up. m * q is then an int8, so the integer
+/// conversion computes group-scaled layers as int8 ones at scale u[c].
+mlir::Type buildQuantizedElementType(
+    PolicyAttr policy, mlir::FloatType expressedType,
+    llvm::ArrayRef<int64_t> shape, llvm::ArrayRef<FloatRange> ranges,
+    std::optional<int64_t> channelAxis = std::nullopt);
 
 /// Min/max of a constant per tensor, channel or group (row-major over
 /// getParamShape). For binary policies the returned range is symmetric at
@@ -61,16 +73,24 @@ computeConstantRanges(mlir::DenseFPElementsAttr values, PolicyAttr policy,
 /// The quantized type `policy` gives the constant `values` (same shape),
 /// with scales and zero points derived from the values themselves
 /// (computeConstantRanges): what qopt-insert-qdq quantizes weights to.
-/// Fails, with `error` set, on NaN or infinite values.
+/// `channelAxis` as for buildQuantizedElementType. Fails, with `error` set,
+/// on NaN or infinite values.
 llvm::FailureOr<mlir::RankedTensorType>
 quantizedTypeOfConstant(mlir::DenseFPElementsAttr values, PolicyAttr policy,
-                        std::string &error);
+                        std::string &error,
+                        std::optional<int64_t> channelAxis = std::nullopt);
 
 /// The output-channel axis of the weights when operand `operandNumber` of
 /// `user` is the weight operand of a TOSA layer (conv2d OHWI: 0; depthwise
 /// [KH, KW, C, M]: 2; matmul [1, K, N]: 2), else nullopt.
 std::optional<int64_t> weightOutputChannelAxis(mlir::Operation *user,
                                                unsigned operandNumber);
+
+/// The axis of the weights a TOSA layer sums over that per-group scales
+/// split (conv2d OHWI: 3, the input channels; matmul [1, K, N]: 1), else
+/// nullopt (depthwise convolutions sum over their taps only).
+std::optional<int64_t> weightReductionAxis(mlir::Operation *user,
+                                           unsigned operandNumber);
 
 /// The scale and zero point of every element of a statically shaped
 /// quantized tensor type.
