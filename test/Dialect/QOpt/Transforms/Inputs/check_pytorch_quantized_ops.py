@@ -262,6 +262,134 @@ bq = np.array([np.round(float(b) / s) for b, s in
 report("linear double_round", "TFLite reference", ours["double_round"],
        tflite_requantize(acc + bq, [s / so for s in acc_scales], zo, 0, 255))
 
+# --- per-group int4 weights ------------------------------------------------
+# Weights u[c] * m * q: int4 q, groups of G along the summed axis (linear:
+# K; conv2d: the input channels), integer sub-scales m in [1, 16] of one
+# unit u[c] per output channel (the form qopt-insert-qdq gives them; each
+# channel's largest group has m = 16). qopt gets them as a sub-channel
+# type; PyTorch and the TFLite reference get the dequantized float weights
+# quantized per channel at u[c], which is exactly m * q.
+G = 8
+
+
+def group_units(count):
+    """Units with 14 significant bits, so that u * m * q is exact in f32."""
+    return rng.integers(2000, 10000, size=count) / float(1 << 20)
+
+
+def group_multipliers(channels, groups):
+    m = rng.integers(1, 17, size=(channels, groups))
+    m[:, 0] = 16
+    return m
+
+
+def nested(a):
+    """A dense literal of a float array of any rank, nested braces."""
+    if a.ndim == 0:
+        return repr(float(a))
+    return "{" + ", ".join(nested(x) for x in a) + "}"
+
+
+def check_per_group(name, mlir, x_qopt, x_torch, module, wf, u, bias, sx, acc,
+                    so, zo, to_qopt_layout):
+    ours = {p: stored(run_qopt(name, mlir, [x_qopt], p), so, zo)
+            for p in ("fp32_rne", "double_round")}
+    w = torch.quantize_per_channel(wf, torch.from_numpy(u),
+                                   torch.zeros(len(u), dtype=torch.long), 0,
+                                   torch.qint8)
+    for engine in ("qnnpack", "onednn"):
+        torch.backends.quantized.engine = engine
+        module.set_weight_bias(w, bias)
+        module.scale, module.zero_point = so, zo
+        report(f"{name} fp32_rne", f"PyTorch {engine}", ours["fp32_rne"],
+               to_qopt_layout(module(x_torch).int_repr().numpy())
+               .astype(np.int64))
+    acc_scales = [sx * s for s in u]
+    bq = np.array([np.round(float(b) / s) for b, s in
+                   zip(bias.numpy().astype(np.float64), acc_scales)],
+                  dtype=np.int64)
+    report(f"{name} double_round", "TFLite reference", ours["double_round"],
+           tflite_requantize(acc + bq, [s / so for s in acc_scales], zo, 0,
+                             255))
+
+
+# Linear: weights [1, K, N], groups {1: G}, scales [1, K / G, N].
+M, K, N = 5, 64, 19
+sx, zx = f32(0.0297), 117
+so, zo = f32(0.0611), 133
+xq = rng.integers(0, 256, size=(M, K))
+q = rng.integers(-8, 8, size=(N, K))
+u = group_units(N)
+m = group_multipliers(N, K // G)
+wf = torch.from_numpy(u[:, None] * np.repeat(m, G, axis=1) * q).float()
+bias = (torch.randn(N) * 0.5).float()
+scales = (u[None, :] * m.T)[None]  # [1, K / G, N]
+wtype = f"!quant.uniform<i4:f32:{{1:{G}, 2:1}}, {nested(scales)}>"
+mlir = f"""
+func.func @linear_per_group(%x: tensor<1x{M}x{K}xf32>) -> tensor<1x{M}x{N}xf32> {{
+  %xq = qopt.quantize %x rounding half_to_even : tensor<1x{M}x{K}xf32> -> tensor<1x{M}x{K}x{quantized_type(sx, zx)}>
+  %xd = qopt.dequantize %xq : tensor<1x{M}x{K}x{quantized_type(sx, zx)}> -> tensor<1x{M}x{K}xf32>
+  %wq = qopt.constant dense<[[{", ".join("[" + ", ".join(str(v) for v in row) + "]" for row in q.T)}]]> : tensor<1x{K}x{N}xi4> -> tensor<1x{K}x{N}x{wtype}>
+  %w = qopt.dequantize %wq : tensor<1x{K}x{N}x{wtype}> -> tensor<1x{K}x{N}xf32>
+  %b = "tosa.const"() {{values = dense<[[[{fmt(bias.numpy())}]]]> : tensor<1x1x{N}xf32>}} : () -> tensor<1x1x{N}xf32>
+  %zp = "tosa.const"() {{values = dense<0.0> : tensor<1xf32>}} : () -> tensor<1xf32>
+  %mm = tosa.matmul %xd, %w, %zp, %zp : (tensor<1x{M}x{K}xf32>, tensor<1x{K}x{N}xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x{M}x{N}xf32>
+  %y = tosa.add %mm, %b : (tensor<1x{M}x{N}xf32>, tensor<1x1x{N}xf32>) -> tensor<1x{M}x{N}xf32>
+  %yq = qopt.quantize %y rounding half_to_even : tensor<1x{M}x{N}xf32> -> tensor<1x{M}x{N}x{quantized_type(so, zo)}>
+  %yd = qopt.dequantize %yq : tensor<1x{M}x{N}x{quantized_type(so, zo)}> -> tensor<1x{M}x{N}xf32>
+  return %yd : tensor<1x{M}x{N}xf32>
+}}
+"""
+x = dequantized_input(xq, sx, zx)
+check_per_group("linear_per_group", mlir, x[None],
+                torch.quantize_per_tensor(torch.from_numpy(x), sx, zx,
+                                          torch.quint8),
+                torch.nn.quantized.Linear(K, N), wf, u, bias, sx,
+                (xq - zx) @ (np.repeat(m, G, axis=1) * q).T, so, zo,
+                lambda y: y)
+
+# conv2d 3x3, pad 1: weights OHWI, groups {0: 1, 3: G} shared by the taps,
+# scales [O, 1, 1, C / G].
+C, H, W, O = 32, 7, 7, 12
+sx, zx = f32(0.0213), 98
+so, zo = f32(0.0877), 121
+xq = rng.integers(0, 256, size=(1, C, H, W))
+q = rng.integers(-8, 8, size=(O, C, 3, 3))
+u = group_units(O)
+m = group_multipliers(O, C // G)
+wint = np.repeat(m, G, axis=1)[:, :, None, None] * q  # OIHW, m * q
+wf = torch.from_numpy(u[:, None, None, None] * wint).float()
+bias = (torch.randn(O) * 0.5).float()
+scales = (u[:, None] * m)[:, None, None, :]
+wtype = f"!quant.uniform<i4:f32:{{0:1, 3:{G}}}, {nested(scales)}>"
+ohwi = np.transpose(q, (0, 2, 3, 1))
+xt, wt = f"tensor<1x{H}x{W}x{C}", f"tensor<{O}x3x3x{C}"
+mlir = f"""
+func.func @conv2d_per_group(%x: {xt}xf32>) -> tensor<1x{H}x{W}x{O}xf32> {{
+  %xq = qopt.quantize %x rounding half_to_even : {xt}xf32> -> {xt}x{quantized_type(sx, zx)}>
+  %xd = qopt.dequantize %xq : {xt}x{quantized_type(sx, zx)}> -> {xt}xf32>
+  %wq = qopt.constant dense<{nested(ohwi).replace("{", "[").replace("}", "]").replace(".0", "")}> : {wt}xi4> -> {wt}x{wtype}>
+  %w = qopt.dequantize %wq : {wt}x{wtype}> -> {wt}xf32>
+  %b = "tosa.const"() {{values = dense<[{fmt(bias.numpy())}]> : tensor<{O}xf32>}} : () -> tensor<{O}xf32>
+  %zp = "tosa.const"() {{values = dense<0.0> : tensor<1xf32>}} : () -> tensor<1xf32>
+  %y = tosa.conv2d %xd, %w, %b, %zp, %zp {{acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>}} : ({xt}xf32>, {wt}xf32>, tensor<{O}xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x{H}x{W}x{O}xf32>
+  %yq = qopt.quantize %y rounding half_to_even : tensor<1x{H}x{W}x{O}xf32> -> tensor<1x{H}x{W}x{O}x{quantized_type(so, zo)}>
+  %yd = qopt.dequantize %yq : tensor<1x{H}x{W}x{O}x{quantized_type(so, zo)}> -> tensor<1x{H}x{W}x{O}xf32>
+  return %yd : tensor<1x{H}x{W}x{O}xf32>
+}}
+"""
+padded = np.pad(xq - zx, ((0, 0), (0, 0), (1, 1), (1, 1)))
+acc = torch.nn.functional.conv2d(torch.from_numpy(padded).double(),
+                                 torch.from_numpy(wint).double())
+acc = np.transpose(acc.numpy().round().astype(np.int64), (0, 2, 3, 1))
+check_per_group("conv2d_per_group", mlir,
+                dequantized_input(np.transpose(xq, (0, 2, 3, 1)), sx, zx),
+                torch.quantize_per_tensor(
+                    torch.from_numpy(dequantized_input(xq, sx, zx)), sx, zx,
+                    torch.quint8),
+                torch.nn.quantized.Conv2d(C, O, 3, padding=1), wf, u, bias,
+                sx, acc, so, zo, lambda y: np.transpose(y, (0, 2, 3, 1)))
+
 # --- add ------------------------------------------------------------------
 # Random scales, then power-of-two scales where many outputs are exact
 # ties: there float addition with ties to even and fixed-point addition with
