@@ -13,11 +13,16 @@
 //  * int8 (VNNI): the same on VNNI register tiles (what int4 layers use);
 //  * int4: int4 weights, VNNI register tiles with in-register unpacking;
 //  * int2: the same with 2-bit weights;
+//  * int4 g32: per-group int4 weights, TOSA int8 m * q with one m in [1, 16]
+//    per column and group of 32 depths (what per-group int4 layers become
+//    in the integer graph), which the kernels store as packed q plus an int8
+//    m per group and column (4.25 bits per weight), scaling each group's dot
+//    products by m;
 //
 // and prints median times, weight GB/s and the speed-ups of int4 over each
-// int8 variant and of int2 over int8 VNNI. The int4 and int2 kernels'
-// outputs are cross-checked against the int8 VNNI kernel fed the same
-// values as int8 weights (exact).
+// int8 variant, of int2 over int8 VNNI and of int4 g32 over int8. The
+// packed kernels' outputs are cross-checked against the int8 VNNI kernel
+// fed the same values as int8 weights (exact).
 //
 //   build/bench/qopt-bench-gemv-int4 [reps (default 51)]
 //   QOPT_BENCH_SHAPES=1x4096x4096,...  (M x N x K)
@@ -98,9 +103,10 @@ int main(int argc, char **argv) {
   std::printf("qopt-bench-gemv-int4: target %s, medians of %d alternating "
               "calls, single thread\n",
               host->summary().c_str(), reps);
-  std::printf("%-16s %12s %12s %10s %10s %10s %10s %9s %9s %9s\n", "M x N x K",
-              "int8 us", "int8vnni us", "int4 us", "int2 us", "int8 GB/s",
-              "int4 GB/s", "int4/int8", "int4/vnni", "int2/vnni");
+  std::printf("%-16s %12s %12s %10s %10s %10s %10s %10s %9s %9s %9s %9s\n",
+              "M x N x K", "int8 us", "int8vnni us", "int4 us", "int2 us",
+              "int4g32 us", "int8 GB/s", "int4 GB/s", "int4/int8", "int4/vnni",
+              "int2/vnni", "g32/int8");
   std::mt19937 rng(20261123);
   for (const Shape &s : shapes) {
     std::uniform_int_distribution<int> w8(-127, 127), w4(-8, 7), w2(-2, 1),
@@ -115,6 +121,15 @@ int main(int argc, char **argv) {
       v = int8_t(w2(rng));
     for (int8_t &v : act)
       v = int8_t(x(rng));
+    constexpr int64_t kGroup = 32;
+    std::uniform_int_distribution<int> multiplier(1, 16);
+    std::vector<int8_t> grouped(small);
+    for (int64_t g = 0; g < s.k / kGroup; ++g)
+      for (int64_t n = 0; n < s.n; ++n) {
+        int m = multiplier(rng);
+        for (int64_t k = g * kGroup; k < (g + 1) * kGroup; ++k)
+          grouped[k * s.n + n] = int8_t(grouped[k * s.n + n] * m);
+      }
     auto int8Host = compile(int8MatMulSource(s.m, s.n, s.k, full, 3, "i8"),
                             host->gemmPass(), *host);
     auto int8Vnni = compile(int8MatMulSource(s.m, s.n, s.k, full, 3, "i8"),
@@ -123,6 +138,8 @@ int main(int argc, char **argv) {
                         host->gemmPass(), *host);
     auto int2 = compile(int8MatMulSource(s.m, s.n, s.k, tiny, 3, "i4"),
                         host->gemmPass(), *host);
+    auto int4g = compile(int8MatMulSource(s.m, s.n, s.k, grouped, 3, "i8"),
+                         host->gemmPass(), *host);
 
     std::vector<int32_t> out(s.m * s.n), expected(s.m * s.n);
     auto in = view3(act.data(), s.m, s.k);
@@ -130,7 +147,8 @@ int main(int argc, char **argv) {
     auto e = view3(expected.data(), s.m, s.n);
     for (auto [packed, values, name] :
          {std::tuple(int4.get(), &small, "int4"),
-          std::tuple(int2.get(), &tiny, "int2")}) {
+          std::tuple(int2.get(), &tiny, "int2"),
+          std::tuple(int4g.get(), &grouped, "int4 g32")}) {
       auto check = compile(int8MatMulSource(s.m, s.n, s.k, *values, 3, "i8"),
                            vnniPass, vnniTarget);
       if (!packed->call("mm", &in, &o) || !check->call("mm", &in, &e)) {
@@ -146,7 +164,7 @@ int main(int argc, char **argv) {
       }
     }
     std::vector<JitKernel *> kernels = {int8Host.get(), int8Vnni.get(),
-                                        int4.get(), int2.get()};
+                                        int4.get(), int2.get(), int4g.get()};
     std::vector<std::vector<double>> times(kernels.size());
     for (int warm = 0; warm < 3; ++warm)
       for (JitKernel *k : kernels)
@@ -160,15 +178,16 @@ int main(int argc, char **argv) {
                                .count());
       }
     double t8 = median(times[0]), t8v = median(times[1]), t4 = median(times[2]),
-           t2 = median(times[3]);
+           t2 = median(times[3]), t4g = median(times[4]);
     double bytes8 = double(s.n) * s.k, bytes4 = bytes8 / 2;
     char name[64];
     std::snprintf(name, sizeof(name), "%lldx%lldx%lld", (long long)s.m,
                   (long long)s.n, (long long)s.k);
-    std::printf(
-        "%-16s %12.1f %12.1f %10.1f %10.1f %10.1f %10.1f %9.2f %9.2f %9.2f\n",
-        name, t8 * 1e6, t8v * 1e6, t4 * 1e6, t2 * 1e6, bytes8 / t8 / 1e9,
-        bytes4 / t4 / 1e9, t8 / t4, t8v / t4, t8v / t2);
+    std::printf("%-16s %12.1f %12.1f %10.1f %10.1f %10.1f %10.1f %10.1f %9.2f "
+                "%9.2f %9.2f %9.2f\n",
+                name, t8 * 1e6, t8v * 1e6, t4 * 1e6, t2 * 1e6, t4g * 1e6,
+                bytes8 / t8 / 1e9, bytes4 / t4 / 1e9, t8 / t4, t8v / t4,
+                t8v / t2, t8 / t4g);
   }
   return 0;
 }

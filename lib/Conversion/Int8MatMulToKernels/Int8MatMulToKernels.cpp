@@ -20,6 +20,7 @@
 #include "qopt/Conversion/Passes.h"
 #include "qopt/Conversion/QOptToArith/QOptToArith.h"
 #include "qopt/Dialect/QOpt/IR/QOptOps.h"
+#include "qopt/Dialect/QOpt/Utils/QuantMath.h"
 
 #include "mlir/Dialect/AMX/AMXDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -35,6 +36,8 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/StringSwitch.h"
+
+#include <numeric>
 
 namespace qopt {
 #define GEN_PASS_DEF_CONVERTINT8MATMULTOKERNELSPASS
@@ -57,20 +60,108 @@ int64_t depthOf(Int8Kernel kernel) {
 
 int64_t alignTo(int64_t x, int64_t a) { return (x + a - 1) / a * a; }
 
+/// A GEMM's constant weights [K, N] (row-major) as the kernels store them.
+struct GemmWeights {
+  /// The values the kernels multiply: the weights, or with groups q.
+  SmallVector<int8_t> values;
+  /// 8; or 4 / 2, packed two / four per byte.
+  int64_t bits = 8;
+  /// With groups of `groupSize` depths (0: none), the weights are
+  /// m[g, n] * values[k, n] for k in group g; `multipliers` is m [K / G, N].
+  int64_t groupSize = 0;
+  SmallVector<int8_t> multipliers;
+
+  /// The weight at [k, n] that the GEMM computes with.
+  int64_t at(int64_t k, int64_t n, int64_t columns) const {
+    int64_t v = values[k * columns + n];
+    return groupSize ? v * multipliers[k / groupSize * columns + n] : v;
+  }
+};
+
+/// The narrowest bits (2 or 4) that hold every value, or 8.
+int64_t narrowestBits(ArrayRef<int8_t> values) {
+  auto within = [&](int64_t lo, int64_t hi) {
+    return llvm::all_of(values, [&](int8_t v) { return v >= lo && v <= hi; });
+  };
+  return within(-2, 1) ? 2 : within(-8, 7) ? 4 : 8;
+}
+
+/// Int8 weights w [K, N] that are m * q per column and group of depths, q
+/// in int4 (or int2) and m in [1, maxGroupMultiplier] (16 for int4, 64 for
+/// int2): what per-group weights with integer sub-scales become in the
+/// integer graph. Each group's m is the largest divisor of the gcd of its
+/// values within that bound (so q is as narrow as it gets). Tries the
+/// narrowest q, then the largest group of 256 down to 16 depths that K
+/// divides; nullopt when no grouping holds (ordinary int8 weights, or
+/// weights that already fit 4 bits as they are).
+std::optional<GemmWeights> factorGroups(ArrayRef<int8_t> w, int64_t k,
+                                        int64_t n) {
+  if (narrowestBits(w) < 8)
+    return std::nullopt;
+  for (int64_t bits : {2, 4}) {
+    StorageRange q = getIntegerRange(bits, /*isUnsigned=*/false);
+    int64_t maxMultiplier = maxGroupMultiplier(q);
+    for (int64_t size = 256; size >= 16; size /= 2) {
+      if (k % size != 0)
+        continue;
+      GemmWeights grouped{SmallVector<int8_t>(w.begin(), w.end()), bits, size,
+                          SmallVector<int8_t>(k / size * n, 1)};
+      bool fits = true;
+      for (int64_t g = 0; g < k / size && fits; ++g)
+        for (int64_t nn = 0; nn < n && fits; ++nn) {
+          int64_t gcd = 0;
+          for (int64_t kk = g * size; kk < (g + 1) * size; ++kk)
+            gcd = std::gcd(gcd, std::abs(int64_t(w[kk * n + nn])));
+          int64_t m = std::max<int64_t>(gcd, 1);
+          while (m > maxMultiplier || gcd % m != 0)
+            --m;
+          for (int64_t kk = g * size; kk < (g + 1) * size && fits; ++kk) {
+            int64_t value = w[kk * n + nn] / m;
+            fits = q.contains(value);
+            grouped.values[kk * n + nn] = static_cast<int8_t>(value);
+          }
+          grouped.multipliers[g * n + nn] = static_cast<int8_t>(m);
+        }
+      if (fits)
+        return grouped;
+    }
+  }
+  return std::nullopt;
+}
+
+/// The kernels' storage of the weights w [K, N] of a layer whose TOSA
+/// weights are `tosaBits` wide: int4 ones packed (two per byte, or four
+/// when their values fit 2 bits); int8 ones as int4 q with per-group
+/// multipliers when they factor so (factorGroups), else as they are.
+GemmWeights storeWeights(SmallVector<int8_t> w, int64_t k, int64_t n,
+                         int64_t tosaBits) {
+  if (tosaBits == 8)
+    if (std::optional<GemmWeights> grouped = factorGroups(w, k, n))
+      return std::move(*grouped);
+  GemmWeights stored;
+  stored.bits = tosaBits == 8 ? 8 : narrowestBits(w);
+  stored.values = std::move(w);
+  return stored;
+}
+
 /// The options for one layer: packed int4 / int2 weights are unpacked in
 /// registers, so they take the register-tile kernels (AMX tiles load from
 /// memory; smmla's octets would need their own field order: its CPUs have
 /// sdot), as many depth groups per K step as share a byte, and K padded to
-/// whole such sets.
-Int8GemmOptions forLayer(Int8GemmOptions tile, int64_t weightBits) {
-  tile.weightBits = weightBits;
-  if (weightBits == 8)
+/// whole such sets. Per-group weights keep a second accumulator per
+/// output (the group's dot products): half the rows.
+Int8GemmOptions forLayer(Int8GemmOptions tile, const GemmWeights &weights) {
+  tile.weightBits = weights.bits;
+  tile.groupSize = weights.groupSize;
+  if (weights.bits == 8)
     return tile;
   if (tile.kernel == Int8Kernel::amx)
     tile.kernel = Int8Kernel::vnni;
   if (tile.kernel == Int8Kernel::smmla)
     tile.kernel = Int8Kernel::sdot;
   tile.depthUnroll = std::max(tile.depthUnroll, tile.weightsPerByte());
+  if (weights.groupSize)
+    tile.rows = std::max<int64_t>(1, tile.rows / 2);
   return tile;
 }
 
@@ -90,9 +181,7 @@ struct IntegerLayer {
   SmallVector<int8_t> weights; ///< as signed bytes (int4 sign-extended)
   ArrayRef<int64_t> weightShape;
   int64_t inputZp = 0;
-  /// How the kernels store the weights: 8 for int8; for int4, 2 when every
-  /// value is in [-2, 1] (2-bit and ternary quantization), else 4.
-  int64_t storageBits = 8;
+  int64_t tosaBits = 8; ///< the TOSA weights' width: 8 or 4
 };
 
 FailureOr<IntegerLayer> matchIntegerLayer(PatternRewriter &rewriter,
@@ -118,11 +207,7 @@ FailureOr<IntegerLayer> matchIntegerLayer(PatternRewriter &rewriter,
     layer.weights.push_back(static_cast<int8_t>(v.getSExtValue()));
   layer.weightShape = weights.getType().getShape();
   layer.inputZp = *zp;
-  if (width == 4)
-    layer.storageBits =
-        llvm::all_of(layer.weights, [](int8_t w) { return w >= -2 && w <= 1; })
-            ? 2
-            : 4;
+  layer.tosaBits = width;
   return layer;
 }
 
@@ -325,6 +410,10 @@ public:
   /// Marks every dot `pairs_fit_i16` (the caller proved it).
   void setPairsFitI16() { pairsFitI16 = true; }
 
+  /// Scales each group's dot products (tile.groupSize depths) by its
+  /// multipliers: int8 [Kp / G, Np], row-major.
+  void scaleGroupsBy(Value multipliers) { groupMultipliers = multipliers; }
+
   /// The tensors the kernels write: the int32 result; or, with a fused
   /// requantization, the int8 result, preceded by an int32 buffer for the
   /// partial sums when K takes more than one block.
@@ -365,8 +454,11 @@ public:
             : std::max<int64_t>(1, 40960 / (vectors * layout.vectorBytes()));
     int64_t blocks = (kq + maxQuads - 1) / maxQuads;
     int64_t quads = (kq + blocks - 1) / blocks;
-    // Blocks start at the first group of a set sharing bytes.
+    // Blocks start at the first group of a set sharing bytes, and at the
+    // first of a group with its own multipliers.
     quads = alignTo(quads, layout.weightsPerByte());
+    if (tile.groupSize)
+      quads = alignTo(quads, tile.groupSize / layout.depth);
     return {quads, (kq + quads - 1) / quads};
   }
 
@@ -458,6 +550,8 @@ private:
     SmallVector<Value> sums =
         tile.kernel == Int8Kernel::smmla
             ? mmlaTile(aRow, base, mr, vectors, first, quads, init)
+        : groupMultipliers
+            ? groupedDotTile(aRow, col, base, mr, vectors, first, quads, init)
             : dotTile(aRow, base, mr, vectors, first, quads, init);
     // Partial sums go to the int32 buffer; the final block stores the
     // result (requantized when fused).
@@ -535,6 +629,48 @@ private:
       accs = dotSteps(aRow, base, mr, vectors, add(first, quads - left),
                       left / leftUnroll, leftUnroll, accs);
     return accs;
+  }
+
+  /// dotTile one group of weights at a time: each group's dot products
+  /// start from zero and are added to the accumulators times the group's
+  /// multipliers of each column (16 bytes, sign-extended).
+  SmallVector<Value> groupedDotTile(Value aRow, Value col, Value base,
+                                    int64_t mr, int64_t vectors, Value first,
+                                    int64_t quads, ArrayRef<Value> init) {
+    int64_t groupQuads = tile.groupSize / layout.depth;
+    int64_t columns = layout.blocks * kLanes;
+    auto accType = VectorType::get({kLanes}, b.getI32Type());
+    auto bytesType = VectorType::get({kLanes}, b.getI8Type());
+    Value zero = arith::ConstantOp::create(
+        b, loc, accType, DenseElementsAttr::get(accType, int32_t(0)));
+    Value i8Pad = arith::ConstantIntOp::create(b, loc, b.getI8Type(), 0);
+    auto groupLoop = scf::ForOp::create(
+        b, loc, index(0), index(quads / groupQuads), index(1), init,
+        [&](OpBuilder &nested, Location, Value g, ValueRange in) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(nested.getInsertionBlock());
+          Value groupFirst = add(first, mul(g, groupQuads));
+          SmallVector<Value> zeros(mr * vectors, zero);
+          SmallVector<Value> sums =
+              dotTile(aRow, base, mr, vectors, groupFirst, groupQuads, zeros);
+          Value group = arith::DivUIOp::create(b, loc, groupFirst,
+                                               index(groupQuads));
+          Value rowStart = mul(group, columns);
+          SmallVector<Value> accs(in);
+          for (int64_t j = 0; j < vectors; ++j) {
+            Value at = add(rowStart, add(col, j * kLanes));
+            Value bytes = read(bytesType, groupMultipliers, {at}, i8Pad);
+            Value m = arith::ExtSIOp::create(b, loc, accType, bytes);
+            for (int64_t i = 0; i < mr; ++i) {
+              Value scaled =
+                  arith::MulIOp::create(b, loc, sums[i * vectors + j], m);
+              Value &acc = accs[i * vectors + j];
+              acc = arith::AddIOp::create(b, loc, acc, scaled);
+            }
+          }
+          scf::YieldOp::create(b, loc, accs);
+        });
+    return SmallVector<Value>(groupLoop.getResults());
   }
 
   /// `steps` steps of `unroll` depth quads each, from quad `first`.
@@ -712,7 +848,7 @@ private:
   }
 
   static constexpr int64_t kBlockTiles = 8; // row tiles per built block
-  Value a, bPacked, corr, rowCorr;
+  Value a, bPacked, corr, rowCorr, groupMultipliers;
   RowFiller fill;
   std::optional<Requant> requant;
   bool weightsUnsigned;
@@ -1057,8 +1193,8 @@ int64_t kAlignment(const Int8GemmOptions &tile) {
 /// preceded by an int32 buffer for the partial sums when a fused
 /// requantization spans several K blocks.
 Value emitRegisterTileKernels(OpBuilder &b, Location loc, Value activations,
-                              Value bPacked, Value corr, Value rowCorr,
-                              bool weightsUnsigned, int64_t m,
+                              Value bPacked, Value multipliers, Value corr,
+                              Value rowCorr, bool weightsUnsigned, int64_t m,
                               PackedLayout layout, Int8GemmOptions tile,
                               const Requant *requant, bool pairsFitI16,
                               function_ref<Value(Type)> empty,
@@ -1069,6 +1205,8 @@ Value emitRegisterTileKernels(OpBuilder &b, Location loc, Value activations,
     state.insert(state.begin(), empty(b.getI32Type()));
   KernelEmitter emitter(b, loc, activations, bPacked, corr, rowCorr,
                         weightsUnsigned, m, layout, tile);
+  if (multipliers)
+    emitter.scaleGroupsBy(multipliers);
   if (requant)
     emitter.fuseRequant(*requant);
   if (pairsFitI16)
@@ -1079,13 +1217,16 @@ Value emitRegisterTileKernels(OpBuilder &b, Location loc, Value activations,
 }
 
 /// C[1, M, N] = (A[M, K] - zpA) x W[K, N] + bias[n] in int32, as VNNI
-/// microkernels; `a` is a [M, K] int8 tensor, `weights` row-major
-/// constants, `bias` empty or one value per column (added through the
-/// compile-time column correction, for free).
-Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
-                    int64_t k, int64_t n, int64_t zpA, ArrayRef<int32_t> bias,
-                    Int8GemmOptions tile, const Requant *requant = nullptr,
-                    RowFiller fill = {}, int64_t filledRows = 0) {
+/// microkernels; `a` is a [M, K] int8 tensor, `weights` the constants as
+/// storeWeights stores them (`tile` from forLayer), `bias` empty or one
+/// value per column (added through the compile-time column correction, for
+/// free).
+Value buildInt8Gemm(OpBuilder &b, Location loc, Value a,
+                    const GemmWeights &weights, int64_t k, int64_t n,
+                    int64_t zpA, ArrayRef<int32_t> bias, Int8GemmOptions tile,
+                    const Requant *requant = nullptr, RowFiller fill = {},
+                    int64_t filledRows = 0) {
+  ArrayRef<int8_t> w = weights.values;
   int64_t m =
       fill ? filledRows : cast<RankedTensorType>(a.getType()).getShape()[0];
   bool amx = tile.kernel == Int8Kernel::amx;
@@ -1109,9 +1250,11 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
   // copied unless it is whole 16-row x 64-byte tiles. AArch64's sdot and
   // smmla multiply signed by signed too: A is read in place when K is a
   // multiple of their depth groups, else copied K-padded, unchanged.
+  // Per-group multipliers would scale the +128 of unsigned weights by
+  // column, which no row sum can undo: VNNI then flips the activations.
   bool vnni = tile.kernel == Int8Kernel::vnni;
   bool inPlace = amx ? fill || (m % AmxKernelEmitter::kTileRows == 0 && k == kp)
-                     : k == kp && !fill;
+                     : k == kp && !fill && !(vnni && tile.groupSize);
   // For AVX2's vpmaddubsw, whose int16 pair sums saturate, prefer the
   // variant whose pairs provably fit; NEON without sdot adds int16 pairs
   // too (signed activations: |a| <= 128).
@@ -1156,7 +1299,8 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
         packed[layout.offset(nn / kLanes, q) + inVector] =
             weightsUnsigned ? static_cast<int8_t>(v ^ 0x80) : v;
       }
-      correction[nn] -= (activationsFlipped ? 128 + zpA : zpA) * v;
+      correction[nn] -= (activationsFlipped ? 128 + zpA : zpA) *
+                        weights.at(kk, nn, n);
     }
   auto packedType = RankedTensorType::get({int64_t(packed.size())}, i8);
   Value bPacked = arith::ConstantOp::create(
@@ -1164,6 +1308,18 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
   auto corrType = RankedTensorType::get({np}, i32);
   Value corr = arith::ConstantOp::create(
       b, loc, corrType, DenseElementsAttr::get(corrType, ArrayRef(correction)));
+  // Per-group multipliers [Kp / G, Np], zero in the padding columns.
+  Value multipliers;
+  if (int64_t size = tile.groupSize) {
+    assert(kp % size == 0 && "groups must tile the padded depth");
+    SmallVector<int8_t> perGroup(kp / size * np, 0);
+    for (int64_t g = 0; g < k / size; ++g)
+      for (int64_t nn = 0; nn < n; ++nn)
+        perGroup[g * np + nn] = weights.multipliers[g * n + nn];
+    auto type = RankedTensorType::get({int64_t(perGroup.size())}, i8);
+    multipliers = arith::ConstantOp::create(
+        b, loc, type, DenseElementsAttr::get(type, ArrayRef(perGroup)));
+  }
 
   Value activations =
       inPlace || fill
@@ -1191,9 +1347,10 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a, ArrayRef<int8_t> w,
       emitter.fuseRequant(*fused);
     c = emitter.emit(empty(outElement));
   } else {
-    c = emitRegisterTileKernels(
-        b, loc, activations, bPacked, corr, rowCorr, weightsUnsigned, m, layout,
-        tile, fused ? &*fused : nullptr, pairsFitI16, empty, fill, kp);
+    c = emitRegisterTileKernels(b, loc, activations, bPacked, multipliers,
+                                corr, rowCorr, weightsUnsigned, m, layout, tile,
+                                fused ? &*fused : nullptr, pairsFitI16, empty,
+                                fill, kp);
   }
   if (np != n)
     c = tensor::ExtractSliceOp::create(
@@ -1234,17 +1391,19 @@ struct MatMulLowering {
       return failure();
     if (aType.getShape()[0] != 1)
       return rewriter.notifyMatchFailure(mm, "batched matmul");
-    tile = forLayer(tile, layer->storageBits);
     int64_t m = aType.getShape()[1], k = aType.getShape()[2];
     int64_t n = resultType.getShape()[2];
     if (k >= (1 << 16))
       return rewriter.notifyMatchFailure(mm, "K too large for int32 sums");
+    GemmWeights weights =
+        storeWeights(std::move(layer->weights), k, n, layer->tosaBits);
+    tile = forLayer(tile, weights);
     Location loc = mm.getLoc();
     Value flat = tensor::CollapseShapeOp::create(
         rewriter, loc, RankedTensorType::get({m, k}, rewriter.getI8Type()),
         mm.getA(), SmallVector<ReassociationIndices>{{0, 1}, {2}});
-    return buildInt8Gemm(rewriter, loc, flat, layer->weights, k, n,
-                         layer->inputZp, {}, tile, requant);
+    return buildInt8Gemm(rewriter, loc, flat, weights, k, n, layer->inputZp,
+                         {}, tile, requant);
   }
 };
 
@@ -1404,7 +1563,6 @@ struct ConvLowering {
       return failure();
     int64_t zpIn = layer->inputZp;
     const SmallVector<int8_t> &w = layer->weights;
-    tile = forLayer(tile, layer->storageBits);
     auto bias = cast<RankedTensorType>(conv.getBias().getType());
     int64_t n = inType.getShape()[0], c = inType.getShape()[3];
     ArrayRef<int64_t> wShape = layer->weightShape;
@@ -1421,6 +1579,17 @@ struct ConvLowering {
     bool pointwise = kh == 1 && kw == 1 && llvm::all_equal(stride) &&
                      stride[0] == 1 &&
                      llvm::all_of(pad, [](int64_t p) { return p == 0; });
+    // Weights [O, KH, KW, C] -> [KH*KW*C, O]; im2col pads K to a multiple
+    // of 4 with zero columns (zero weight rows), so the GEMM reads it in
+    // place.
+    int64_t gemmK = pointwise ? k : alignTo(k, kDepth);
+    SmallVector<int8_t> matrix(gemmK * o, 0);
+    for (int64_t oo = 0; oo < o; ++oo)
+      for (int64_t kk = 0; kk < k; ++kk)
+        matrix[kk * o + oo] = w[oo * k + kk];
+    GemmWeights weights =
+        storeWeights(std::move(matrix), gemmK, o, layer->tosaBits);
+    tile = forLayer(tile, weights);
     // im2col rows are built a block at a time, each just before the
     // kernels read it (unsigned for VNNI, signed for the others), instead
     // of the whole matrix going through memory.
@@ -1440,14 +1609,6 @@ struct ConvLowering {
                         SmallVector<ReassociationIndices>{{0, 1, 2}, {3}})
                         .getResult()
                   : Value();
-    // Weights [O, KH, KW, C] -> [KH*KW*C, O]; im2col pads K to a multiple
-    // of 4 with zero columns (zero weight rows), so the GEMM reads it in
-    // place.
-    int64_t gemmK = pointwise ? k : alignTo(k, kDepth);
-    SmallVector<int8_t> b(gemmK * o, 0);
-    for (int64_t oo = 0; oo < o; ++oo)
-      for (int64_t kk = 0; kk < k; ++kk)
-        b[kk * o + oo] = w[oo * k + kk];
     // A constant bias goes into the GEMM's column corrections; another one
     // is added afterwards.
     DenseIntElementsAttr biasValues;
@@ -1458,7 +1619,7 @@ struct ConvLowering {
                         biasValues.getValues<int32_t>().end());
     if (requant && !constantBias)
       return failure();
-    Value sum = buildInt8Gemm(rewriter, loc, cols, b, gemmK, o, zpIn,
+    Value sum = buildInt8Gemm(rewriter, loc, cols, weights, gemmK, o, zpIn,
                               columnBias, tile, requant, fill, pixels);
     if (!constantBias) {
       Value bias3 = tensor::ExpandShapeOp::create(

@@ -41,11 +41,23 @@ struct Case {
   /// Bits of the weights: 8, or TOSA int4 weights in [-8, 7] (4), which
   /// the kernels pack two per byte, or in [-2, 1] (2), four per byte.
   int weightBits = 8;
+  /// With a group size, TOSA int8 weights m * q: q of `weightBits` bits,
+  /// one m in [1, 16] per column and group of K (16 for the extremes), as
+  /// per-group int4 weights become in the integer graph. The kernels store
+  /// q packed and m per group.
+  int groupSize = 0;
 };
 
 std::string source(const Case &c, const std::vector<int8_t> &weights) {
+  bool tosaInt4 = c.weightBits < 8 && !c.groupSize;
   return int8MatMulSource(c.m, c.n, c.k, weights, c.zeroPoint,
-                          c.weightBits < 8 ? "i4" : "i8");
+                          tosaInt4 ? "i4" : "i8");
+}
+
+/// Whether lowered IR scales per-group dot products: sign-extends 16
+/// multiplier bytes to int32 lanes.
+bool hasGroupMultipliers(llvm::StringRef ir) {
+  return ir.contains("llvm.sext") && ir.contains("vector<16xi8> to vector<16xi32>");
 }
 
 /// A row-major memref descriptor of `shape` over `data`.
@@ -131,6 +143,15 @@ void runCase(const Case &c, const std::string &tileOptions,
   std::vector<int8_t> weights(c.k * c.n), a(c.m * c.k);
   for (int8_t &w : weights)
     w = value(true);
+  if (c.groupSize) {
+    std::uniform_int_distribution<int> multiplier(1, 16);
+    for (int64_t g = 0; g < c.k / c.groupSize; ++g)
+      for (int64_t n = 0; n < c.n; ++n) {
+        int m = c.values == Case::Random ? multiplier(rng) : 16;
+        for (int64_t k = g * c.groupSize; k < (g + 1) * c.groupSize; ++k)
+          weights[k * c.n + n] = int8_t(weights[k * c.n + n] * m);
+      }
+  }
   for (int8_t &x : a)
     x = value(false);
   std::string src = source(c, weights);
@@ -145,7 +166,12 @@ void runCase(const Case &c, const std::string &tileOptions,
   JitKernel vnni(src, "func.func(convert-int8-matmul-to-kernels" + tileOptions +
                           ")," + tosaToLinalg + lower);
   ASSERT_TRUE(vnni.ok()) << vnni.error();
-  if (c.weightBits < 8)
+  if (c.groupSize)
+    ASSERT_TRUE(hasGroupMultipliers(vnni.loweredIR()) &&
+                (hasPackedUnpack(vnni.loweredIR(), 4) ||
+                 hasPackedUnpack(vnni.loweredIR(), 2)))
+        << "per-group weights are not stored packed with multipliers";
+  else if (c.weightBits < 8)
     ASSERT_TRUE(hasPackedUnpack(vnni.loweredIR(), c.weightBits))
         << c.weightBits << "-bit weights are not unpacked in registers";
   else if (tileOptions.find("amx") != std::string::npos)
@@ -249,6 +275,39 @@ TEST_F(VnniMatMul, Int2Weights) {
   runPackedWeightCases(2, "{tile-rows=2 tile-vectors=6}");
 }
 
+Case grouped(Case c, int groupSize) {
+  c.weightBits = 4;
+  c.groupSize = groupSize;
+  return c;
+}
+
+/// Per-group weights (int8 m * q, q int4, groups of 16 to 64 along K) in
+/// the default configuration lowered for `isa`: M = 1 and odd M and N, the
+/// extremes (-8 x 16 = -128 everywhere: stored as 64 x -2; 7 x 16 = 112)
+/// with every zero point; then odd shapes through each of `otherConfigs`.
+void runGroupedWeightCases(const std::vector<std::string> &otherConfigs,
+                           const std::string &isa) {
+  for (Case c :
+       {grouped(Case{1, 64, 64, 3}, 32), grouped(Case{7, 32, 18, -3}, 16),
+        grouped(Case{1, 4096, 64, 5}, 64)})
+    runCase(c, "", isa);
+  for (auto values : {Case::AllMin, Case::AllMax})
+    for (int zp : {-128, 127})
+      runCase(grouped(Case{7, 640, 35, zp, values}, 32), "", isa);
+  for (const std::string &config : otherConfigs)
+    for (Case c : {grouped(Case{13, 96, 47, 100}, 32),
+                   grouped(Case{25, 256, 97, 127}, 64)})
+      runCase(c, config, isa);
+}
+
+TEST_F(VnniMatMul, GroupedWeights) {
+  // K blocks of 100 depths hold whole groups only (96 and 128).
+  runGroupedWeightCases({"{tile-rows=1 tile-vectors=1}",
+                         "{tile-rows=8 tile-vectors=3}", "{k-block=100}",
+                         "{depth-unroll=4}", "{kernel=amx}"},
+                        "avx512-vnni");
+}
+
 } // namespace
 
 namespace {
@@ -301,6 +360,17 @@ TEST(Int8MatMulOtherTargets, Int4Weights) {
       c.weightBits = 2;
       runCase(c, options, isa);
     }
+}
+
+// Per-group weights through the generic and AVX2 dots and AArch64's sdot
+// kernels.
+TEST(Int8MatMulOtherTargets, GroupedWeights) {
+  runGroupedWeightCases(
+      {"{kernel=sdot tile-rows=4 tile-vectors=1 depth-unroll=4}"}, "generic");
+  if (llvm::sys::getHostCPUFeatures().lookup("avx2"))
+    for (Case c : {grouped(Case{13, 96, 47, 100}, 32),
+                   grouped(Case{7, 640, 35, -128, Case::AllMin}, 32)})
+      runCase(c, "{int16-pairs=true tile-rows=4 tile-vectors=1}", "avx2");
 }
 
 TEST(Int8MatMulOtherTargets, AvxVnniDots) {
@@ -388,6 +458,9 @@ namespace {
 struct ConvCase {
   int64_t n, h, w, c, o, kh, kw, stride, pad, dilation;
   int zeroPoint;
+  /// With a group size, int8 weights m * q: int4 q, one m in [1, 16] per
+  /// output channel, tap and group of input channels.
+  int groupSize = 0;
 };
 
 /// A tosa.conv2d through tosa-to-linalg (reference) and through
@@ -400,8 +473,17 @@ void runConv(const ConvCase &c, const std::string &isa,
   std::uniform_int_distribution<int> byte(-128, 127);
   std::vector<int8_t> weights(c.o * c.kh * c.kw * c.c),
       input(c.n * c.h * c.w * c.c);
-  for (int8_t &v : weights)
-    v = int8_t(std::max(byte(rng), -127));
+  std::uniform_int_distribution<int> multiplier(1, 16);
+  int m = 1; // the current group's, drawn at its first channel
+  for (int64_t i = 0; i < int64_t(weights.size()); ++i) {
+    if (!c.groupSize) {
+      weights[i] = int8_t(std::max(byte(rng), -127));
+      continue;
+    }
+    if (i % c.groupSize == 0)
+      m = multiplier(rng);
+    weights[i] = int8_t((byte(rng) >> 4) * m);
+  }
   for (int8_t &v : input)
     v = int8_t(byte(rng));
   std::vector<int32_t> bias(c.o);
@@ -452,7 +534,9 @@ void runConv(const ConvCase &c, const std::string &isa,
   JitKernel fast(os.str(), "func.func(convert-int8-matmul-to-kernels" +
                                options + ")," + tosaToLinalg + lower);
   ASSERT_TRUE(fast.ok()) << fast.error();
-  if (options.find("amx") != std::string::npos)
+  if (c.groupSize)
+    ASSERT_TRUE(hasGroupMultipliers(fast.loweredIR()));
+  else if (options.find("amx") != std::string::npos)
     ASSERT_NE(fast.loweredIR().find("tdpbssd"), std::string::npos);
   else
     ASSERT_EQ(fast.loweredIR().find("vpdpbusd") != std::string::npos,
@@ -482,6 +566,16 @@ TEST_F(VnniMatMul, Convolutions) {
   // several cache blocks: the partial sums cross row blocks.
   runConv(kConvCases[0], "avx512-vnni", "{k-block=32}");
   runConv(kConvCases[5], "avx512-vnni", "{k-block=64 tile-rows=4}");
+}
+
+// Per-group weights: groups of 16 or 32 input channels within each tap
+// (K = 9 x 32 and 9 x 48), with padding and with stride 2.
+TEST_F(VnniMatMul, GroupedConvolutions) {
+  for (const ConvCase &c : {ConvCase{1, 8, 8, 32, 24, 3, 3, 1, 1, 1, -3, 32},
+                            ConvCase{1, 9, 9, 48, 20, 3, 3, 2, 1, 1, 5, 16}}) {
+    runConv(c, "avx512-vnni");
+    runConv(c, "generic", "{kernel=sdot tile-rows=4 tile-vectors=1}");
+  }
 }
 
 TEST_F(AmxMatMul, Convolutions) {

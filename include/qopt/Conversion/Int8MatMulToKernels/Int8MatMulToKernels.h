@@ -48,6 +48,11 @@ struct Int8GemmOptions {
   /// depth groups share bytes) and unpacked in registers. Set per layer by
   /// the lowering, not an option.
   int64_t weightBits = 8;
+  /// Depths per group of weights with their own multiplier per column (0:
+  /// none): int8 weights m * q stored as packed q and int8 m, the group's
+  /// dot products scaled by m before they are summed. Set per layer by the
+  /// lowering, not an option.
+  int64_t groupSize = 0;
   /// Weights per byte (1, 2 or 4).
   int64_t weightsPerByte() const { return 8 / weightBits; }
 };
