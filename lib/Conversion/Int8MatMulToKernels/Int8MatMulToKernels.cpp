@@ -87,10 +87,13 @@ int64_t narrowestBits(ArrayRef<int8_t> values) {
 }
 
 /// Int8 weights w [K, N] that are m * q per column and group of depths, q
-/// in int4 (or int2) and m in [1, maxGroupMultiplier] (16 for int4, 64 for
-/// int2): what per-group weights with integer sub-scales become in the
-/// integer graph. Each group's m is the largest divisor of the gcd of its
-/// values within that bound (so q is as narrow as it gets). Tries the
+/// in int4 (or int2) and m no larger than per-group quantization makes it
+/// (maxGroupMultiplier: 18 for narrow-range int4, 64 for int2): what
+/// per-group weights with integer sub-scales become in the integer graph.
+/// The bound also keeps ordinary int8 weights that share a large factor
+/// (all 127) from being taken for grouped ones; ternary groups above 64
+/// stay int8. Each group's m is the largest divisor of the gcd of its
+/// values within the bound (so q is as narrow as it gets). Tries the
 /// narrowest q, then the largest group of 256 down to 16 depths that K
 /// divides; nullopt when no grouping holds (ordinary int8 weights, or
 /// weights that already fit 4 bits as they are).
@@ -100,7 +103,8 @@ std::optional<GemmWeights> factorGroups(ArrayRef<int8_t> w, int64_t k,
     return std::nullopt;
   for (int64_t bits : {2, 4}) {
     StorageRange q = getIntegerRange(bits, /*isUnsigned=*/false);
-    int64_t maxMultiplier = maxGroupMultiplier(q);
+    StorageRange quantized = bits == 4 ? StorageRange{-7, 7} : q;
+    int64_t maxMultiplier = maxGroupMultiplier(quantized);
     for (int64_t size = 256; size >= 16; size /= 2) {
       if (k % size != 0)
         continue;
