@@ -35,7 +35,9 @@ struct PostTrainingQuantizationOptions
       llvm::cl::init("si8, asymmetric, per_tensor")};
   Option<std::string> weightPolicy{
       *this, "weight-policy",
-      llvm::cl::desc("Policy of weights (body of a #qopt.policy)"),
+      llvm::cl::desc("Policy of weights (body of a #qopt.policy); the axis "
+                     "follows each layer: output channels for per_channel, "
+                     "the summed axis for per_group"),
       llvm::cl::init("si8, symmetric, narrow_range, per_channel(axis = 0)")};
   // Mixed precision (qopt-measure-sensitivity, qopt-measure-latency,
   // qopt-assign-precision), on when a budget is given.

@@ -24,7 +24,13 @@ def InsertQDQPass : Pass<"qopt-insert-qdq", "::mlir::func::FuncOp"> {
       `tosa.const`) carrying `qopt.policy`, or with at least two
       dimensions larger than 1 (weights, not a broadcast bias vector such
       as `[1, C]`) when `weight-policy` is not empty. Its ranges are computed from its values
-      per tensor, channel or group.
+      per tensor, channel or group. The default `weight-policy` applies
+      along the axes of the layer a constant feeds: per channel along its
+      output channels, per group along the axis it sums over (conv2d's
+      input channels, matmul's K; per channel when that axis is no longer
+      than a group). Group scales of a layer's weights become integer
+      multiples (1 to 2^(8 - bits)) of one scale per output channel, so
+      that the integer conversion computes them as int8 weights.
 
     The annotations are consumed: after the pass the parameters live in the
     `!quant.uniform` types. Canonicalization then folds the quantize of each
