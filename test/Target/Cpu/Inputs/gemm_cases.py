@@ -8,8 +8,8 @@ byte.
 The cases are those of the x86 execution tests (unittests/Conversion/
 Int8MatMulToKernels): odd M/N/K (K = 1, M = 1), the int8 extremes with
 extreme zero points (|sum| up to 128 * 127 * 600), convolutions (padding,
-stride, dilation, C = 3, C = 80, pointwise), and requantizations fused into
-the kernels' stores (fp32_rne per channel; double_round and single_round
+stride, dilation, C = 3, C = 80, pointwise), int4, int2 and per-group int4
+weights, and requantizations fused into the kernels' stores (fp32_rne per channel; double_round and single_round
 dyadic rescales with shifts 12..40: on AArch64 the sqrdmulh / srshl and
 smull / srshl / sqxtn forms).
 """
@@ -68,14 +68,31 @@ def weights(count, kind, element="i8"):
     return [rng.randint(-127, 127) for _ in range(count)]
 
 
-def matmul(m, k, n, zp, kind="random", element="i8"):
+def group_scaled(values, group_of, kind):
+    """int8 weights m * q from int4 `values` q: one m in [1, 16] (16 for
+    the extremes) per group, `group_of(index)` naming an element's group,
+    as per-group int4 layers reach the kernels."""
+    multipliers = {}
+    scaled = []
+    for j, q in enumerate(values):
+        g = group_of(j)
+        if g not in multipliers:
+            multipliers[g] = rng.randint(1, 16) if kind == "random" else 16
+        scaled.append(q * multipliers[g])
+    return scaled
+
+
+def matmul(m, k, n, zp, kind="random", element="i8", group=0):
     """`element` i4: TOSA int4 weights (packed two per byte by the kernels;
-    one byte per value in the hex literal)."""
+    one byte per value in the hex literal). `group`: int8 weights m * q with
+    int4 q and one m per column and group of `group` depths."""
     i = len(results)
     a = add_input([1, m, k], "min" if kind == "min" else
                   "max" if kind == "max" else "random")
-    body.append(const(f"w{i}", [1, k, n], element,
-                      hexbytes(weights(k * n, kind, element))))
+    values = weights(k * n, kind, "i4" if group else element)
+    if group:
+        values = group_scaled(values, lambda j: (j // n // group, j % n), kind)
+    body.append(const(f"w{i}", [1, k, n], element, hexbytes(values)))
     body.append(const(f"zp{i}", [1], "i8", str(zp)))
     body.append(const(f"wzp{i}", [1], element, "0"))
     r = tensor([1, m, n], "i32")
@@ -86,15 +103,20 @@ def matmul(m, k, n, zp, kind="random", element="i8"):
 
 
 def conv(n, h, w, c, o, kh, kw, stride, pad, dilation, zp, requant=None,
-         shift_base=31, depthwise=False, element="i8"):
+         shift_base=31, depthwise=False, element="i8", group=0):
     """tosa.conv2d, or with `depthwise` tosa.depthwise_conv2d (multiplier
-    1, o == c)."""
+    1, o == c). `group`: int8 weights m * q with int4 q and one m per
+    output channel, tap and group of `group` input channels."""
     i = len(results)
     x = add_input([n, h, w, c], "random")
     ho = (h + 2 * pad - dilation * (kh - 1) - 1) // stride + 1
     wo = (w + 2 * pad - dilation * (kw - 1) - 1) // stride + 1
     wt = [kh, kw, c, 1] if depthwise else [o, kh, kw, c]
-    body.append(const(f"w{i}", wt, element, hexbytes(weights(kh * kw * c * (1 if depthwise else o), "random", element))))
+    count = kh * kw * c * (1 if depthwise else o)
+    values = weights(count, "random", "i4" if group else element)
+    if group:
+        values = group_scaled(values, lambda j: j // group, "random")
+    body.append(const(f"w{i}", wt, element, hexbytes(values)))
     bias = ", ".join(str(rng.randint(-128, 127) * 50) for _ in range(o))
     body.append(const(f"b{i}", [o], "i32", f"[{bias}]"))
     body.append(const(f"zp{i}", [1], "i8", str(zp)))
@@ -167,6 +189,15 @@ conv(1, 8, 8, 16, 32, 3, 3, 1, 1, 1, -3, element="i4")
 conv(2, 6, 5, 32, 20, 1, 1, 1, 0, 1, 0, element="i4")
 conv(1, 9, 9, 20, 20, 3, 3, 1, 1, 1, 3, depthwise=True, element="i4")
 conv(1, 6, 5, 600, 37, 1, 1, 1, 0, 1, 9, "double_round", element="i4")
+
+# Per-group int4 weights (int8 m * q, stored as packed q plus one m per
+# group and column): M = 1, odd shapes, -128 = 16 x -8 everywhere, a 3x3
+# convolution with groups of 16 channels per tap, a fused requantization.
+matmul(1, 64, 64, 3, group=32)
+matmul(13, 96, 47, 100, group=32)
+matmul(7, 640, 35, -128, "min", group=32)
+conv(1, 8, 8, 32, 24, 3, 3, 1, 1, 1, -3, group=16)
+conv(1, 6, 5, 64, 37, 1, 1, 1, 0, 1, 9, "double_round", group=32)
 
 # 2-bit / ternary weights (values in [-2, 1], packed four per byte): odd
 # shapes, K = 1, -2 everywhere, a 3x3 convolution.
