@@ -214,6 +214,29 @@ func.func @{name}(%x: tensor<1x{H}x{W}x{C}xf32>) -> tensor<1x{Ho}x{Wo}x{O}xf32> 
     report(f"{name} double_round", "TFLite reference", ours["double_round"],
            expected)
 
+def linear_mlir(name, M, K, N, sx, zx, so, zo, weights, storage, wtype, bias):
+    """A QDQ fully-connected layer (matmul + bias add) with the weights
+    `weights` (a dense literal of `storage` integers, [1, K, N]) of type
+    `wtype`."""
+    xt, wt, yt = (f"tensor<1x{M}x{K}", f"tensor<1x{K}x{N}",
+                  f"tensor<1x{M}x{N}")
+    return f"""
+func.func @{name}(%x: {xt}xf32>) -> {yt}xf32> {{
+  %xq = qopt.quantize %x rounding half_to_even : {xt}xf32> -> {xt}x{quantized_type(sx, zx)}>
+  %xd = qopt.dequantize %xq : {xt}x{quantized_type(sx, zx)}> -> {xt}xf32>
+  %wq = qopt.constant dense<{weights}> : {wt}x{storage}> -> {wt}x{wtype}>
+  %w = qopt.dequantize %wq : {wt}x{wtype}> -> {wt}xf32>
+  %b = "tosa.const"() {{values = dense<[[[{fmt(bias.numpy())}]]]> : tensor<1x1x{N}xf32>}} : () -> tensor<1x1x{N}xf32>
+  %zp = "tosa.const"() {{values = dense<0.0> : tensor<1xf32>}} : () -> tensor<1xf32>
+  %mm = tosa.matmul %xd, %w, %zp, %zp : ({xt}xf32>, {wt}xf32>, tensor<1xf32>, tensor<1xf32>) -> {yt}xf32>
+  %y = tosa.add %mm, %b : ({yt}xf32>, tensor<1x1x{N}xf32>) -> {yt}xf32>
+  %yq = qopt.quantize %y rounding half_to_even : {yt}xf32> -> {yt}x{quantized_type(so, zo)}>
+  %yd = qopt.dequantize %yq : {yt}x{quantized_type(so, zo)}> -> {yt}xf32>
+  return %yd : {yt}xf32>
+}}
+"""
+
+
 # --- linear ---------------------------------------------------------------
 M, K, N = 7, 64, 19
 sx, zx = f32(0.0371), 101
@@ -226,21 +249,8 @@ w = torch.quantize_per_channel(wf, sw, torch.zeros(N, dtype=torch.long), 0,
 bias = (torch.randn(N) * 0.5).float()
 wq = w.int_repr().numpy().astype(np.int64)
 sws = [f32(s) for s in sw.tolist()]
-mlir = f"""
-func.func @linear(%x: tensor<1x{M}x{K}xf32>) -> tensor<1x{M}x{N}xf32> {{
-  %xq = qopt.quantize %x rounding half_to_even : tensor<1x{M}x{K}xf32> -> tensor<1x{M}x{K}x{quantized_type(sx, zx)}>
-  %xd = qopt.dequantize %xq : tensor<1x{M}x{K}x{quantized_type(sx, zx)}> -> tensor<1x{M}x{K}xf32>
-  %wq = qopt.constant dense<{dense_int(wq.T[None])}> : tensor<1x{K}x{N}xi8> -> tensor<1x{K}x{N}x{per_channel_type(sws, 2)}>
-  %w = qopt.dequantize %wq : tensor<1x{K}x{N}x{per_channel_type(sws, 2)}> -> tensor<1x{K}x{N}xf32>
-  %b = "tosa.const"() {{values = dense<[[[{fmt(bias.numpy())}]]]> : tensor<1x1x{N}xf32>}} : () -> tensor<1x1x{N}xf32>
-  %zp = "tosa.const"() {{values = dense<0.0> : tensor<1xf32>}} : () -> tensor<1xf32>
-  %mm = tosa.matmul %xd, %w, %zp, %zp : (tensor<1x{M}x{K}xf32>, tensor<1x{K}x{N}xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x{M}x{N}xf32>
-  %y = tosa.add %mm, %b : (tensor<1x{M}x{N}xf32>, tensor<1x1x{N}xf32>) -> tensor<1x{M}x{N}xf32>
-  %yq = qopt.quantize %y rounding half_to_even : tensor<1x{M}x{N}xf32> -> tensor<1x{M}x{N}x{quantized_type(so, zo)}>
-  %yd = qopt.dequantize %yq : tensor<1x{M}x{N}x{quantized_type(so, zo)}> -> tensor<1x{M}x{N}xf32>
-  return %yd : tensor<1x{M}x{N}xf32>
-}}
-"""
+mlir = linear_mlir("linear", M, K, N, sx, zx, so, zo, dense_int(wq.T[None]),
+                   "i8", per_channel_type(sws, 2), bias)
 ours = {p: stored(run_qopt("linear", mlir,
                            [dequantized_input(xq, sx, zx)[None]], p)[0],
                   so, zo)
@@ -325,21 +335,10 @@ wf = torch.from_numpy(u[:, None] * np.repeat(m, G, axis=1) * q).float()
 bias = (torch.randn(N) * 0.5).float()
 scales = (u[None, :] * m.T)[None]  # [1, K / G, N]
 wtype = f"!quant.uniform<i4:f32:{{1:{G}, 2:1}}, {nested(scales)}>"
-mlir = f"""
-func.func @linear_per_group(%x: tensor<1x{M}x{K}xf32>) -> tensor<1x{M}x{N}xf32> {{
-  %xq = qopt.quantize %x rounding half_to_even : tensor<1x{M}x{K}xf32> -> tensor<1x{M}x{K}x{quantized_type(sx, zx)}>
-  %xd = qopt.dequantize %xq : tensor<1x{M}x{K}x{quantized_type(sx, zx)}> -> tensor<1x{M}x{K}xf32>
-  %wq = qopt.constant dense<[[{", ".join("[" + ", ".join(str(v) for v in row) + "]" for row in q.T)}]]> : tensor<1x{K}x{N}xi4> -> tensor<1x{K}x{N}x{wtype}>
-  %w = qopt.dequantize %wq : tensor<1x{K}x{N}x{wtype}> -> tensor<1x{K}x{N}xf32>
-  %b = "tosa.const"() {{values = dense<[[[{fmt(bias.numpy())}]]]> : tensor<1x1x{N}xf32>}} : () -> tensor<1x1x{N}xf32>
-  %zp = "tosa.const"() {{values = dense<0.0> : tensor<1xf32>}} : () -> tensor<1xf32>
-  %mm = tosa.matmul %xd, %w, %zp, %zp : (tensor<1x{M}x{K}xf32>, tensor<1x{K}x{N}xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x{M}x{N}xf32>
-  %y = tosa.add %mm, %b : (tensor<1x{M}x{N}xf32>, tensor<1x1x{N}xf32>) -> tensor<1x{M}x{N}xf32>
-  %yq = qopt.quantize %y rounding half_to_even : tensor<1x{M}x{N}xf32> -> tensor<1x{M}x{N}x{quantized_type(so, zo)}>
-  %yd = qopt.dequantize %yq : tensor<1x{M}x{N}x{quantized_type(so, zo)}> -> tensor<1x{M}x{N}xf32>
-  return %yd : tensor<1x{M}x{N}xf32>
-}}
-"""
+q_literal = ", ".join("[" + ", ".join(str(v) for v in row) + "]"
+                      for row in q.T)
+mlir = linear_mlir("linear_per_group", M, K, N, sx, zx, so, zo,
+                   f"[[{q_literal}]]", "i4", wtype, bias)
 x = dequantized_input(xq, sx, zx)
 check_per_group("linear_per_group", mlir, x[None],
                 torch.quantize_per_tensor(torch.from_numpy(x), sx, zx,
