@@ -108,8 +108,11 @@ std::optional<GemmWeights> factorGroups(ArrayRef<int8_t> w, int64_t k,
     for (int64_t size = 256; size >= 16; size /= 2) {
       if (k % size != 0)
         continue;
-      GemmWeights grouped{SmallVector<int8_t>(w.begin(), w.end()), bits, size,
-                          SmallVector<int8_t>(k / size * n, 1)};
+      GemmWeights grouped;
+      grouped.values.assign(w.begin(), w.end());
+      grouped.bits = bits;
+      grouped.groupSize = size;
+      grouped.multipliers.assign(k / size * n, 1);
       bool fits = true;
       for (int64_t g = 0; g < k / size && fits; ++g)
         for (int64_t nn = 0; nn < n && fits; ++nn) {
@@ -648,8 +651,9 @@ private:
     Value zero = arith::ConstantOp::create(
         b, loc, accType, DenseElementsAttr::get(accType, int32_t(0)));
     Value i8Pad = arith::ConstantIntOp::create(b, loc, b.getI8Type(), 0);
+    Value groups = index(quads / groupQuads);
     auto groupLoop = scf::ForOp::create(
-        b, loc, index(0), index(quads / groupQuads), index(1), init,
+        b, loc, index(0), groups, index(1), init,
         [&](OpBuilder &nested, Location, Value g, ValueRange in) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToStart(nested.getInsertionBlock());
@@ -657,8 +661,9 @@ private:
           SmallVector<Value> zeros(mr * vectors, zero);
           SmallVector<Value> sums =
               dotTile(aRow, base, mr, vectors, groupFirst, groupQuads, zeros);
-          Value group = arith::DivUIOp::create(b, loc, groupFirst,
-                                               index(groupQuads));
+          Value quadsPerGroup = index(groupQuads);
+          Value group =
+              arith::DivUIOp::create(b, loc, groupFirst, quadsPerGroup);
           Value rowStart = mul(group, columns);
           SmallVector<Value> accs(in);
           for (int64_t j = 0; j < vectors; ++j) {
@@ -1303,8 +1308,8 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a,
         packed[layout.offset(nn / kLanes, q) + inVector] =
             weightsUnsigned ? static_cast<int8_t>(v ^ 0x80) : v;
       }
-      correction[nn] -= (activationsFlipped ? 128 + zpA : zpA) *
-                        weights.at(kk, nn, n);
+      correction[nn] -=
+          (activationsFlipped ? 128 + zpA : zpA) * weights.at(kk, nn, n);
     }
   auto packedType = RankedTensorType::get({int64_t(packed.size())}, i8);
   Value bPacked = arith::ConstantOp::create(
@@ -1321,8 +1326,8 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a,
       for (int64_t nn = 0; nn < n; ++nn)
         perGroup[g * np + nn] = weights.multipliers[g * n + nn];
     auto type = RankedTensorType::get({int64_t(perGroup.size())}, i8);
-    multipliers = arith::ConstantOp::create(
-        b, loc, type, DenseElementsAttr::get(type, ArrayRef(perGroup)));
+    auto values = DenseElementsAttr::get(type, ArrayRef(perGroup));
+    multipliers = arith::ConstantOp::create(b, loc, type, values);
   }
 
   Value activations =
@@ -1351,10 +1356,10 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a,
       emitter.fuseRequant(*fused);
     c = emitter.emit(empty(outElement));
   } else {
-    c = emitRegisterTileKernels(b, loc, activations, bPacked, multipliers,
-                                corr, rowCorr, weightsUnsigned, m, layout, tile,
-                                fused ? &*fused : nullptr, pairsFitI16, empty,
-                                fill, kp);
+    const Requant *fusedRequant = fused ? &*fused : nullptr;
+    c = emitRegisterTileKernels(b, loc, activations, bPacked, multipliers, corr,
+                                rowCorr, weightsUnsigned, m, layout, tile,
+                                fusedRequant, pairsFitI16, empty, fill, kp);
   }
   if (np != n)
     c = tensor::ExtractSliceOp::create(
@@ -1406,8 +1411,8 @@ struct MatMulLowering {
     Value flat = tensor::CollapseShapeOp::create(
         rewriter, loc, RankedTensorType::get({m, k}, rewriter.getI8Type()),
         mm.getA(), SmallVector<ReassociationIndices>{{0, 1}, {2}});
-    return buildInt8Gemm(rewriter, loc, flat, weights, k, n, layer->inputZp,
-                         {}, tile, requant);
+    return buildInt8Gemm(rewriter, loc, flat, weights, k, n, layer->inputZp, {},
+                         tile, requant);
   }
 };
 

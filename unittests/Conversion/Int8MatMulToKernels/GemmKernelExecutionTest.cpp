@@ -57,7 +57,8 @@ std::string source(const Case &c, const std::vector<int8_t> &weights) {
 /// Whether lowered IR scales per-group dot products: sign-extends 16
 /// multiplier bytes to int32 lanes.
 bool hasGroupMultipliers(llvm::StringRef ir) {
-  return ir.contains("llvm.sext") && ir.contains("vector<16xi8> to vector<16xi32>");
+  return ir.contains("llvm.sext") &&
+         ir.contains("vector<16xi8> to vector<16xi32>");
 }
 
 /// A row-major memref descriptor of `shape` over `data`.

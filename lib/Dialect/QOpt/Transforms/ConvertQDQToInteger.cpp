@@ -46,8 +46,9 @@ FailureOr<UngroupedWeights> ungroupWeights(RankedTensorType type,
                                            DenseIntElementsAttr stored,
                                            int64_t channelAxis) {
   auto element = cast<quant::QuantizedType>(type.getElementType());
-  int64_t maxMultiplier = maxGroupMultiplier(
-      {element.getStorageTypeMin(), element.getStorageTypeMax()});
+  StorageRange storage{element.getStorageTypeMin(),
+                       element.getStorageTypeMax()};
+  int64_t maxMultiplier = maxGroupMultiplier(storage);
   ArrayRef<int64_t> shape = type.getShape();
   int64_t inner = 1;
   for (int64_t d : shape.drop_front(channelAxis + 1))
@@ -69,8 +70,8 @@ FailureOr<UngroupedWeights> ungroupWeights(RankedTensorType type,
     // Scales are stored as float32: within its rounding of an integer.
     if (m < 1 || m > maxMultiplier || std::fabs(ratio - m) > 1e-5 * m)
       return failure();
-    values.emplace_back(8, q.getSExtValue() * static_cast<int64_t>(m),
-                        /*isSigned=*/true);
+    int64_t scaled = q.getSExtValue() * static_cast<int64_t>(m);
+    values.emplace_back(8, scaled, /*isSigned=*/true);
   }
   auto i8Type = type.clone(IntegerType::get(type.getContext(), 8));
   result.values = DenseIntElementsAttr::get(i8Type, values);
@@ -162,8 +163,9 @@ IntegerConv matchOperands(Value input, Value weight, Value bias,
       return r;
     }
     auto storedWeights = cast<DenseIntElementsAttr>(wConst.getValue());
-    FailureOr<UngroupedWeights> ungrouped = ungroupWeights(
-        wConst.getOutput().getType(), storedWeights, channelAxis);
+    RankedTensorType storedType = wConst.getOutput().getType();
+    FailureOr<UngroupedWeights> ungrouped =
+        ungroupWeights(storedType, storedWeights, channelAxis);
     if (failed(ungrouped)) {
       r.refusal = "per-group scales are not integer multiples (1 to 2^(8 - "
                   "bits)) of one scale per output channel, as "

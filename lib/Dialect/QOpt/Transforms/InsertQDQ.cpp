@@ -90,10 +90,9 @@ private:
 
   /// `axisOf(user, operand)` of every use of `weights` when it is known for
   /// each and they agree, else nullopt.
-  static std::optional<int64_t>
-  axisOfEveryUse(Value weights,
-                 function_ref<std::optional<int64_t>(Operation *, unsigned)>
-                     axisOf) {
+  static std::optional<int64_t> axisOfEveryUse(
+      Value weights,
+      function_ref<std::optional<int64_t>(Operation *, unsigned)> axisOf) {
     std::optional<int64_t> axis;
     for (OpOperand &use : weights.getUses()) {
       std::optional<int64_t> useAxis =

@@ -170,9 +170,11 @@ Type qopt::buildQuantizedElementType(PolicyAttr policy, FloatType expressed,
   SmallVector<QuantParams> params;
   for (const FloatRange &r : ranges)
     params.push_back(computeQuantParams(r.min, r.max, scheme));
-  if (channelAxis && hasIntegerSubScales(policy))
-    toIntegerSubScales(params, getParamShape(policy, shape), *channelAxis,
-                       maxGroupMultiplier(scheme.getStorageRange()));
+  if (channelAxis && hasIntegerSubScales(policy)) {
+    SmallVector<int64_t> paramShape = getParamShape(policy, shape);
+    int64_t maxMultiplier = maxGroupMultiplier(scheme.getStorageRange());
+    toIntegerSubScales(params, paramShape, *channelAxis, maxMultiplier);
+  }
   return buildQuantizedElementType(policy, expressed, shape, params);
 }
 
@@ -286,9 +288,9 @@ qopt::quantizedTypeOfConstant(DenseFPElementsAttr values, PolicyAttr policy,
   if (failed(ranges))
     return failure();
   auto expressed = cast<FloatType>(type.getElementType());
-  return type.clone(buildQuantizedElementType(policy, expressed,
-                                              type.getShape(), *ranges,
-                                              channelAxis));
+  Type element = buildQuantizedElementType(policy, expressed, type.getShape(),
+                                           *ranges, channelAxis);
+  return type.clone(element);
 }
 
 std::optional<int64_t> qopt::weightOutputChannelAxis(Operation *user,

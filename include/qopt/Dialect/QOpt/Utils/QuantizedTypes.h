@@ -57,10 +57,11 @@ bool hasIntegerSubScales(PolicyAttr policy);
 /// scale per output channel, m an integer in [1, maxGroupMultiplier] (1 to
 /// 16 for int4), rounded up. m * q is then an int8, so the integer
 /// conversion computes group-scaled layers as int8 ones at scale u[c].
-mlir::Type buildQuantizedElementType(
-    PolicyAttr policy, mlir::FloatType expressedType,
-    llvm::ArrayRef<int64_t> shape, llvm::ArrayRef<FloatRange> ranges,
-    std::optional<int64_t> channelAxis = std::nullopt);
+mlir::Type
+buildQuantizedElementType(PolicyAttr policy, mlir::FloatType expressedType,
+                          llvm::ArrayRef<int64_t> shape,
+                          llvm::ArrayRef<FloatRange> ranges,
+                          std::optional<int64_t> channelAxis = std::nullopt);
 
 /// Min/max of a constant per tensor, channel or group (row-major over
 /// getParamShape). For binary policies the returned range is symmetric at
