@@ -108,11 +108,9 @@ std::optional<GemmWeights> factorGroups(ArrayRef<int8_t> w, int64_t k,
     for (int64_t size = 256; size >= 16; size /= 2) {
       if (k % size != 0)
         continue;
-      GemmWeights grouped;
-      grouped.values.assign(w.begin(), w.end());
-      grouped.bits = bits;
-      grouped.groupSize = size;
-      grouped.multipliers.assign(k / size * n, 1);
+      // The multipliers first, stopping at the first group that does not
+      // fit (ordinary int8 weights fail at once); the values only then.
+      SmallVector<int8_t> multipliers(k / size * n);
       bool fits = true;
       for (int64_t g = 0; g < k / size && fits; ++g)
         for (int64_t nn = 0; nn < n && fits; ++nn) {
@@ -122,15 +120,22 @@ std::optional<GemmWeights> factorGroups(ArrayRef<int8_t> w, int64_t k,
           int64_t m = std::max<int64_t>(gcd, 1);
           while (m > maxMultiplier || gcd % m != 0)
             --m;
-          for (int64_t kk = g * size; kk < (g + 1) * size && fits; ++kk) {
-            int64_t value = w[kk * n + nn] / m;
-            fits = q.contains(value);
-            grouped.values[kk * n + nn] = static_cast<int8_t>(value);
-          }
-          grouped.multipliers[g * n + nn] = static_cast<int8_t>(m);
+          for (int64_t kk = g * size; kk < (g + 1) * size && fits; ++kk)
+            fits = q.contains(w[kk * n + nn] / m);
+          multipliers[g * n + nn] = static_cast<int8_t>(m);
         }
-      if (fits)
-        return grouped;
+      if (!fits)
+        continue;
+      GemmWeights grouped;
+      grouped.bits = bits;
+      grouped.groupSize = size;
+      grouped.values.reserve(w.size());
+      for (int64_t kk = 0; kk < k; ++kk)
+        for (int64_t nn = 0; nn < n; ++nn)
+          grouped.values.push_back(static_cast<int8_t>(
+              w[kk * n + nn] / multipliers[kk / size * n + nn]));
+      grouped.multipliers = std::move(multipliers);
+      return grouped;
     }
   }
   return std::nullopt;

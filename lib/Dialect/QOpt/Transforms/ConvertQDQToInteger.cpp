@@ -271,8 +271,7 @@ DenseIntElementsAttr quantizeBias(DenseFPElementsAttr bias,
   SmallVector<APInt> values;
   for (auto [n, b] : llvm::enumerate(bias.getValues<APFloat>())) {
     QuantParams step{scales[scales.size() == 1 ? 0 : n], 0};
-    double real = b.convertToDouble();
-    int64_t q = quantizeValue(real, step, range, kTiesToEven);
+    int64_t q = quantizeValue(b.convertToDouble(), step, range, kTiesToEven);
     values.emplace_back(width, q, /*isSigned=*/true);
   }
   auto type = bias.getType().clone(IntegerType::get(bias.getContext(), width));

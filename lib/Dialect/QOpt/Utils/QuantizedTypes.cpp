@@ -132,7 +132,10 @@ Type qopt::buildQuantizedElementType(PolicyAttr policy, FloatType expressed,
   llvm_unreachable("unknown granularity");
 }
 
-bool qopt::hasIntegerSubScales(PolicyAttr policy) {
+/// Whether `policy` gives weights integer sub-scales when their output
+/// channels are known: per group, signed symmetric (or ternary), narrower
+/// than 8 bits.
+static bool hasIntegerSubScales(PolicyAttr policy) {
   QuantScheme scheme = policy.getScheme();
   return policy.getGranularity() == Granularity::per_group &&
          scheme.kind != StorageKind::binary && scheme.isSigned &&

@@ -45,18 +45,14 @@ mlir::Type buildQuantizedElementType(PolicyAttr policy,
                                      llvm::ArrayRef<int64_t> shape,
                                      llvm::ArrayRef<QuantParams> params);
 
-/// Whether `policy` gives weights integer sub-scales when their output
-/// channels are known: per group, signed symmetric (or ternary), narrower
-/// than 8 bits.
-bool hasIntegerSubScales(PolicyAttr policy);
-
 /// Derives scale and zero point for every range (QuantMath's
 /// computeQuantParams) and builds the element type. With `channelAxis` (the
-/// output channels of the layer the weights feed) and a policy that
-/// hasIntegerSubScales, every group's scale becomes u[c] * m: u[c] one
-/// scale per output channel, m an integer in [1, maxGroupMultiplier] (1 to
-/// 16 for int4), rounded up. m * q is then an int8, so the integer
-/// conversion computes group-scaled layers as int8 ones at scale u[c].
+/// output channels of the layer the weights feed) and a per-group policy
+/// that is signed symmetric (or ternary) and narrower than 8 bits, every
+/// group's scale becomes u[c] * m: u[c] one scale per output channel, m an
+/// integer in [1, maxGroupMultiplier] (1 to 16 for int4), rounded up. m * q is
+/// then an int8, so the integer conversion computes group-scaled layers as int8
+/// ones at scale u[c].
 mlir::Type
 buildQuantizedElementType(PolicyAttr policy, mlir::FloatType expressedType,
                           llvm::ArrayRef<int64_t> shape,
