@@ -164,21 +164,21 @@ JitKernel::JitKernel(const std::string &source, const std::string &pipeline,
 JitKernel::~JitKernel() = default;
 
 bool JitKernel::materialize(const std::string &name) {
+  if (entryPoints.contains(name))
+    return true;
   auto function = engine->lookupPacked("_mlir_ciface_" + name);
   if (!function) {
     errorText = llvm::toString(function.takeError());
     return false;
   }
+  entryPoints[name] = *function;
   return true;
 }
 
-bool JitKernel::invoke(const std::string &name, void **args, size_t count) {
-  llvm::Error error = engine->invokePacked(
-      "_mlir_ciface_" + name, llvm::MutableArrayRef<void *>(args, count));
-  if (error) {
-    errorText = llvm::toString(std::move(error));
+bool JitKernel::callPacked(const std::string &name, void **args) {
+  if (!materialize(name))
     return false;
-  }
+  entryPoints.lookup(name)(args);
   return true;
 }
 

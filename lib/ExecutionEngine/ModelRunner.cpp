@@ -252,7 +252,7 @@ llvm::Error ModelRunner::runChunk(const std::vector<NumpyArray> &arrays,
     pointers.push_back(d.data());
   for (void *&p : pointers)
     args.push_back(&p);
-  if (!kernel->callPacked(functionName, args.data(), args.size()))
+  if (!kernel->callPacked(functionName, args.data()))
     return fail("execution failed: " + kernel->error());
   return llvm::Error::success();
 }

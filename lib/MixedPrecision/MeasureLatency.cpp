@@ -140,7 +140,7 @@ struct CompiledLayers {
     void *pointers[] = {inputDescriptors[layer].data(),
                         outputDescriptors[layer].data()};
     void *args[] = {&pointers[0], &pointers[1]};
-    return kernel->callPacked(names[layer], args, 2);
+    return kernel->callPacked(names[layer], args);
   }
 };
 

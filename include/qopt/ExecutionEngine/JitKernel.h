@@ -16,6 +16,7 @@
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/StringMap.h"
 
 #include <memory>
 #include <string>
@@ -51,25 +52,25 @@ public:
     void *args[sizeof...(Descriptors)];
     for (size_t i = 0; i < sizeof...(Descriptors); ++i)
       args[i] = &pointers[i];
-    return invoke(name, args, sizeof...(Descriptors));
+    return callPacked(name, args);
   }
 
   /// Generates the machine code of `_mlir_ciface_<name>` now (the JIT
   /// otherwise does it on the first call), so that timing a call measures
-  /// only the call.
+  /// only the call. The entry point is kept: later calls are plain
+  /// indirect calls, without the JIT's symbol lookup (microseconds, as
+  /// much as a small GEMM).
   bool materialize(const std::string &name);
 
   /// Calls `_mlir_ciface_<name>` with already packed arguments (pointers to
-  /// pointers to descriptors).
-  bool callPacked(const std::string &name, void **args, size_t count) {
-    return invoke(name, args, count);
-  }
+  /// pointers to descriptors, one per parameter).
+  bool callPacked(const std::string &name, void **args);
 
 private:
-  bool invoke(const std::string &name, void **args, size_t count);
-
   std::unique_ptr<mlir::MLIRContext> context;
   std::unique_ptr<mlir::ExecutionEngine> engine;
+  /// The packed entry points materialize() looked up, by name.
+  llvm::StringMap<void (*)(void **)> entryPoints;
   std::string errorText;
   std::string remarkText;
   std::string lowered;
