@@ -330,6 +330,48 @@ struct Requant {
 /// (an im2col for a block of output pixels).
 using RowFiller = std::function<void(Value first, int64_t count, Value block)>;
 
+/// -128 * sum_k A[row, k] for a row of A [M, K] (K a multiple of 4), 64
+/// bytes at a time with dot products against ones: the row's share of the
+/// correction when the weights are vpdpbusd's unsigned operand (w + 128).
+Value rowCorrection(OpBuilder &b, Location loc, Value a, Value row, int64_t k) {
+  Type i8 = b.getI8Type(), i32 = b.getI32Type();
+  auto chunkType = VectorType::get({64}, i8);
+  auto accType = VectorType::get({kLanes}, i32);
+  Value ones = arith::ConstantOp::create(
+      b, loc, chunkType, DenseElementsAttr::get(chunkType, int8_t(1)));
+  Value zeros = arith::ConstantOp::create(
+      b, loc, accType, DenseElementsAttr::get(accType, int32_t(0)));
+  Value pad = arith::ConstantIntOp::create(b, loc, i8, 0);
+  auto index = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  auto chunks = scf::ForOp::create(
+      b, loc, index(0), index(k / 64), index(1), ValueRange{zeros},
+      [&](OpBuilder &inner, Location, Value c, ValueRange acc) {
+        Value at = arith::MulIOp::create(inner, loc, c, index(64));
+        Value chunk = vector::TransferReadOp::create(inner, loc, chunkType, a,
+                                                     ValueRange{row, at}, pad,
+                                                     ArrayRef<bool>{true});
+        // Pairs of ones x int8 always fit in int16.
+        Value next = DotU8S8Op::create(inner, loc, accType, acc.front(), ones,
+                                       chunk, /*pairs_fit_i16=*/true);
+        scf::YieldOp::create(inner, loc, ValueRange{next});
+      });
+  Value acc = chunks.getResult(0);
+  if (k % 64) {
+    // The last bytes of the row: a masked read, zeros beyond K.
+    Value chunk = vector::TransferReadOp::create(
+        b, loc, chunkType, a, ValueRange{row, index(k / 64 * 64)}, pad,
+        ArrayRef<bool>{false});
+    acc = DotU8S8Op::create(b, loc, accType, acc, ones, chunk,
+                            /*pairs_fit_i16=*/true);
+  }
+  Value sum =
+      vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, acc);
+  Value minus128 = arith::ConstantIntOp::create(b, loc, i32, -128);
+  return arith::MulIOp::create(b, loc, sum, minus128);
+}
+
 /// What both GEMM emitters share: index arithmetic, scf.for loops carrying
 /// the tensors the kernels write (destination-passing style), and the walk
 /// over column panels and row blocks.
@@ -405,15 +447,14 @@ protected:
 /// passing style so that bufferization writes in place.
 class KernelEmitter : GemmEmitterBase {
 public:
-  /// `rowCorr` (tensor<M x i32>, or null) is added to every column of a
-  /// row; with `weightsUnsigned` the weights are vpdpbusd's unsigned
-  /// operand and the activations its signed one, else the reverse.
+  /// With `weightsUnsigned` the weights are vpdpbusd's unsigned operand
+  /// and the activations its signed one, else the reverse; each row's
+  /// rowCorrection is then added to every column of the row.
   KernelEmitter(OpBuilder &b, Location loc, Value a, Value bPacked, Value corr,
-                Value rowCorr, bool weightsUnsigned, int64_t m,
-                PackedLayout layout, Int8GemmOptions tile)
+                bool weightsUnsigned, int64_t m, PackedLayout layout,
+                Int8GemmOptions tile)
       : GemmEmitterBase(b, loc, layout), a(a), bPacked(bPacked), corr(corr),
-        rowCorr(rowCorr), weightsUnsigned(weightsUnsigned), rows(m),
-        tile(tile) {}
+        weightsUnsigned(weightsUnsigned), rows(m), tile(tile) {}
 
   /// Stores requantized int8 (C is then tensor<1 x M x Np x i8>), in the
   /// last K block's stores.
@@ -551,11 +592,12 @@ private:
     SmallVector<Value> init;
     for (int64_t i = 0; i < mr; ++i) {
       Value rowTerm;
-      if (!accumulate && rowCorr)
+      // Summed here, just before the tile reads the row: the sum brings
+      // it into L1 (a separate pass over A would stream it twice).
+      if (!accumulate && weightsUnsigned)
         rowTerm = vector::BroadcastOp::create(
             b, loc, accType,
-            tensor::ExtractOp::create(b, loc, rowCorr,
-                                      ValueRange{add(row, i)}));
+            rowCorrection(b, loc, a, add(aRow, i), layout.kq * layout.depth));
       for (int64_t j = 0; j < vectors; ++j)
         init.push_back(initial(i, j, rowTerm));
     }
@@ -862,7 +904,7 @@ private:
   }
 
   static constexpr int64_t kBlockTiles = 8; // row tiles per built block
-  Value a, bPacked, corr, rowCorr, groupMultipliers;
+  Value a, bPacked, corr, groupMultipliers;
   RowFiller fill;
   std::optional<Requant> requant;
   bool weightsUnsigned;
@@ -1051,58 +1093,6 @@ private:
   int64_t rows, kp;
 };
 
-/// -128 * sum_k A[m, k] for each row of A [M, K] (K a multiple of 4),
-/// 64 bytes at a time with dot products against ones.
-Value rowCorrections(OpBuilder &b, Location loc, Value a, int64_t m,
-                     int64_t k) {
-  Type i8 = b.getI8Type(), i32 = b.getI32Type();
-  auto chunkType = VectorType::get({64}, i8);
-  auto accType = VectorType::get({kLanes}, i32);
-  Value ones = arith::ConstantOp::create(
-      b, loc, chunkType, DenseElementsAttr::get(chunkType, int8_t(1)));
-  Value zeros = arith::ConstantOp::create(
-      b, loc, accType, DenseElementsAttr::get(accType, int32_t(0)));
-  Value pad = arith::ConstantIntOp::create(b, loc, i8, 0);
-  Value minus128 = arith::ConstantIntOp::create(b, loc, i32, -128);
-  auto index = [&](int64_t v) {
-    return arith::ConstantIndexOp::create(b, loc, v);
-  };
-  Value sums = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m}, i32);
-  auto rowsLoop = scf::ForOp::create(
-      b, loc, index(0), index(m), index(1), ValueRange{sums},
-      [&](OpBuilder &nested, Location, Value r, ValueRange iter) {
-        auto chunks = scf::ForOp::create(
-            nested, loc, index(0), index(k / 64), index(1), ValueRange{zeros},
-            [&](OpBuilder &inner, Location, Value c, ValueRange acc) {
-              Value at = arith::MulIOp::create(inner, loc, c, index(64));
-              Value chunk = vector::TransferReadOp::create(
-                  inner, loc, chunkType, a, ValueRange{r, at}, pad,
-                  ArrayRef<bool>{true});
-              // Pairs of ones x int8 always fit in int16.
-              Value next =
-                  DotU8S8Op::create(inner, loc, accType, acc.front(), ones,
-                                    chunk, /*pairs_fit_i16=*/true);
-              scf::YieldOp::create(inner, loc, ValueRange{next});
-            });
-        Value acc = chunks.getResult(0);
-        if (k % 64) {
-          // The last bytes of the row: a masked read, zeros beyond K.
-          Value chunk = vector::TransferReadOp::create(
-              nested, loc, chunkType, a, ValueRange{r, index(k / 64 * 64)}, pad,
-              ArrayRef<bool>{false});
-          acc = DotU8S8Op::create(nested, loc, accType, acc, ones, chunk,
-                                  /*pairs_fit_i16=*/true);
-        }
-        Value sum = vector::ReductionOp::create(
-            nested, loc, vector::CombiningKind::ADD, acc);
-        Value scaled = arith::MulIOp::create(nested, loc, sum, minus128);
-        Value updated = tensor::InsertOp::create(nested, loc, scaled,
-                                                 iter.front(), ValueRange{r});
-        scf::YieldOp::create(nested, loc, ValueRange{updated});
-      });
-  return rowsLoop.getResult(0);
-}
-
 /// A [M, K] int8 -> [Mp, Kp] with K zero-padded and, with `flip`, the top
 /// bit of every byte flipped (u8 = s8 + 128), 64 bytes at a time (the
 /// source's strides are only known at run time, so a scalar loop would not
@@ -1208,7 +1198,7 @@ int64_t kAlignment(const Int8GemmOptions &tile) {
 /// requantization spans several K blocks.
 Value emitRegisterTileKernels(OpBuilder &b, Location loc, Value activations,
                               Value bPacked, Value multipliers, Value corr,
-                              Value rowCorr, bool weightsUnsigned, int64_t m,
+                              bool weightsUnsigned, int64_t m,
                               PackedLayout layout, Int8GemmOptions tile,
                               const Requant *requant, bool pairsFitI16,
                               function_ref<Value(Type)> empty,
@@ -1217,8 +1207,8 @@ Value emitRegisterTileKernels(OpBuilder &b, Location loc, Value activations,
   if (requant &&
       KernelEmitter::kBlocking(layout, layout.vectors, tile).second > 1)
     state.insert(state.begin(), empty(b.getI32Type()));
-  KernelEmitter emitter(b, loc, activations, bPacked, corr, rowCorr,
-                        weightsUnsigned, m, layout, tile);
+  KernelEmitter emitter(b, loc, activations, bPacked, corr, weightsUnsigned, m,
+                        layout, tile);
   if (multipliers)
     emitter.scaleGroupsBy(multipliers);
   if (requant)
@@ -1340,7 +1330,6 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a,
           ? a
           : packActivations(b, loc, a, m, k, kp, activationsFlipped,
                             amx ? alignTo(m, AmxKernelEmitter::kTileRows) : m);
-  Value rowCorr = weightsUnsigned ? rowCorrections(b, loc, a, m, k) : Value();
 
   // C is built with the result's own shape (plus padded columns), so that
   // bufferization can write it straight into the result's buffer.
@@ -1363,8 +1352,8 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a,
   } else {
     const Requant *fusedRequant = fused ? &*fused : nullptr;
     c = emitRegisterTileKernels(b, loc, activations, bPacked, multipliers, corr,
-                                rowCorr, weightsUnsigned, m, layout, tile,
-                                fusedRequant, pairsFitI16, empty, fill, kp);
+                                weightsUnsigned, m, layout, tile, fusedRequant,
+                                pairsFitI16, empty, fill, kp);
   }
   if (np != n)
     c = tensor::ExtractSliceOp::create(

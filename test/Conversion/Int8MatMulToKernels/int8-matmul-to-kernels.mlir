@@ -66,14 +66,19 @@ func.func @not_converted(%a: tensor<1x3x4xi8>, %w: tensor<1x4x16xi8>) -> (tensor
 // K = 8, a multiple of 4: the activations are read in place as vpdpbusd's
 // signed operand and the weights (all 1) become the unsigned one, 1 ^ 0x80
 // = 0x81. Columns subtract zp * 8 = 16 (zp = 2); rows subtract 128 times
-// their sum, computed at run time.
+// their sum, computed at run time by each row tile for its own rows, before
+// it reads them (one masked 64-byte read each here).
 // CHECK-LABEL: func @in_place
 // CHECK-DAG: arith.constant dense<-127> : tensor<128xi8>
 // CHECK-DAG: arith.constant dense<-16> : tensor<16xi32>
 // CHECK-NOT: arith.xori
-// CHECK: qopt.dot_u8_s8 {{.*}} : vector<64xi8> -> vector<16xi32>
+// CHECK: %[[ROW0:.*]] = vector.transfer_read %[[A:.*]][%c0, %c0], %c0_i8 : tensor<2x8xi8>, vector<64xi8>
+// CHECK: qopt.dot_u8_s8 {{.*}}, %[[ROW0]] {pairs_fit_i16} : vector<64xi8> -> vector<16xi32>
 // CHECK: vector.reduction <add>
-// CHECK: tensor.extract
+// CHECK: %[[ROW1:.*]] = vector.transfer_read %[[A]][%c1, %c0], %c0_i8 : tensor<2x8xi8>, vector<64xi8>
+// CHECK: qopt.dot_u8_s8 {{.*}}, %[[ROW1]] {pairs_fit_i16}
+// CHECK: vector.reduction <add>
+// CHECK: scf.for
 // CHECK: qopt.dot_u8_s8
 func.func @in_place(%a: tensor<1x2x8xi8>) -> tensor<1x2x16xi32> {
   %b = "tosa.const"() {values = dense<1> : tensor<1x8x16xi8>} : () -> tensor<1x8x16xi8>
