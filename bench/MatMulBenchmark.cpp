@@ -20,6 +20,8 @@
 //
 //   build/bench/qopt-bench-matmul [reps (default 21)]
 //   QOPT_BENCH_SHAPES=1024x1024x1024,... QOPT_BENCH_OPTIONS="{k-block=256}"
+//   QOPT_BENCH_CONVS=layer1: only the ResNet-18 convolutions whose names
+//     contain the text (no GEMM shapes)
 //   QOPT_BENCH_KERNEL=amx: qopt's AMX kernels against oneDNN's AMX ones
 //   QOPT_BENCH_KERNEL=avx2: qopt's x86-64-v3 kernels (ymm tiles,
 //     vpmaddubsw where the weights prove it exact) against oneDNN capped
@@ -185,6 +187,9 @@ int main(int argc, char **argv) {
   // alive in `names`); QOPT_BENCH_OPTIONS="{tile-rows=4 ...}" passes
   // options to convert-int8-matmul-to-kernels.
   std::vector<std::string> names;
+  const char *convFilter = getenv("QOPT_BENCH_CONVS");
+  if (convFilter)
+    shapes.clear();
   if (const char *list = getenv("QOPT_BENCH_SHAPES")) {
     shapes.clear();
     std::stringstream ss(list);
@@ -339,6 +344,8 @@ int main(int argc, char **argv) {
                 "oneDNN", "ratio", "% peak");
     double totalQ = 0, totalD = 0;
     for (const ConvShape &s : convs) {
+      if (convFilter && !llvm::StringRef(s.name).contains(convFilter))
+        continue;
       // TOSA requires (H + 2 pad - K) % stride == 0; the layers above
       // with a stride of 2 and odd padding need one row/column of the
       // right/bottom padding dropped, as PyTorch's output size implies.

@@ -443,18 +443,21 @@ protected:
   PackedLayout layout;
 };
 
-/// Emits the microkernels into C (tensor<1 x M x Np x i32>), destination
-/// passing style so that bufferization writes in place.
+/// Emits the microkernels into C (tensor<rowShape x Np x i32>: the M rows
+/// as the result's own leading dimensions, e.g. a convolution's NHWC
+/// pixels, so that bufferization writes a function's result in place
+/// instead of copying it through a reshape), destination passing style.
 class KernelEmitter : GemmEmitterBase {
 public:
   /// With `weightsUnsigned` the weights are vpdpbusd's unsigned operand
   /// and the activations its signed one, else the reverse; each row's
   /// rowCorrection is then added to every column of the row.
   KernelEmitter(OpBuilder &b, Location loc, Value a, Value bPacked, Value corr,
-                bool weightsUnsigned, int64_t m, PackedLayout layout,
-                Int8GemmOptions tile)
+                bool weightsUnsigned, ArrayRef<int64_t> rowShape,
+                PackedLayout layout, Int8GemmOptions tile)
       : GemmEmitterBase(b, loc, layout), a(a), bPacked(bPacked), corr(corr),
-        weightsUnsigned(weightsUnsigned), rows(m), tile(tile) {}
+        weightsUnsigned(weightsUnsigned), rowShape(rowShape),
+        rows(llvm::product_of(rowShape)), tile(tile) {}
 
   /// Stores requantized int8 (C is then tensor<1 x M x Np x i8>), in the
   /// last K block's stores.
@@ -581,10 +584,18 @@ private:
     Value i32Pad = arith::ConstantIntOp::create(b, loc, i32, 0);
     // What a row's accumulators start from: the corrections, or the
     // partial sums so far.
+    SmallVector<SmallVector<Value>> rowAt;
+    for (int64_t i = 0; i < mr; ++i)
+      rowAt.push_back(cIndices(add(row, i)));
+    auto at = [&](int64_t i, Value n) {
+      SmallVector<Value> indices(rowAt[i]);
+      indices.push_back(n);
+      return indices;
+    };
     auto initial = [&](int64_t i, int64_t j, Value rowTerm) -> Value {
       Value n = add(col, j * kLanes);
       if (accumulate)
-        return read(accType, c.front(), {index(0), add(row, i), n}, i32Pad);
+        return read(accType, c.front(), at(i, n), i32Pad);
       Value start = read(accType, corr, {n}, i32Pad);
       return rowTerm ? arith::AddIOp::create(b, loc, start, rowTerm).getResult()
                      : start;
@@ -620,13 +631,27 @@ private:
         Value v = sums[i * vectors + j];
         if (requantizing)
           v = requant->apply(b, loc, v, params);
-        dest = vector::TransferWriteOp::create(
-                   b, loc, v, dest, ValueRange{index(0), add(row, i), n},
-                   ArrayRef<bool>{true})
+        dest = vector::TransferWriteOp::create(b, loc, v, dest, at(i, n),
+                                               ArrayRef<bool>{true})
                    .getResult();
       }
     }
     return c;
+  }
+
+  /// C's indices of row `row` (of M): 0 and the row for a matmul's
+  /// [1, M], else its coordinates in rowShape.
+  SmallVector<Value> cIndices(Value row) {
+    if (rowShape.size() == 2 && rowShape[0] == 1)
+      return {index(0), row};
+    SmallVector<Value> indices(rowShape.size());
+    for (int64_t d = rowShape.size() - 1; d > 0; --d) {
+      Value size = index(rowShape[d]);
+      indices[d] = arith::RemUIOp::create(b, loc, row, size);
+      row = arith::DivUIOp::create(b, loc, row, size);
+    }
+    indices[0] = row;
+    return indices;
   }
 
   Value read(VectorType type, Value source, ValueRange at, Value pad) {
@@ -909,6 +934,7 @@ private:
   std::optional<Requant> requant;
   bool weightsUnsigned;
   bool pairsFitI16 = false;
+  SmallVector<int64_t> rowShape;
   int64_t rows;
   Int8GemmOptions tile;
 };
@@ -1198,7 +1224,7 @@ int64_t kAlignment(const Int8GemmOptions &tile) {
 /// requantization spans several K blocks.
 Value emitRegisterTileKernels(OpBuilder &b, Location loc, Value activations,
                               Value bPacked, Value multipliers, Value corr,
-                              bool weightsUnsigned, int64_t m,
+                              bool weightsUnsigned, ArrayRef<int64_t> rowShape,
                               PackedLayout layout, Int8GemmOptions tile,
                               const Requant *requant, bool pairsFitI16,
                               function_ref<Value(Type)> empty,
@@ -1207,8 +1233,8 @@ Value emitRegisterTileKernels(OpBuilder &b, Location loc, Value activations,
   if (requant &&
       KernelEmitter::kBlocking(layout, layout.vectors, tile).second > 1)
     state.insert(state.begin(), empty(b.getI32Type()));
-  KernelEmitter emitter(b, loc, activations, bPacked, corr, weightsUnsigned, m,
-                        layout, tile);
+  KernelEmitter emitter(b, loc, activations, bPacked, corr, weightsUnsigned,
+                        rowShape, layout, tile);
   if (multipliers)
     emitter.scaleGroupsBy(multipliers);
   if (requant)
@@ -1220,19 +1246,19 @@ Value emitRegisterTileKernels(OpBuilder &b, Location loc, Value activations,
   return emitter.emit(state).back();
 }
 
-/// C[1, M, N] = (A[M, K] - zpA) x W[K, N] + bias[n] in int32, as VNNI
-/// microkernels; `a` is a [M, K] int8 tensor, `weights` the constants as
-/// storeWeights stores them (`tile` from forLayer), `bias` empty or one
-/// value per column (added through the compile-time column correction, for
-/// free).
+/// C[rowShape, N] = (A[M, K] - zpA) x W[K, N] + bias[n] in int32, as VNNI
+/// microkernels, with the M rows shaped `rowShape` ([1, M] for a matmul, a
+/// convolution's [N, H, W]); `a` is a [M, K] int8 tensor (or built by
+/// `fill`), `weights` the constants as storeWeights stores them (`tile`
+/// from forLayer), `bias` empty or one value per column (added through
+/// the compile-time column correction, for free).
 Value buildInt8Gemm(OpBuilder &b, Location loc, Value a,
                     const GemmWeights &weights, int64_t k, int64_t n,
-                    int64_t zpA, ArrayRef<int32_t> bias, Int8GemmOptions tile,
-                    const Requant *requant = nullptr, RowFiller fill = {},
-                    int64_t filledRows = 0) {
+                    ArrayRef<int64_t> rowShape, int64_t zpA,
+                    ArrayRef<int32_t> bias, Int8GemmOptions tile,
+                    const Requant *requant = nullptr, RowFiller fill = {}) {
   ArrayRef<int8_t> w = weights.values;
-  int64_t m =
-      fill ? filledRows : cast<RankedTensorType>(a.getType()).getShape()[0];
+  int64_t m = llvm::product_of(rowShape);
   bool amx = tile.kernel == Int8Kernel::amx;
   int64_t depth = depthOf(tile.kernel);
   int64_t kp = alignTo(k, kAlignment(tile)), np = alignTo(n, kLanes);
@@ -1332,11 +1358,13 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a,
                             amx ? alignTo(m, AmxKernelEmitter::kTileRows) : m);
 
   // C is built with the result's own shape (plus padded columns), so that
-  // bufferization can write it straight into the result's buffer.
+  // bufferization can write it straight into the result's buffer; the AMX
+  // kernels' 16-row tile writes need [1, M] rows.
   Type outElement = requant ? i8 : i32;
+  SmallVector<int64_t> cShape(amx ? ArrayRef<int64_t>{1, m} : rowShape);
+  cShape.push_back(np);
   auto empty = [&](Type element) {
-    return tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{1, m, np}, element)
-        .getResult();
+    return tensor::EmptyOp::create(b, loc, cShape, element).getResult();
   };
   std::optional<Requant> fused;
   if (requant)
@@ -1352,15 +1380,30 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a,
   } else {
     const Requant *fusedRequant = fused ? &*fused : nullptr;
     c = emitRegisterTileKernels(b, loc, activations, bPacked, multipliers, corr,
-                                weightsUnsigned, m, layout, tile, fusedRequant,
-                                pairsFitI16, empty, fill, kp);
+                                weightsUnsigned, rowShape, layout, tile,
+                                fusedRequant, pairsFitI16, empty, fill, kp);
   }
+  SmallVector<int64_t> sizes(cShape);
+  sizes.back() = n;
+  int64_t rank = sizes.size();
   if (np != n)
     c = tensor::ExtractSliceOp::create(
-        b, loc, RankedTensorType::get({1, m, n}, outElement), c, ValueRange{},
-        ValueRange{}, ValueRange{}, ArrayRef<int64_t>{0, 0, 0},
-        ArrayRef<int64_t>{1, m, n}, ArrayRef<int64_t>{1, 1, 1});
-  return c;
+        b, loc, RankedTensorType::get(sizes, outElement), c, ValueRange{},
+        ValueRange{}, ValueRange{}, SmallVector<int64_t>(rank, 0), sizes,
+        SmallVector<int64_t>(rank, 1));
+  if (sizes.size() == rowShape.size() + 1)
+    return c;
+  // AMX's [1, M, N] in the rows' shape.
+  Value flat = tensor::CollapseShapeOp::create(
+      b, loc, RankedTensorType::get({m, n}, outElement), c,
+      SmallVector<ReassociationIndices>{{0, 1}, {2}});
+  SmallVector<int64_t> shape(rowShape);
+  shape.push_back(n);
+  ReassociationIndices rowDims =
+      llvm::to_vector(llvm::seq<int64_t>(rowShape.size()));
+  return tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(shape, outElement), flat,
+      SmallVector<ReassociationIndices>{rowDims, {int64_t(rowShape.size())}});
 }
 
 /// Rewrites an op with `Lowering::lower` (a VNNI GEMM, int32 result).
@@ -1405,8 +1448,8 @@ struct MatMulLowering {
     Value flat = tensor::CollapseShapeOp::create(
         rewriter, loc, RankedTensorType::get({m, k}, rewriter.getI8Type()),
         mm.getA(), SmallVector<ReassociationIndices>{{0, 1}, {2}});
-    return buildInt8Gemm(rewriter, loc, flat, weights, k, n, layer->inputZp, {},
-                         tile, requant);
+    return buildInt8Gemm(rewriter, loc, flat, weights, k, n, {1, m},
+                         layer->inputZp, {}, tile, requant);
   }
 };
 
@@ -1622,23 +1665,15 @@ struct ConvLowering {
                         biasValues.getValues<int32_t>().end());
     if (requant && !constantBias)
       return failure();
-    Value sum = buildInt8Gemm(rewriter, loc, cols, weights, gemmK, o, zpIn,
-                              columnBias, tile, requant, fill, pixels);
-    if (!constantBias) {
-      Value bias3 = tensor::ExpandShapeOp::create(
-          rewriter, loc, RankedTensorType::get({1, 1, o}, i32), conv.getBias(),
-          SmallVector<ReassociationIndices>{{0, 1, 2}});
-      sum = tosa::AddOp::create(rewriter, loc,
-                                RankedTensorType::get({1, pixels, o}, i32), sum,
-                                bias3);
-    }
-    Type element = requant ? i8 : i32;
-    Value flat = tensor::CollapseShapeOp::create(
-        rewriter, loc, RankedTensorType::get({pixels, o}, element), sum,
-        SmallVector<ReassociationIndices>{{0, 1}, {2}});
-    return tensor::ExpandShapeOp::create(
-               rewriter, loc, resultType.clone(element), flat,
-               SmallVector<ReassociationIndices>{{0, 1, 2}, {3}})
+    Value sum =
+        buildInt8Gemm(rewriter, loc, cols, weights, gemmK, o, {n, ho, wo}, zpIn,
+                      columnBias, tile, requant, fill);
+    if (constantBias)
+      return sum;
+    Value bias4 = tensor::ExpandShapeOp::create(
+        rewriter, loc, RankedTensorType::get({1, 1, 1, o}, i32), conv.getBias(),
+        SmallVector<ReassociationIndices>{{0, 1, 2, 3}});
+    return tosa::AddOp::create(rewriter, loc, resultType, sum, bias4)
         .getResult();
   }
 };
