@@ -77,11 +77,19 @@ def ConvertInt8MatMulToKernelsPass
       40 KiB), then row tiles, so a panel's weights for one block stay in
       L1 while every row tile streams over them; later K blocks accumulate
       onto the partial sums.
-    * **Convolutions** through im2col (whole kernel rows copied when they
-      lie inside the input, padding taps read the zero point; none for
-      pointwise stride-1 convolutions), with K padded to a multiple of 4,
-      built one block of rows at a time into a cache-resident buffer just
-      before the microkernels read it.
+    * **Convolutions** as GEMMs over `[KH*KW*C, O]` weights. Where a
+      kernel row's `KW x C` bytes are whole depth quads and lie side by
+      side in the input (horizontal dilation 1), the VNNI and sdot
+      kernels read the GEMM rows in place (no im2col): the input is copied
+      once, zero-point padded (and made unsigned for VNNI), and each row
+      tile reads kernel row `kh` of its output pixels from their own
+      offsets into it; K blocks cover whole kernel rows or lie within one.
+      Otherwise (and for AMX and smmla) through im2col (whole kernel rows
+      copied when they lie inside the input, padding taps read the zero
+      point), with K padded to a multiple of 4, built one block of rows
+      at a time into a cache-resident buffer just before the microkernels
+      read it. Pointwise stride-1 convolutions read the input as it is.
+      The kernels store into the NHWC result itself.
     * **Depthwise convolutions** (`tosa.depthwise_conv2d`, channel
       multiplier 1) as vector code over 16-channel blocks: `(x - zp) * w`
       accumulated in int32 lanes from the bias, with a branch without

@@ -326,6 +326,18 @@ struct Requant {
   }
 };
 
+/// A convolution's GEMM rows read in place from its padded input (no
+/// im2col): `padded` holds the zero-point-padded NHWC input as bytes
+/// (unsigned, x + 128, for VNNI). With a horizontal dilation of 1 the
+/// depths of kernel row kh (KW x C bytes) lie side by side in the input:
+/// they are segment kh of the GEMM row of output pixel (n, y, x), which
+/// starts at byte ((n Hp + y sy + kh dy) Wp + x sx) C.
+struct ConvRows {
+  Value padded;
+  int64_t hp, wp, c, strideY, strideX, dilationY;
+  int64_t segmentQuads; // KW x C / 4
+};
+
 /// Writes `count` rows of A, from row `first`, to rows 0.. of `block`
 /// (an im2col for a block of output pixels).
 using RowFiller = std::function<void(Value first, int64_t count, Value block)>;
@@ -484,6 +496,12 @@ public:
         b, loc, MemRefType::get({tile.rows * kBlockTiles, kp}, b.getI8Type()));
   }
 
+  /// Read the rows in place from a convolution's padded input.
+  void readConvRows(const ConvRows &rows) {
+    convRows = rows;
+    a = rows.padded;
+  }
+
   State emit(State c) {
     if (!fill)
       return panels(c, {index(0), rows, index(0)});
@@ -500,9 +518,12 @@ public:
   /// most k-block depths (no short tail block that would reload every tile
   /// for a few steps); by default as many depths as keep a panel's block
   /// within 40 KiB of L1 (a 48 KiB L1 also holds the streaming
-  /// activations).
-  static std::pair<int64_t, int64_t>
-  kBlocking(const PackedLayout &layout, int64_t vectors, Int8GemmOptions tile) {
+  /// activations). With convolution rows read in place, a block covers
+  /// whole segments or lies within one (`segmentQuads`, 0 otherwise).
+  static std::pair<int64_t, int64_t> kBlocking(const PackedLayout &layout,
+                                               int64_t vectors,
+                                               Int8GemmOptions tile,
+                                               int64_t segmentQuads) {
     int64_t kq = layout.kq;
     int64_t maxQuads =
         tile.kBlock > 0
@@ -512,9 +533,15 @@ public:
     int64_t quads = (kq + blocks - 1) / blocks;
     // Blocks start at the first group of a set sharing bytes, and at the
     // first of a group with its own multipliers.
-    quads = alignTo(quads, layout.weightsPerByte());
+    int64_t aligned = layout.weightsPerByte();
     if (tile.groupSize)
-      quads = alignTo(quads, tile.groupSize / layout.depth);
+      aligned = std::lcm(aligned, tile.groupSize / layout.depth);
+    quads = alignTo(quads, aligned);
+    if (segmentQuads && quads >= segmentQuads)
+      quads = quads / segmentQuads * segmentQuads;
+    else if (segmentQuads)
+      while (segmentQuads % quads || quads % aligned)
+        --quads;
     return {quads, (kq + quads - 1) / quads};
   }
 
@@ -540,7 +567,8 @@ private:
   /// result.
   State panel(State c, Value col, Value base, int64_t vectors,
               const RowSpan &span) {
-    std::pair<int64_t, int64_t> blocking = kBlocking(layout, vectors, tile);
+    std::pair<int64_t, int64_t> blocking =
+        kBlocking(layout, vectors, tile, convRows ? convRows->segmentQuads : 0);
     int64_t quads = blocking.first, blocks = blocking.second;
     int64_t lastQuads = layout.kq - (blocks - 1) * quads;
     c = kBlock(c, col, base, vectors, index(0), blocks == 1 ? lastQuads : quads,
@@ -697,17 +725,75 @@ private:
   SmallVector<Value> dotTile(Value aRow, Value base, int64_t mr,
                              int64_t vectors, Value first, int64_t quads,
                              ArrayRef<Value> init) {
+    // Convolution rows read in place: one segment at a time (the range
+    // covers whole ones or lies in one), each from its own row offsets.
+    int64_t piece = convRows ? std::min(quads, convRows->segmentQuads) : quads;
+    SmallVector<Value> starts =
+        convRows ? pixelStarts(aRow, mr) : SmallVector<Value>();
     int64_t unroll = tile.depthUnroll;
     SmallVector<Value> accs(init);
-    if (int64_t steps = quads / unroll)
-      accs = dotSteps(aRow, base, mr, vectors, first, steps, unroll, accs);
-    // Sets of groups sharing bytes are never split: quads is a multiple of
-    // their size and so is what is left.
-    int64_t leftUnroll = layout.weightsPerByte();
-    if (int64_t left = quads % unroll)
-      accs = dotSteps(aRow, base, mr, vectors, add(first, quads - left),
-                      left / leftUnroll, leftUnroll, accs);
+    for (int64_t p = 0; p < quads / piece; ++p) {
+      Value from = add(first, p * piece);
+      TileRows rows = tileRows(aRow, starts, from);
+      if (int64_t steps = piece / unroll)
+        accs = dotSteps(rows, base, mr, vectors, from, steps, unroll, accs);
+      // Sets of groups sharing bytes are never split: quads is a multiple
+      // of their size and so is what is left.
+      int64_t leftUnroll = layout.weightsPerByte();
+      if (int64_t left = piece % unroll)
+        accs = dotSteps(rows, base, mr, vectors, add(from, piece - left),
+                        left / leftUnroll, leftUnroll, accs);
+    }
     return accs;
+  }
+
+  /// Where a row tile's bytes are: rows aRow.. of A [M, Kp], or (with
+  /// convolution rows read in place) one byte offset per row into the
+  /// padded input such that depth quad q of the segment is at offset + 4 q.
+  struct TileRows {
+    Value aRow;
+    SmallVector<Value> offsets;
+  };
+
+  /// Where the first segment (kernel row 0) of each of the tile's rows
+  /// starts in the padded input: its output pixel's top-left tap.
+  SmallVector<Value> pixelStarts(Value aRow, int64_t mr) {
+    const ConvRows &conv = *convRows;
+    SmallVector<Value> starts;
+    for (int64_t i = 0; i < mr; ++i) {
+      SmallVector<Value> pixel = cIndices(add(aRow, i));
+      Value y = add(mul(pixel[0], conv.hp), mul(pixel[1], conv.strideY));
+      Value x = mul(pixel[2], conv.strideX * conv.c);
+      starts.push_back(add(mul(y, conv.wp * conv.c), x));
+    }
+    return starts;
+  }
+
+  /// The tile's rows for the depth quads in the segment of quad `first`
+  /// (`starts` from pixelStarts with convolution rows).
+  TileRows tileRows(Value aRow, ArrayRef<Value> starts, Value first) {
+    if (!convRows)
+      return {aRow, {}};
+    const ConvRows &conv = *convRows;
+    // Segment kh starts kh dy input rows down, where its quads number from
+    // kh x segmentQuads.
+    Value segment =
+        arith::DivUIOp::create(b, loc, first, index(conv.segmentQuads));
+    int64_t rowBytes = conv.wp * conv.c, segmentBytes = conv.segmentQuads * 4;
+    Value shift = mul(segment, conv.dilationY * rowBytes - segmentBytes);
+    TileRows rows{aRow, {}};
+    for (Value start : starts)
+      rows.offsets.push_back(add(start, shift));
+    return rows;
+  }
+
+  /// Row i's bytes [4 q, 4 q + width) of the tile's rows.
+  Value readRow(const TileRows &rows, int64_t i, Value q, VectorType type) {
+    Value pad = arith::ConstantIntOp::create(b, loc, b.getI8Type(), 0);
+    Value depth = mul(q, kDepth);
+    if (rows.offsets.empty())
+      return read(type, a, {add(rows.aRow, i), depth}, pad);
+    return read(type, a, {add(rows.offsets[i], depth)}, pad);
   }
 
   /// dotTile one group of weights at a time: each group's dot products
@@ -755,7 +841,7 @@ private:
   }
 
   /// `steps` steps of `unroll` depth quads each, from quad `first`.
-  SmallVector<Value> dotSteps(Value aRow, Value base, int64_t mr,
+  SmallVector<Value> dotSteps(const TileRows &rows, Value base, int64_t mr,
                               int64_t vectors, Value first, int64_t steps,
                               int64_t unroll, ArrayRef<Value> init) {
     Type i8 = b.getI8Type(), i32 = b.getI32Type();
@@ -770,11 +856,11 @@ private:
           Value kq0 = add(first, mul(s, unroll));
           // Each row's bytes for the whole step, as 32-bit words.
           SmallVector<Value> words;
+          auto rowBytes = VectorType::get({unroll * kDepth}, i8);
           for (int64_t i = 0; i < mr; ++i)
             words.push_back(vector::BitCastOp::create(
                 b, loc, VectorType::get({unroll}, i32),
-                read(VectorType::get({unroll * kDepth}, i8), a,
-                     {add(aRow, i), mul(kq0, kDepth)}, i8Pad)));
+                readRow(rows, i, kq0, rowBytes)));
           SmallVector<Value> accs(in);
           // Packed weights: per column vector, the unpacked vectors of the
           // set of depth groups the step is in.
@@ -931,6 +1017,7 @@ private:
   static constexpr int64_t kBlockTiles = 8; // row tiles per built block
   Value a, bPacked, corr, groupMultipliers;
   RowFiller fill;
+  std::optional<ConvRows> convRows;
   std::optional<Requant> requant;
   bool weightsUnsigned;
   bool pairsFitI16 = false;
@@ -1119,48 +1206,50 @@ private:
   int64_t rows, kp;
 };
 
-/// A [M, K] int8 -> [Mp, Kp] with K zero-padded and, with `flip`, the top
-/// bit of every byte flipped (u8 = s8 + 128), 64 bytes at a time (the
-/// source's strides are only known at run time, so a scalar loop would not
-/// vectorize). Rows past M are left unwritten.
+/// Row `srcRow` of `src` [*, K] int8 into row `dstRow` of `dst` [*, Kp]
+/// (tensors), K zero-padded to Kp and, with `flip`, the top bit of every
+/// byte flipped (u8 = s8 + 128), 64 bytes at a time (the source's strides
+/// are only known at run time, so a scalar loop would not vectorize).
+/// Returns the updated `dst`.
+Value copyRow(OpBuilder &b, Location loc, Value src, Value srcRow, Value dst,
+              Value dstRow, int64_t k, int64_t kp, bool flip) {
+  Type i8 = b.getI8Type();
+  Value zero = arith::ConstantIntOp::create(b, loc, i8, 0);
+  for (int64_t at = 0; at < kp; at += 64) {
+    int64_t width = std::min<int64_t>(64, kp - at);
+    auto type = VectorType::get({width}, i8);
+    Value column = arith::ConstantIndexOp::create(b, loc, at);
+    // Only the last chunk can reach past K: a masked read, zeros beyond.
+    bool inBounds = at + width <= k;
+    Value chunk = vector::TransferReadOp::create(
+        b, loc, type, src, ValueRange{srcRow, column}, zero,
+        ArrayRef<bool>{inBounds});
+    if (flip)
+      chunk = arith::XOrIOp::create(
+          b, loc, chunk,
+          arith::ConstantOp::create(
+              b, loc, type, DenseElementsAttr::get(type, int8_t(-128))));
+    dst = vector::TransferWriteOp::create(b, loc, chunk, dst,
+                                          ValueRange{dstRow, column},
+                                          ArrayRef<bool>{true})
+              .getResult();
+  }
+  return dst;
+}
+
+/// A [M, K] int8 -> [Mp, Kp] with K zero-padded and, with `flip`, unsigned
+/// (copyRow). Rows past M are left unwritten.
 Value packActivations(OpBuilder &b, Location loc, Value flat, int64_t m,
                       int64_t k, int64_t kp, bool flip = true, int64_t mp = 0) {
-  Type i8 = b.getI8Type();
-  auto chunkType = VectorType::get({64}, i8);
-  Value zero = arith::ConstantIntOp::create(b, loc, i8, 0);
-  Value topBits = arith::ConstantOp::create(
-      b, loc, chunkType, DenseElementsAttr::get(chunkType, int8_t(-128)));
+  Value packed = tensor::EmptyOp::create(
+      b, loc, ArrayRef<int64_t>{std::max(m, mp), kp}, b.getI8Type());
   auto index = [&](int64_t v) {
     return arith::ConstantIndexOp::create(b, loc, v);
   };
-  Value packed = tensor::EmptyOp::create(
-      b, loc, ArrayRef<int64_t>{std::max(m, mp), kp}, i8);
   auto rowsLoop = scf::ForOp::create(
       b, loc, index(0), index(m), index(1), ValueRange{packed},
       [&](OpBuilder &nested, Location, Value r, ValueRange iter) {
-        Value out = iter.front();
-        for (int64_t at = 0; at < kp; at += 64) {
-          int64_t width = std::min<int64_t>(64, kp - at);
-          auto type = VectorType::get({width}, i8);
-          // Only the last chunk can reach past K: a masked read, zeros
-          // beyond.
-          bool inBounds = at + width <= k;
-          Value chunk = vector::TransferReadOp::create(
-              nested, loc, type, flat, ValueRange{r, index(at)}, zero,
-              ArrayRef<bool>{inBounds});
-          Value mask = width == 64
-                           ? topBits
-                           : arith::ConstantOp::create(
-                                 nested, loc, type,
-                                 DenseElementsAttr::get(type, int8_t(-128)));
-          Value flipped =
-              flip ? arith::XOrIOp::create(nested, loc, chunk, mask).getResult()
-                   : chunk;
-          out = vector::TransferWriteOp::create(nested, loc, flipped, out,
-                                                ValueRange{r, index(at)},
-                                                ArrayRef<bool>{true})
-                    .getResult();
-        }
+        Value out = copyRow(nested, loc, flat, r, iter.front(), r, k, kp, flip);
         scf::YieldOp::create(nested, loc, out);
       });
   return rowsLoop.getResult(0);
@@ -1228,10 +1317,13 @@ Value emitRegisterTileKernels(OpBuilder &b, Location loc, Value activations,
                               PackedLayout layout, Int8GemmOptions tile,
                               const Requant *requant, bool pairsFitI16,
                               function_ref<Value(Type)> empty,
-                              const RowFiller &fill, int64_t kp) {
+                              const RowFiller &fill, int64_t kp,
+                              const ConvRows *convRows) {
   KernelEmitter::State state{empty(requant ? b.getI8Type() : b.getI32Type())};
+  int64_t segmentQuads = convRows ? convRows->segmentQuads : 0;
   if (requant &&
-      KernelEmitter::kBlocking(layout, layout.vectors, tile).second > 1)
+      KernelEmitter::kBlocking(layout, layout.vectors, tile, segmentQuads)
+              .second > 1)
     state.insert(state.begin(), empty(b.getI32Type()));
   KernelEmitter emitter(b, loc, activations, bPacked, corr, weightsUnsigned,
                         rowShape, layout, tile);
@@ -1243,20 +1335,24 @@ Value emitRegisterTileKernels(OpBuilder &b, Location loc, Value activations,
     emitter.setPairsFitI16();
   if (fill)
     emitter.buildRowsWith(fill, kp);
+  if (convRows)
+    emitter.readConvRows(*convRows);
   return emitter.emit(state).back();
 }
 
 /// C[rowShape, N] = (A[M, K] - zpA) x W[K, N] + bias[n] in int32, as VNNI
 /// microkernels, with the M rows shaped `rowShape` ([1, M] for a matmul, a
 /// convolution's [N, H, W]); `a` is a [M, K] int8 tensor (or built by
-/// `fill`), `weights` the constants as storeWeights stores them (`tile`
-/// from forLayer), `bias` empty or one value per column (added through
-/// the compile-time column correction, for free).
+/// `fill`, or read in place as `convRows` say, already unsigned for
+/// VNNI), `weights` the constants as storeWeights stores them (`tile` from
+/// forLayer), `bias` empty or one value per column (added through the
+/// compile-time column correction, for free).
 Value buildInt8Gemm(OpBuilder &b, Location loc, Value a,
                     const GemmWeights &weights, int64_t k, int64_t n,
                     ArrayRef<int64_t> rowShape, int64_t zpA,
                     ArrayRef<int32_t> bias, Int8GemmOptions tile,
-                    const Requant *requant = nullptr, RowFiller fill = {}) {
+                    const Requant *requant = nullptr, RowFiller fill = {},
+                    const ConvRows *convRows = nullptr) {
   ArrayRef<int8_t> w = weights.values;
   int64_t m = llvm::product_of(rowShape);
   bool amx = tile.kernel == Int8Kernel::amx;
@@ -1283,8 +1379,9 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a,
   // Per-group multipliers would scale the +128 of unsigned weights by
   // column, which no row sum can undo: VNNI then flips the activations.
   bool vnni = tile.kernel == Int8Kernel::vnni;
-  bool inPlace = amx ? fill || (m % AmxKernelEmitter::kTileRows == 0 && k == kp)
-                     : k == kp && !fill && !(vnni && tile.groupSize);
+  bool inPlace =
+      amx ? fill || (m % AmxKernelEmitter::kTileRows == 0 && k == kp)
+          : k == kp && !fill && !convRows && !(vnni && tile.groupSize);
   // For AVX2's vpmaddubsw, whose int16 pair sums saturate, prefer the
   // variant whose pairs provably fit; NEON without sdot adds int16 pairs
   // too (signed activations: |a| <= 128).
@@ -1352,7 +1449,7 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a,
   }
 
   Value activations =
-      inPlace || fill
+      inPlace || fill || convRows
           ? a
           : packActivations(b, loc, a, m, k, kp, activationsFlipped,
                             amx ? alignTo(m, AmxKernelEmitter::kTileRows) : m);
@@ -1381,7 +1478,8 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a,
     const Requant *fusedRequant = fused ? &*fused : nullptr;
     c = emitRegisterTileKernels(b, loc, activations, bPacked, multipliers, corr,
                                 weightsUnsigned, rowShape, layout, tile,
-                                fusedRequant, pairsFitI16, empty, fill, kp);
+                                fusedRequant, pairsFitI16, empty, fill, kp,
+                                convRows);
   }
   SmallVector<int64_t> sizes(cShape);
   sizes.back() = n;
@@ -1460,6 +1558,73 @@ Value inRange(OpBuilder &b, Location loc, Value v, int64_t lo, int64_t hi) {
   Value lt = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, v,
                                    arith::ConstantIndexOp::create(b, loc, hi));
   return arith::AndIOp::create(b, loc, ge, lt);
+}
+
+/// The NHWC int8 input [N, H, W, C] padded with its zero point by `pad`
+/// (top, bottom, left, right), as the bytes [N Hp Wp C] of the padded
+/// pixels in order, and with `flip` unsigned (copyRow): a pixel at a time,
+/// copied when it lies inside the input, else the zero point.
+Value padInput(OpBuilder &b, Location loc, Value input, int64_t zeroPoint,
+               ArrayRef<int64_t> pad, bool flip) {
+  ArrayRef<int64_t> shape = cast<RankedTensorType>(input.getType()).getShape();
+  int64_t n = shape[0], h = shape[1], w = shape[2], c = shape[3];
+  int64_t hp = h + pad[0] + pad[1], wp = w + pad[2] + pad[3];
+  Type i8 = b.getI8Type();
+  auto idx = [&](OpBuilder &ob, int64_t v) {
+    return arith::ConstantIndexOp::create(ob, loc, v);
+  };
+  Value pixels = tensor::CollapseShapeOp::create(
+      b, loc, RankedTensorType::get({n * h * w, c}, i8), input,
+      SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
+  Value padded =
+      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{n * hp * wp, c}, i8);
+  int8_t outside =
+      static_cast<int8_t>(flip ? (zeroPoint + 128) & 0xff : zeroPoint);
+  auto loop = scf::ForOp::create(
+      b, loc, idx(b, 0), idx(b, n * hp * wp), idx(b, 1), ValueRange{padded},
+      [&](OpBuilder &nb, Location, Value q, ValueRange iter) {
+        Value x = arith::RemUIOp::create(nb, loc, q, idx(nb, wp));
+        Value imageRow = arith::DivUIOp::create(nb, loc, q, idx(nb, wp));
+        Value y = arith::RemUIOp::create(nb, loc, imageRow, idx(nb, hp));
+        Value image = arith::DivUIOp::create(nb, loc, imageRow, idx(nb, hp));
+        Value rowInside = inRange(nb, loc, y, pad[0], pad[0] + h);
+        Value columnInside = inRange(nb, loc, x, pad[2], pad[2] + w);
+        Value inside = arith::AndIOp::create(nb, loc, rowInside, columnInside);
+        auto copied = scf::IfOp::create(
+            nb, loc, inside,
+            [&](OpBuilder &ib, Location) {
+              // Pixel ((image H + y - top) W + x - left) of the input.
+              Value inY = arith::SubIOp::create(ib, loc, y, idx(ib, pad[0]));
+              Value inX = arith::SubIOp::create(ib, loc, x, idx(ib, pad[2]));
+              Value imageTop =
+                  arith::MulIOp::create(ib, loc, image, idx(ib, h));
+              Value imageY = arith::AddIOp::create(ib, loc, imageTop, inY);
+              Value rowStart =
+                  arith::MulIOp::create(ib, loc, imageY, idx(ib, w));
+              Value source = arith::AddIOp::create(ib, loc, rowStart, inX);
+              Value out =
+                  copyRow(ib, loc, pixels, source, iter.front(), q, c, c, flip);
+              scf::YieldOp::create(ib, loc, out);
+            },
+            [&](OpBuilder &eb, Location) {
+              Value out = iter.front();
+              for (int64_t at = 0; at < c; at += 64) {
+                auto type =
+                    VectorType::get({std::min<int64_t>(64, c - at)}, i8);
+                Value zp = arith::ConstantOp::create(
+                    eb, loc, type, DenseElementsAttr::get(type, outside));
+                out = vector::TransferWriteOp::create(
+                          eb, loc, zp, out, ValueRange{q, idx(eb, at)},
+                          ArrayRef<bool>{true})
+                          .getResult();
+              }
+              scf::YieldOp::create(eb, loc, out);
+            });
+        scf::YieldOp::create(nb, loc, copied.getResults());
+      });
+  return tensor::CollapseShapeOp::create(
+      b, loc, RankedTensorType::get({n * hp * wp * c}, i8), loop.getResult(0),
+      SmallVector<ReassociationIndices>{{0, 1}});
 }
 
 /// The im2col matrix of an NHWC int8 input for a KH x KW convolution:
@@ -1636,11 +1801,32 @@ struct ConvLowering {
     GemmWeights weights =
         storeWeights(std::move(matrix), gemmK, o, layer->tosaBits);
     tile = forLayer(tile, weights);
-    // im2col rows are built a block at a time, each just before the
-    // kernels read it (unsigned for VNNI, signed for the others), instead
-    // of the whole matrix going through memory.
+    // The four-byte dot kernels read the rows in place from the padded
+    // input when a kernel row's depths are contiguous there (horizontal
+    // dilation 1) and make whole quads, sets of packed quads and weight
+    // groups (each segment one kernel row).
+    bool dotKernel =
+        tile.kernel == Int8Kernel::vnni || tile.kernel == Int8Kernel::sdot;
+    int64_t segmentQuads = kw * c / kDepth;
+    int64_t setQuads = tile.weightsPerByte();
+    if (tile.groupSize)
+      setQuads = std::lcm(setQuads, tile.groupSize / kDepth);
+    std::optional<ConvRows> convRows;
+    Value padded;
+    if (!pointwise && dotKernel && dilation[1] == 1 && (kw * c) % kDepth == 0 &&
+        segmentQuads % setQuads == 0) {
+      bool flip = tile.kernel == Int8Kernel::vnni;
+      padded = padInput(rewriter, loc, conv.getInput(), zpIn, pad, flip);
+      int64_t hp = inType.getShape()[1] + pad[0] + pad[1];
+      int64_t wp = inType.getShape()[2] + pad[2] + pad[3];
+      convRows = ConvRows{padded,    hp,        wp,          c,
+                          stride[0], stride[1], dilation[0], segmentQuads};
+    }
+    // Otherwise im2col rows are built a block at a time, each just before
+    // the kernels read it (unsigned for VNNI, signed for the others),
+    // instead of the whole matrix going through memory.
     RowFiller fill;
-    if (!pointwise)
+    if (!pointwise && !convRows)
       fill = [&rewriter, loc, input = conv.getInput(), zpIn, kh, kw, pad,
               stride, dilation, ho, wo, k,
               tile](Value first, int64_t count, Value block) {
@@ -1665,9 +1851,9 @@ struct ConvLowering {
                         biasValues.getValues<int32_t>().end());
     if (requant && !constantBias)
       return failure();
-    Value sum =
-        buildInt8Gemm(rewriter, loc, cols, weights, gemmK, o, {n, ho, wo}, zpIn,
-                      columnBias, tile, requant, fill);
+    Value sum = buildInt8Gemm(rewriter, loc, convRows ? padded : cols, weights,
+                              gemmK, o, {n, ho, wo}, zpIn, columnBias, tile,
+                              requant, fill, convRows ? &*convRows : nullptr);
     if (constantBias)
       return sum;
     Value bias4 = tensor::ExpandShapeOp::create(

@@ -90,25 +90,29 @@ func.func @in_place(%a: tensor<1x2x8xi8>) -> tensor<1x2x16xi32> {
 
 // -----
 
-// A 3x3 convolution becomes im2col + a [KH*KW*C, O] weight matrix GEMM.
-// The im2col rows are built 48 at a time (8 row tiles of 6) into a buffer,
-// flipped to unsigned (a + 128; taps in the padding read the input zero
-// point), just before the microkernels read them. The constant bias joins
-// the column corrections: 7 - (128 + (-5)) * 72 (K = 3 * 3 * 8, all
-// weights 1) = -8849. The kernels store into the NHWC result itself (each
-// row's pixel coordinates by division), not into a [1, 16, 16] matrix
-// reshaped afterwards (which would be copied into a function's result).
+// A 3x3 convolution is a GEMM with the weights as a [KH*KW*C, O] matrix.
+// Each kernel row's 3 x 8 input bytes are whole depth quads and lie side by
+// side in the input, so the microkernels read the GEMM rows in place (no
+// im2col): the input is copied once, zero-point padded to 6x6 pixels and
+// flipped to unsigned (a + 128; the padding -5 + 128 = 123), and kernel row
+// kh of output pixel (y, x) starts at byte ((y + kh) * 6 + x) * 8 of it.
+// The constant bias joins the column corrections: 7 - (128 + (-5)) * 72
+// (K = 3 * 3 * 8, all weights 1) = -8849. The kernels store into the NHWC
+// result itself (each row's pixel coordinates by division), not into a
+// [1, 16, 16] matrix reshaped afterwards (which would be copied into a
+// function's result).
 // CHECK-LABEL: func @conv3x3
-// CHECK-DAG: arith.constant dense<-5> : vector<8xi8>
 // CHECK-DAG: arith.constant dense<-8849> : tensor<16xi32>
-// CHECK-DAG: memref.alloc() : memref<48x72xi8>
-// CHECK: scf.for
+// CHECK-DAG: %[[PADDING:.*]] = arith.constant dense<123> : vector<8xi8>
+// CHECK-NOT: memref.alloc
+// CHECK: scf.for {{.*}} -> (tensor<36x8xi8>)
 // CHECK: scf.if
-// CHECK: vector.transfer_read %arg0{{.*}} : tensor<1x4x4x8xi8>, vector<8xi8>
-// CHECK: } else {
-// CHECK-NEXT: scf.yield %{{.*}} : vector<8xi8>
+// CHECK: vector.transfer_read %{{.*}} : tensor<16x8xi8>, vector<8xi8>
 // CHECK: arith.xori {{.*}} : vector<8xi8>
-// CHECK: vector.transfer_write {{.*}} : vector<8xi8>, memref<48x72xi8>
+// CHECK: } else {
+// CHECK: vector.transfer_write %[[PADDING]]
+// CHECK: %[[PADDED:.*]] = tensor.collapse_shape {{.*}} into tensor<288xi8>
+// CHECK: vector.transfer_read %[[PADDED]]{{.*}} : tensor<288xi8>, vector<4xi8>
 // CHECK: qopt.dot_u8_s8
 // CHECK-NOT: tosa.add
 // CHECK-NOT: tensor.expand_shape
@@ -120,6 +124,38 @@ func.func @conv3x3(%x: tensor<1x4x4x8xi8>) -> tensor<1x4x4x16xi32> {
   %zp = "tosa.const"() {values = dense<-5> : tensor<1xi8>} : () -> tensor<1xi8>
   %wzp = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
   %y = tosa.conv2d %x, %w, %b, %zp, %wzp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>} : (tensor<1x4x4x8xi8>, tensor<16x3x3x8xi8>, tensor<16xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4x16xi32>
+  return %y : tensor<1x4x4x16xi32>
+}
+
+// -----
+
+// With 3 input channels a kernel row (9 bytes) is no whole number of depth
+// quads: im2col. Its rows are built 48 at a time (8 row tiles of 6) into a
+// buffer, K padded to 28, flipped to unsigned (taps in the padding read the
+// input zero point), just before the microkernels read them. Column
+// corrections: 7 - (128 + (-5)) * 27 = -3314.
+// CHECK-LABEL: func @conv3x3_im2col
+// CHECK-DAG: arith.constant dense<-5> : vector<3xi8>
+// CHECK-DAG: arith.constant dense<-3314> : tensor<16xi32>
+// CHECK-DAG: memref.alloc() : memref<48x28xi8>
+// CHECK: scf.for
+// CHECK: scf.if
+// CHECK: arith.xori {{.*}} : vector<9xi8>
+// CHECK: vector.transfer_write {{.*}} : vector<9xi8>, memref<48x28xi8>
+// CHECK: } else {
+// CHECK: vector.transfer_read %arg0{{.*}} : tensor<1x4x4x3xi8>, vector<3xi8>
+// CHECK: } else {
+// CHECK-NEXT: scf.yield %{{.*}} : vector<3xi8>
+// CHECK: vector.transfer_write {{.*}} : vector<3xi8>, memref<48x28xi8>
+// CHECK: qopt.dot_u8_s8
+// CHECK: vector.transfer_write {{.*}} : vector<16xi32>, tensor<1x4x4x16xi32>
+// CHECK-NOT: tosa.conv2d
+func.func @conv3x3_im2col(%x: tensor<1x4x4x3xi8>) -> tensor<1x4x4x16xi32> {
+  %w = "tosa.const"() {values = dense<1> : tensor<16x3x3x3xi8>} : () -> tensor<16x3x3x3xi8>
+  %b = "tosa.const"() {values = dense<7> : tensor<16xi32>} : () -> tensor<16xi32>
+  %zp = "tosa.const"() {values = dense<-5> : tensor<1xi8>} : () -> tensor<1xi8>
+  %wzp = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %y = tosa.conv2d %x, %w, %b, %zp, %wzp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>} : (tensor<1x4x4x3xi8>, tensor<16x3x3x3xi8>, tensor<16xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4x16xi32>
   return %y : tensor<1x4x4x16xi32>
 }
 

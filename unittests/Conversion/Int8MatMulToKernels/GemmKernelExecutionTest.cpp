@@ -462,14 +462,18 @@ struct ConvCase {
   /// With a group size, int8 weights m * q: int4 q, one m in [1, 16] per
   /// output channel, tap and group of input channels.
   int groupSize = 0;
+  /// The horizontal dilation when it differs from the vertical one.
+  int64_t dilationX = 0;
+  int64_t dx() const { return dilationX ? dilationX : dilation; }
 };
 
 /// A tosa.conv2d through tosa-to-linalg (reference) and through
-/// convert-int8-matmul-to-kernels (im2col + VNNI GEMM): equal int32 outputs.
+/// convert-int8-matmul-to-kernels (GEMM kernels reading the padded input in
+/// place, or im2col): equal int32 outputs.
 void runConv(const ConvCase &c, const std::string &isa,
              const std::string &options = "") {
   int64_t ho = (c.h + 2 * c.pad - c.dilation * (c.kh - 1) - 1) / c.stride + 1;
-  int64_t wo = (c.w + 2 * c.pad - c.dilation * (c.kw - 1) - 1) / c.stride + 1;
+  int64_t wo = (c.w + 2 * c.pad - c.dx() * (c.kw - 1) - 1) / c.stride + 1;
   std::mt19937 rng(c.c * 7 + c.o * 3 + c.kh);
   std::uniform_int_distribution<int> byte(-128, 127);
   std::vector<int8_t> weights(c.o * c.kh * c.kw * c.c),
@@ -518,8 +522,8 @@ void runConv(const ConvCase &c, const std::string &isa,
         "tensor<1xi8>\n"
      << "  %y = tosa.conv2d %x, %w, %b, %xzp, %wzp {acc_type = i32, dilation "
         "= array<i64: "
-     << c.dilation << ", " << c.dilation << ">, pad = array<i64: " << c.pad
-     << ", " << c.pad << ", " << c.pad << ", " << c.pad
+     << c.dilation << ", " << c.dx() << ">, pad = array<i64: " << c.pad << ", "
+     << c.pad << ", " << c.pad << ", " << c.pad
      << ">, stride = array<i64: " << c.stride << ", " << c.stride << ">} : ("
      << in << ", " << wt << ", tensor<" << c.o
      << "xi32>, tensor<1xi8>, tensor<1xi8>) -> " << out << "\n"
@@ -550,23 +554,32 @@ void runConv(const ConvCase &c, const std::string &isa,
           std::to_string(c.pad) + " " + options);
 }
 
+// Kernel rows of whole depth quads (KW x C a multiple of 4) and a
+// horizontal dilation of 1 are read in place from the padded input by the
+// four-byte dot kernels (VNNI, sdot); the others (and AMX, smmla) take
+// im2col.
 const ConvCase kConvCases[] = {
-    {1, 8, 8, 16, 32, 3, 3, 1, 1, 1, -3},    // 3x3 same padding
-    {1, 9, 9, 8, 24, 3, 3, 2, 1, 1, 5},      // stride 2
-    {2, 6, 5, 32, 20, 1, 1, 1, 0, 1, 0},     // pointwise, batch 2 (no im2col)
-    {1, 9, 9, 16, 16, 1, 1, 2, 0, 1, 7},     // pointwise stride 2 (im2col)
-    {1, 10, 10, 3, 17, 3, 3, 1, 1, 1, -128}, // RGB-like: C = 3 (K = 27)
-    {1, 7, 7, 80, 12, 3, 3, 1, 1, 1, 127},   // C > 64: two chunks
-    {1, 11, 11, 8, 8, 3, 3, 1, 2, 2, 1},     // dilation 2
+    {1, 8, 8, 16, 32, 3, 3, 1, 1, 1, -3},      // 3x3 same padding
+    {1, 9, 9, 8, 24, 3, 3, 2, 1, 1, 5},        // stride 2
+    {2, 6, 5, 32, 20, 1, 1, 1, 0, 1, 0},       // pointwise, batch 2 (no copy)
+    {1, 9, 9, 16, 16, 1, 1, 2, 0, 1, 7},       // pointwise stride 2
+    {1, 10, 10, 3, 17, 3, 3, 1, 1, 1, -128},   // RGB-like: C = 3 (K = 27)
+    {1, 7, 7, 80, 12, 3, 3, 1, 1, 1, 127},     // C > 64: two chunks
+    {1, 11, 11, 8, 8, 3, 3, 1, 2, 2, 1},       // dilation 2
+    {2, 7, 6, 12, 20, 3, 3, 1, 1, 1, -7},      // batch 2, KW x C = 36
+    {1, 10, 9, 8, 16, 3, 2, 1, 1, 3, 4, 0, 1}, // dilation 3 x 1, 3x2 kernel
 };
 
 TEST_F(VnniMatMul, Convolutions) {
   for (const ConvCase &c : kConvCases)
     runConv(c, "avx512-vnni");
-  // im2col rows built block by block (48 rows) while K is split into
-  // several cache blocks: the partial sums cross row blocks.
+  // K split into several cache blocks: blocks within a kernel row (3 x 16
+  // channels = 12 quads, blocks of 6; 3 x 80 = 60 quads, blocks of 15), and
+  // im2col rows built block by block while the partial sums cross row
+  // blocks (C = 3).
   runConv(kConvCases[0], "avx512-vnni", "{k-block=32}");
   runConv(kConvCases[5], "avx512-vnni", "{k-block=64 tile-rows=4}");
+  runConv(kConvCases[4], "avx512-vnni", "{k-block=16}");
 }
 
 // Per-group weights: groups of 16 or 32 input channels within each tap
