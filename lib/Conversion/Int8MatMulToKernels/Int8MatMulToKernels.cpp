@@ -49,9 +49,10 @@ using namespace qopt;
 
 namespace {
 
-constexpr int64_t kLanes = 16;    // int32 lanes of a column block (a zmm)
-constexpr int64_t kDepth = 4;     // bytes summed per lane by vpdpbusd / sdot
-constexpr int64_t kMmlaDepth = 8; // depths per smmla operand row
+constexpr int64_t kLanes = 16;       // int32 lanes of a column block (a zmm)
+constexpr int64_t kDepth = 4;        // bytes summed per lane by vpdpbusd / sdot
+constexpr int64_t kMmlaDepth = 8;    // depths per smmla operand row
+constexpr int64_t kAmxTileRows = 16; // rows of an AMX accumulator tile
 
 /// Depths per packed group: what one instruction sums per output.
 int64_t depthOf(Int8Kernel kernel) {
@@ -156,15 +157,21 @@ GemmWeights storeWeights(SmallVector<int8_t> w, int64_t k, int64_t n,
   return stored;
 }
 
-/// The options for one layer: packed int4 / int2 weights are unpacked in
-/// registers, so they take the register-tile kernels (AMX tiles load from
-/// memory; smmla's octets would need their own field order: its CPUs have
-/// sdot), as many depth groups per K step as share a byte, and K padded to
-/// whole such sets. Per-group weights keep a second accumulator per
-/// output (the group's dot products): half the rows.
-Int8GemmOptions forLayer(Int8GemmOptions tile, const GemmWeights &weights) {
+/// The options for one layer of `rows` GEMM rows: AMX tiles hold 16 rows,
+/// so fewer (a GEMV, a late layer's few pixels) would waste most of each
+/// tile multiply, and take the register tiles (AMX CPUs have AVX-512
+/// VNNI; at M = 1 they are 1.2x faster). Packed int4 / int2 weights are
+/// unpacked in registers, so they take the register-tile kernels (AMX
+/// tiles load from memory; smmla's octets would need their own field
+/// order: its CPUs have sdot), as many depth groups per K step as share a
+/// byte, and K padded to whole such sets. Per-group weights keep a second
+/// accumulator per output (the group's dot products): half the rows.
+Int8GemmOptions forLayer(Int8GemmOptions tile, const GemmWeights &weights,
+                         int64_t rows) {
   tile.weightBits = weights.bits;
   tile.groupSize = weights.groupSize;
+  if (tile.kernel == Int8Kernel::amx && rows < kAmxTileRows)
+    tile.kernel = Int8Kernel::vnni;
   if (weights.bits == 8)
     return tile;
   if (tile.kernel == Int8Kernel::amx)
@@ -1041,7 +1048,7 @@ private:
 /// requantization).
 class AmxKernelEmitter : GemmEmitterBase {
 public:
-  static constexpr int64_t kTileRows = 16;    // rows of an accumulator tile
+  static constexpr int64_t kTileRows = kAmxTileRows;
   static constexpr int64_t kStepBytes = 64;   // depth bytes per tile multiply
   static constexpr int64_t kPanelVectors = 2; // 16-column tiles per panel
   static constexpr int64_t kBlockRows = 2 * kTileRows; // rows per microkernel
@@ -1541,7 +1548,7 @@ struct MatMulLowering {
       return rewriter.notifyMatchFailure(mm, "K too large for int32 sums");
     GemmWeights weights =
         storeWeights(std::move(layer->weights), k, n, layer->tosaBits);
-    tile = forLayer(tile, weights);
+    tile = forLayer(tile, weights, m);
     Location loc = mm.getLoc();
     Value flat = tensor::CollapseShapeOp::create(
         rewriter, loc, RankedTensorType::get({m, k}, rewriter.getI8Type()),
@@ -1800,7 +1807,7 @@ struct ConvLowering {
         matrix[kk * o + oo] = w[oo * k + kk];
     GemmWeights weights =
         storeWeights(std::move(matrix), gemmK, o, layer->tosaBits);
-    tile = forLayer(tile, weights);
+    tile = forLayer(tile, weights, n * ho * wo);
     // The four-byte dot kernels read the rows in place from the padded
     // input when a kernel row's depths are contiguous there (horizontal
     // dilation 1) and make whole quads, sets of packed quads and weight

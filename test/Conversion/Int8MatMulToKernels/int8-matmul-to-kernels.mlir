@@ -14,16 +14,12 @@
 // is 5 and the correction -(128 + (-3)) * 5 = -625 for the 18 real
 // columns, 0 for the padding. The activations are flipped (xor -128) 64
 // bytes at a time with a masked read past K.
-// With AMX the weights are padded to 64 depths and signed (the correction
-// is -zp * colsum = 15), A (3 x 5) is copied into one 16 x 64 tile, and 2
-// tiles of 16 columns take a 16 x 64 weight tile each per depth step.
+// With kernel=amx, 3 rows (fewer than an AMX tile's 16) take the register
+// tiles all the same.
 // AMX-LABEL: func @matmul
-// AMX-DAG: arith.constant dense<[15, {{.*}}, 15, 0, {{.*}}, 0]> : tensor<32xi32>
-// AMX-DAG: tensor.empty() : tensor<16x64xi8>
-// AMX: amx.tile_zero : !amx.tile<16x16xi32>
-// AMX: amx.tile_load {{.*}} into !amx.tile<16x64xi8>
-// AMX: amx.tile_muli {{.*}} : !amx.tile<16x64xi8>, !amx.tile<16x64xi8>, !amx.tile<16x16xi32>
-// AMX: amx.tile_store
+// AMX-NOT: amx.
+// AMX: qopt.dot_u8_s8
+// AMX-NOT: amx.
 // CHECK-LABEL: func @matmul
 // CHECK-DAG: %[[W:.*]] = arith.constant dense<"0x0101010101{{.*}}"> : tensor<256xi8>
 // CHECK-DAG: %[[CORR:.*]] = arith.constant dense<[-625, {{.*}}, -625, 0, {{.*}}, 0]> : tensor<32xi32>
@@ -45,6 +41,26 @@ func.func @matmul(%a: tensor<1x3x5xi8>) -> tensor<1x3x18xi32> {
   %bzp = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
   %c = tosa.matmul %a, %b, %azp, %bzp : (tensor<1x3x5xi8>, tensor<1x5x18xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x3x18xi32>
   return %c : tensor<1x3x18xi32>
+}
+
+// -----
+
+// With AMX the weights are padded to 64 depths and signed (the correction
+// is -zp * colsum = 15), A (17 x 5) is copied into two 16 x 64 tiles, and 2
+// tiles of 16 columns take a 16 x 64 weight tile each per depth step.
+// AMX-LABEL: func @matmul_amx
+// AMX-DAG: arith.constant dense<[15, {{.*}}, 15, 0, {{.*}}, 0]> : tensor<32xi32>
+// AMX-DAG: tensor.empty() : tensor<32x64xi8>
+// AMX: amx.tile_zero : !amx.tile<16x16xi32>
+// AMX: amx.tile_load {{.*}} into !amx.tile<16x64xi8>
+// AMX: amx.tile_muli {{.*}} : !amx.tile<16x64xi8>, !amx.tile<16x64xi8>, !amx.tile<16x16xi32>
+// AMX: amx.tile_store
+func.func @matmul_amx(%a: tensor<1x17x5xi8>) -> tensor<1x17x18xi32> {
+  %b = "tosa.const"() {values = dense<1> : tensor<1x5x18xi8>} : () -> tensor<1x5x18xi8>
+  %azp = "tosa.const"() {values = dense<-3> : tensor<1xi8>} : () -> tensor<1xi8>
+  %bzp = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %c = tosa.matmul %a, %b, %azp, %bzp : (tensor<1x17x5xi8>, tensor<1x5x18xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x17x18xi32>
+  return %c : tensor<1x17x18xi32>
 }
 
 // -----
