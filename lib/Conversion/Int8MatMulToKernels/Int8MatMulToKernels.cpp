@@ -1811,7 +1811,9 @@ struct ConvLowering {
     // The four-byte dot kernels read the rows in place from the padded
     // input when a kernel row's depths are contiguous there (horizontal
     // dilation 1) and make whole quads, sets of packed quads and weight
-    // groups (each segment one kernel row).
+    // groups (each segment one kernel row), and when the padded copy is no
+    // larger than the im2col matrix it replaces (a strided 1x1 layer
+    // reads a quarter of its input).
     bool dotKernel =
         tile.kernel == Int8Kernel::vnni || tile.kernel == Int8Kernel::sdot;
     int64_t segmentQuads = kw * c / kDepth;
@@ -1820,12 +1822,12 @@ struct ConvLowering {
       setQuads = std::lcm(setQuads, tile.groupSize / kDepth);
     std::optional<ConvRows> convRows;
     Value padded;
+    int64_t hp = inType.getShape()[1] + pad[0] + pad[1];
+    int64_t wp = inType.getShape()[2] + pad[2] + pad[3];
     if (!pointwise && dotKernel && dilation[1] == 1 && (kw * c) % kDepth == 0 &&
-        segmentQuads % setQuads == 0) {
+        segmentQuads % setQuads == 0 && n * hp * wp * c <= pixels * k) {
       bool flip = tile.kernel == Int8Kernel::vnni;
       padded = padInput(rewriter, loc, conv.getInput(), zpIn, pad, flip);
-      int64_t hp = inType.getShape()[1] + pad[0] + pad[1];
-      int64_t wp = inType.getShape()[2] + pad[2] + pad[3];
       convRows = ConvRows{padded,    hp,        wp,          c,
                           stride[0], stride[1], dilation[0], segmentQuads};
     }
