@@ -297,8 +297,9 @@ int main(int argc, char **argv) {
     dnnl::matmul mm(pd);
     // QOPT_BENCH_QOPT_ONLY=1 skips oneDNN (for profiling qopt's code).
     if (getenv("QOPT_BENCH_QOPT_ONLY")) {
+      double seconds = timeIt(runQopt, reps);
       std::printf("%-16s %10.1f\n", s.name,
-                  2.0 * s.m * s.n * s.k / timeIt(runQopt, reps) / 1e9);
+                  2.0 * s.m * s.n * s.k / seconds / 1e9);
       continue;
     }
     auto [tq, td] = timeAlternating(

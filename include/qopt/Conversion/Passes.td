@@ -83,7 +83,8 @@ def ConvertInt8MatMulToKernelsPass
       kernels read the GEMM rows in place (no im2col): the input is copied
       once, zero-point padded (and made unsigned for VNNI), and each row
       tile reads kernel row `kh` of its output pixels from their own
-      offsets into it; K blocks cover whole kernel rows or lie within one.
+      offsets into it; K blocks cover whole kernel rows or lie within one
+      (only where the padded copy is no larger than the im2col matrix).
       Otherwise (and for AMX and smmla) through im2col (whole kernel rows
       copied when they lie inside the input, padding taps read the zero
       point), with K padded to a multiple of 4, built one block of rows

@@ -379,9 +379,10 @@ Value rowCorrection(OpBuilder &b, Location loc, Value a, Value row, int64_t k) {
   Value acc = chunks.getResult(0);
   if (k % 64) {
     // The last bytes of the row: a masked read, zeros beyond K.
-    Value chunk = vector::TransferReadOp::create(
-        b, loc, chunkType, a, ValueRange{row, index(k / 64 * 64)}, pad,
-        ArrayRef<bool>{false});
+    Value tail = index(k / 64 * 64);
+    Value chunk = vector::TransferReadOp::create(b, loc, chunkType, a,
+                                                 ValueRange{row, tail}, pad,
+                                                 ArrayRef<bool>{false});
     acc = DotU8S8Op::create(b, loc, accType, acc, ones, chunk,
                             /*pairs_fit_i16=*/true);
   }
@@ -747,9 +748,11 @@ private:
       // Sets of groups sharing bytes are never split: quads is a multiple
       // of their size and so is what is left.
       int64_t leftUnroll = layout.weightsPerByte();
-      if (int64_t left = piece % unroll)
-        accs = dotSteps(rows, base, mr, vectors, add(from, piece - left),
-                        left / leftUnroll, leftUnroll, accs);
+      if (int64_t left = piece % unroll) {
+        Value leftFrom = add(from, piece - left);
+        accs = dotSteps(rows, base, mr, vectors, leftFrom, left / leftUnroll,
+                        leftUnroll, accs);
+      }
     }
     return accs;
   }
@@ -1231,11 +1234,11 @@ Value copyRow(OpBuilder &b, Location loc, Value src, Value srcRow, Value dst,
     Value chunk = vector::TransferReadOp::create(
         b, loc, type, src, ValueRange{srcRow, column}, zero,
         ArrayRef<bool>{inBounds});
-    if (flip)
-      chunk = arith::XOrIOp::create(
-          b, loc, chunk,
-          arith::ConstantOp::create(
-              b, loc, type, DenseElementsAttr::get(type, int8_t(-128))));
+    if (flip) {
+      auto topBits = DenseElementsAttr::get(type, int8_t(-128));
+      Value mask = arith::ConstantOp::create(b, loc, type, topBits);
+      chunk = arith::XOrIOp::create(b, loc, chunk, mask);
+    }
     dst = vector::TransferWriteOp::create(b, loc, chunk, dst,
                                           ValueRange{dstRow, column},
                                           ArrayRef<bool>{true})
@@ -1490,12 +1493,12 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a,
   }
   SmallVector<int64_t> sizes(cShape);
   sizes.back() = n;
-  int64_t rank = sizes.size();
+  SmallVector<int64_t> zeros(sizes.size(), 0), ones(sizes.size(), 1);
+  auto sliceType = RankedTensorType::get(sizes, outElement);
   if (np != n)
-    c = tensor::ExtractSliceOp::create(
-        b, loc, RankedTensorType::get(sizes, outElement), c, ValueRange{},
-        ValueRange{}, ValueRange{}, SmallVector<int64_t>(rank, 0), sizes,
-        SmallVector<int64_t>(rank, 1));
+    c = tensor::ExtractSliceOp::create(b, loc, sliceType, c, ValueRange{},
+                                       ValueRange{}, ValueRange{}, zeros, sizes,
+                                       ones);
   if (sizes.size() == rowShape.size() + 1)
     return c;
   // AMX's [1, M, N] in the rows' shape.
