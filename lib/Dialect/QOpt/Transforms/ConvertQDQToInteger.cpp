@@ -269,10 +269,11 @@ DenseIntElementsAttr quantizeBias(DenseFPElementsAttr bias,
   StorageRange range = getIntegerRange(width, /*isUnsigned=*/false);
   constexpr RoundingMode kTiesToEven = RoundingMode::half_to_even;
   SmallVector<APInt> values;
-  for (auto [n, b] : llvm::enumerate(bias.getValues<APFloat>())) {
+  for (auto [n, real] : llvm::enumerate(bias.getValues<APFloat>())) {
     QuantParams step{scales[scales.size() == 1 ? 0 : n], 0};
-    int64_t q = quantizeValue(b.convertToDouble(), step, range, kTiesToEven);
-    values.emplace_back(width, q, /*isSigned=*/true);
+    double value = real.convertToDouble();
+    int64_t quantized = quantizeValue(value, step, range, kTiesToEven);
+    values.emplace_back(width, quantized, /*isSigned=*/true);
   }
   auto type = bias.getType().clone(IntegerType::get(bias.getContext(), width));
   return DenseIntElementsAttr::get(type, values);
