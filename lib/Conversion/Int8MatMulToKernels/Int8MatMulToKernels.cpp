@@ -412,12 +412,12 @@ protected:
     return arith::MulIOp::create(b, loc, x, index(v));
   }
 
-  /// scf.for over [0, count) carrying the state; `body` returns the new
+  /// scf.for over [begin, end) carrying the state; `body` returns the new
   /// one.
-  State loop(const State &c, int64_t count,
+  State loop(const State &c, int64_t begin, int64_t end,
              function_ref<State(State c, Value iv)> body) {
     auto forOp = scf::ForOp::create(
-        b, loc, index(0), index(count), index(1), ValueRange(c),
+        b, loc, index(begin), index(end), index(1), ValueRange(c),
         [&](OpBuilder &nested, Location, Value iv, ValueRange iter) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToStart(nested.getInsertionBlock());
@@ -425,16 +425,21 @@ protected:
         });
     return State(forOp.getResults());
   }
+  State loop(const State &c, int64_t count,
+             function_ref<State(State c, Value iv)> body) {
+    return loop(c, 0, count, body);
+  }
 
   /// `body(c, first column, packed base offset, 16-column vectors)` for
-  /// every column panel: the full ones (a loop), then the narrower last.
+  /// every column panel from `firstPanel`: the full ones (a loop), then the
+  /// narrower last.
   State forEachPanel(
       State c,
-      function_ref<State(State c, Value col, Value base, int64_t vectors)>
-          body) {
+      function_ref<State(State c, Value col, Value base, int64_t vectors)> body,
+      int64_t firstPanel = 0) {
     int64_t full = layout.fullPanels(), width = layout.vectors;
-    if (full > 0)
-      c = loop(c, full, [&](State c, Value p) {
+    if (full > firstPanel)
+      c = loop(c, firstPanel, full, [&](State c, Value p) {
         return body(c, mul(p, width * kLanes),
                     mul(p, layout.kq * width * layout.vectorBytes()), width);
       });
@@ -490,9 +495,6 @@ public:
   /// multipliers: int8 [Kp / G, Np], row-major.
   void scaleGroupsBy(Value multipliers) { groupMultipliers = multipliers; }
 
-  /// The tensors the kernels write: the int32 result; or, with a fused
-  /// requantization, the int8 result, preceded by an int32 buffer for the
-  /// partial sums when K takes more than one block.
   using GemmEmitterBase::State;
 
   /// Instead of reading A, build it `kBlockTiles` row tiles at a time with
@@ -510,16 +512,33 @@ public:
     a = rows.padded;
   }
 
-  State emit(State c) {
+  /// Writes C (int32, or int8 with a fused requantization) and returns
+  /// it.
+  Value emit(Value c) {
+    State state{c};
+    int64_t blockRows = fill ? tile.rows * kBlockTiles : rows;
+    if (maxKBlocks() > 1) {
+      partialsAt = state.size();
+      state.push_back(tensor::EmptyOp::create(
+          b, loc, ArrayRef<int64_t>{blockRows, layout.vectors * kLanes},
+          b.getI32Type()));
+    }
+    int64_t panelCount = layout.fullPanels() + (layout.lastVectors() ? 1 : 0);
+    if (weightsUnsigned && panelCount > 1) {
+      rowSumsAt = state.size();
+      state.push_back(tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{rows},
+                                              b.getI32Type()));
+    }
     if (!fill)
-      return panels(c, {index(0), rows, index(0)});
+      return panels(state, {index(0), rows, index(0)}).front();
     // Row blocks outer: each is built once (flipped to unsigned), then
     // used by every panel.
-    return forEachRowBlock(c, rows, tile.rows * kBlockTiles,
+    return forEachRowBlock(state, rows, blockRows,
                            [&](State c, Value first, int64_t count) {
                              fill(first, count, a);
                              return panels(c, {first, count, index(0)});
-                           });
+                           })
+        .front();
   }
 
   /// Depth quads per K block and the number of blocks: equal blocks of at
@@ -561,13 +580,32 @@ private:
     Value aStart;
   };
 
+  /// The most K blocks of any of the panels.
+  int64_t maxKBlocks() const {
+    int64_t segmentQuads = convRows ? convRows->segmentQuads : 0;
+    int64_t blocks = 0;
+    for (int64_t vectors :
+         {layout.fullPanels() ? layout.vectors : 0, layout.lastVectors()})
+      if (vectors)
+        blocks = std::max(
+            blocks, kBlocking(layout, vectors, tile, segmentQuads).second);
+    return blocks;
+  }
+
   /// Column panels outer: a panel's weights for one K block stay in L1
-  /// while every row tile of `span` streams over them.
+  /// while every row tile of `span` streams over them. With several
+  /// panels the rows' corrections are summed in the first one and read
+  /// back in the others.
   State panels(State c, RowSpan span) {
-    return forEachPanel(c,
-                        [&](State c, Value col, Value base, int64_t vectors) {
-                          return panel(c, col, base, vectors, span);
-                        });
+    auto body = [&](State c, Value col, Value base, int64_t vectors) {
+      return panel(c, col, base, vectors, span);
+    };
+    if (!rowSumsAt)
+      return forEachPanel(c, body);
+    rowSums = RowSums::store;
+    c = body(c, index(0), index(0), layout.vectors);
+    rowSums = RowSums::load;
+    return forEachPanel(c, body, /*firstPanel=*/1);
   }
 
   /// One column panel: the first K block starts from the corrections,
@@ -628,10 +666,14 @@ private:
       indices.push_back(n);
       return indices;
     };
+    // Partial sums by the tile's row in A and its column in the panel.
+    auto partialAt = [&](int64_t i, int64_t j) {
+      return SmallVector<Value>{add(aRow, i), index(j * kLanes)};
+    };
     auto initial = [&](int64_t i, int64_t j, Value rowTerm) -> Value {
       Value n = add(col, j * kLanes);
       if (accumulate)
-        return read(accType, c.front(), at(i, n), i32Pad);
+        return read(accType, c[partialsAt], partialAt(i, j), i32Pad);
       Value start = read(accType, corr, {n}, i32Pad);
       return rowTerm ? arith::AddIOp::create(b, loc, start, rowTerm).getResult()
                      : start;
@@ -642,9 +684,8 @@ private:
       // Summed here, just before the tile reads the row: the sum brings
       // it into L1 (a separate pass over A would stream it twice).
       if (!accumulate && weightsUnsigned)
-        rowTerm = vector::BroadcastOp::create(
-            b, loc, accType,
-            rowCorrection(b, loc, a, add(aRow, i), layout.kq * layout.depth));
+        rowTerm = vector::BroadcastOp::create(b, loc, accType,
+                                              rowSum(c, add(aRow, i)));
       for (int64_t j = 0; j < vectors; ++j)
         init.push_back(initial(i, j, rowTerm));
     }
@@ -657,7 +698,7 @@ private:
     // Partial sums go to the int32 buffer; the final block stores the
     // result (requantized when fused).
     bool requantizing = requant && final;
-    Value &dest = final ? c.back() : c.front();
+    Value &dest = final ? c.front() : c[partialsAt];
     for (int64_t j = 0; j < vectors; ++j) {
       Value n = add(col, j * kLanes);
       SmallVector<Value> params;
@@ -667,12 +708,24 @@ private:
         Value v = sums[i * vectors + j];
         if (requantizing)
           v = requant->apply(b, loc, v, params);
-        dest = vector::TransferWriteOp::create(b, loc, v, dest, at(i, n),
+        SmallVector<Value> indices = final ? at(i, n) : partialAt(i, j);
+        dest = vector::TransferWriteOp::create(b, loc, v, dest, indices,
                                                ArrayRef<bool>{true})
                    .getResult();
       }
     }
     return c;
+  }
+
+  /// Row `aRow`'s correction (rowCorrection): summed in the tile, and kept
+  /// for the other panels or read from the first.
+  Value rowSum(State &c, Value aRow) {
+    if (rowSums == RowSums::load)
+      return tensor::ExtractOp::create(b, loc, c[rowSumsAt], aRow);
+    Value sum = rowCorrection(b, loc, a, aRow, layout.kq * layout.depth);
+    if (rowSums == RowSums::store)
+      c[rowSumsAt] = tensor::InsertOp::create(b, loc, sum, c[rowSumsAt], aRow);
+    return sum;
   }
 
   /// C's indices of row `row` (of M): 0 and the row for a matmul's
@@ -1025,6 +1078,14 @@ private:
   }
 
   static constexpr int64_t kBlockTiles = 8; // row tiles per built block
+  /// Where the state keeps, after C, what outlives a tile (0: not kept):
+  /// the int32 partial sums of the K blocks before the last, [rows of the
+  /// span, panel columns] (not in C, whose rows may lie a power of two
+  /// apart and fold onto a few L2 sets), and the rows' corrections.
+  int64_t partialsAt = 0, rowSumsAt = 0;
+  /// Whether a tile sums its rows' corrections (perTile), also keeps them
+  /// (store, the first panel) or reads them (load, the other panels).
+  enum class RowSums { perTile, store, load } rowSums = RowSums::perTile;
   Value a, bPacked, corr, groupMultipliers;
   RowFiller fill;
   std::optional<ConvRows> convRows;
@@ -1318,23 +1379,15 @@ int64_t kAlignment(const Int8GemmOptions &tile) {
   return depthOf(tile.kernel) * tile.weightsPerByte();
 }
 
-/// The register-tile kernels' (VNNI, sdot, smmla) state and emitter: C,
-/// preceded by an int32 buffer for the partial sums when a fused
-/// requantization spans several K blocks.
-Value emitRegisterTileKernels(OpBuilder &b, Location loc, Value activations,
-                              Value bPacked, Value multipliers, Value corr,
+/// The register-tile kernels (VNNI, sdot, smmla) writing into `c`.
+Value emitRegisterTileKernels(OpBuilder &b, Location loc, Value c,
+                              Value activations, Value bPacked,
+                              Value multipliers, Value corr,
                               bool weightsUnsigned, ArrayRef<int64_t> rowShape,
                               PackedLayout layout, Int8GemmOptions tile,
                               const Requant *requant, bool pairsFitI16,
-                              function_ref<Value(Type)> empty,
                               const RowFiller &fill, int64_t kp,
                               const ConvRows *convRows) {
-  KernelEmitter::State state{empty(requant ? b.getI8Type() : b.getI32Type())};
-  int64_t segmentQuads = convRows ? convRows->segmentQuads : 0;
-  if (requant &&
-      KernelEmitter::kBlocking(layout, layout.vectors, tile, segmentQuads)
-              .second > 1)
-    state.insert(state.begin(), empty(b.getI32Type()));
   KernelEmitter emitter(b, loc, activations, bPacked, corr, weightsUnsigned,
                         rowShape, layout, tile);
   if (multipliers)
@@ -1347,7 +1400,7 @@ Value emitRegisterTileKernels(OpBuilder &b, Location loc, Value activations,
     emitter.buildRowsWith(fill, kp);
   if (convRows)
     emitter.readConvRows(*convRows);
-  return emitter.emit(state).back();
+  return emitter.emit(c);
 }
 
 /// C[rowShape, N] = (A[M, K] - zpA) x W[K, N] + bias[n] in int32, as VNNI
@@ -1486,10 +1539,10 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a,
     c = emitter.emit(empty(outElement));
   } else {
     const Requant *fusedRequant = fused ? &*fused : nullptr;
-    c = emitRegisterTileKernels(b, loc, activations, bPacked, multipliers, corr,
-                                weightsUnsigned, rowShape, layout, tile,
-                                fusedRequant, pairsFitI16, empty, fill, kp,
-                                convRows);
+    c = emitRegisterTileKernels(b, loc, empty(outElement), activations, bPacked,
+                                multipliers, corr, weightsUnsigned, rowShape,
+                                layout, tile, fusedRequant, pairsFitI16, fill,
+                                kp, convRows);
   }
   SmallVector<int64_t> sizes(cShape);
   sizes.back() = n;

@@ -106,6 +106,27 @@ func.func @in_place(%a: tensor<1x2x8xi8>) -> tensor<1x2x16xi32> {
 
 // -----
 
+// With several column panels (80 columns: a panel of 64 and one of 16) the
+// first panel's tiles sum their rows' corrections and keep them; the last
+// panel reads them back instead of summing its rows again (row 1's read
+// folds into the value just kept).
+// CHECK-LABEL: func @in_place_panels
+// CHECK: %[[SUMS:.*]] = tensor.empty() : tensor<2xi32>
+// CHECK: vector.reduction <add>
+// CHECK: %[[KEPT0:.*]] = tensor.insert %{{.*}} into %[[SUMS]][%c0]
+// CHECK: vector.reduction <add>
+// CHECK: tensor.insert %{{.*}} into %[[KEPT0]][%c1]
+// CHECK-NOT: vector.reduction
+// CHECK: tensor.extract %{{.*}}[%c0] : tensor<2xi32>
+func.func @in_place_panels(%a: tensor<1x2x8xi8>) -> tensor<1x2x80xi32> {
+  %b = "tosa.const"() {values = dense<1> : tensor<1x8x80xi8>} : () -> tensor<1x8x80xi8>
+  %zp = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %c = tosa.matmul %a, %b, %zp, %zp : (tensor<1x2x8xi8>, tensor<1x8x80xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x2x80xi32>
+  return %c : tensor<1x2x80xi32>
+}
+
+// -----
+
 // A 3x3 convolution is a GEMM with the weights as a [KH*KW*C, O] matrix.
 // Each kernel row's 3 x 8 input bytes are whole depth quads and lie side by
 // side in the input, so the microkernels read the GEMM rows in place (no
@@ -206,14 +227,15 @@ func.func @pointwise(%x: tensor<1x4x4x8xi8>) -> tensor<1x4x4x16xi32> {
 // CHECK: quant.scast {{.*}} : tensor<1x4x4x16xi8> to tensor<1x4x4x16x!quant.uniform<i8:f32, 1.000000e-01:-3>>
 // SMALL-LABEL: func @fused_requantize
 // With two K blocks (k-block=4, K=8) the partial sums of the first go to
-// an int32 buffer; the last block stores int8.
+// an int32 buffer of the panel's rows and columns (16 x 16, contiguous);
+// the last block stores int8 into the result.
 // RUN: qopt %s -split-input-file --convert-int8-matmul-to-kernels="k-block=4" | FileCheck %s --check-prefix=BLOCKS
 // BLOCKS-LABEL: func @fused_requantize
 // BLOCKS-NOT: qopt.requantize
-// BLOCKS-DAG: tensor.empty() : tensor<1x4x4x16xi32>
+// BLOCKS-DAG: tensor.empty() : tensor<16x16xi32>
 // BLOCKS-DAG: tensor.empty() : tensor<1x4x4x16xi8>
-// BLOCKS: vector.transfer_write {{.*}} : vector<16xi32>, tensor<1x4x4x16xi32>
-// BLOCKS: vector.transfer_read {{.*}} : tensor<1x4x4x16xi32>, vector<16xi32>
+// BLOCKS: vector.transfer_write {{.*}} : vector<16xi32>, tensor<16x16xi32>
+// BLOCKS: vector.transfer_read {{.*}} : tensor<16x16xi32>, vector<16xi32>
 // BLOCKS: vector.transfer_write {{.*}} : vector<16xi8>, tensor<1x4x4x16xi8>
 func.func @fused_requantize(%x: tensor<1x4x4x8xi8>) -> tensor<1x4x4x16x!quant.uniform<i8:f32, 0.1:-3>> {
   %w = "tosa.const"() {values = dense<1> : tensor<16x1x1x8xi8>} : () -> tensor<16x1x1x8xi8>

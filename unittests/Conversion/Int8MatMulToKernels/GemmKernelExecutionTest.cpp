@@ -211,7 +211,7 @@ TEST_F(VnniMatMul, OddShapes) {
   for (Case c :
        {Case{1, 1, 1, 0}, Case{1, 64, 64, 3}, Case{7, 5, 18, -3},
         Case{13, 33, 47, 100}, Case{6, 4, 64, -128}, Case{25, 130, 97, 127},
-        Case{64, 64, 64, 1}, Case{3, 1, 200, -7}})
+        Case{64, 64, 64, 1}, Case{3, 1, 200, -7}, Case{13, 64, 150, 9}})
     runCase(c, "");
 }
 
@@ -226,8 +226,11 @@ TEST_F(VnniMatMul, Extremes) {
 TEST_F(VnniMatMul, EveryTileShape) {
   for (const char *tile :
        {"{tile-rows=1 tile-vectors=1}", "{tile-rows=4 tile-vectors=2}",
-        "{tile-rows=8 tile-vectors=3}", "{tile-rows=2 tile-vectors=6}"})
+        "{tile-rows=8 tile-vectors=3}", "{tile-rows=2 tile-vectors=6}"}) {
     runCase(Case{11, 21, 83, -5}, tile);
+    // In place: the first panel keeps the row sums, the others read them.
+    runCase(Case{11, 84, 83, -5}, tile);
+  }
 }
 
 TEST_F(VnniMatMul, KBlocks) {
@@ -239,6 +242,9 @@ TEST_F(VnniMatMul, KBlocks) {
   // K a multiple of 4: activations read in place, run-time row sums.
   runCase(Case{9, 600, 40, 17}, "{k-block=100}");
   runCase(Case{9, 600, 40, -128, Case::AllMin}, "{k-block=64}");
+  // Several panels share one buffer of partial sums (and the row sums).
+  runCase(Case{11, 600, 100, -7}, "{k-block=100}");
+  runCase(Case{11, 600, 100, 5, Case::AllMax}, "{tile-vectors=1 k-block=64}");
   runCase(Case{5, 1000, 17, 127, Case::AllMax}, "");
 }
 
