@@ -658,9 +658,7 @@ private:
     Value i32Pad = arith::ConstantIntOp::create(b, loc, i32, 0);
     // What a row's accumulators start from: the corrections, or the
     // partial sums so far.
-    SmallVector<SmallVector<Value>> rowAt;
-    for (int64_t i = 0; i < mr; ++i)
-      rowAt.push_back(cIndices(add(row, i)));
+    SmallVector<SmallVector<Value>> rowAt = cIndices(row, mr);
     auto at = [&](int64_t i, Value n) {
       SmallVector<Value> indices(rowAt[i]);
       indices.push_back(n);
@@ -728,11 +726,18 @@ private:
     return sum;
   }
 
-  /// C's indices of row `row` (of M): 0 and the row for a matmul's
-  /// [1, M], else its coordinates in rowShape.
-  SmallVector<Value> cIndices(Value row) {
-    if (rowShape.size() == 2 && rowShape[0] == 1)
-      return {index(0), row};
+  /// C's indices of rows row.. row + count - 1 (of M): 0 and the row for
+  /// a matmul's [1, M], else their coordinates in rowShape. Only the first
+  /// row's take divisions; each next row's add 1 with carries, a compare
+  /// and a select per dimension (short-K convolutions spent a fifth of
+  /// their time dividing).
+  SmallVector<SmallVector<Value>> cIndices(Value row, int64_t count) {
+    SmallVector<SmallVector<Value>> rows;
+    if (rowShape.size() == 2 && rowShape[0] == 1) {
+      for (int64_t i = 0; i < count; ++i)
+        rows.push_back({index(0), add(row, i)});
+      return rows;
+    }
     SmallVector<Value> indices(rowShape.size());
     for (int64_t d = rowShape.size() - 1; d > 0; --d) {
       Value size = index(rowShape[d]);
@@ -740,7 +745,22 @@ private:
       row = arith::DivUIOp::create(b, loc, row, size);
     }
     indices[0] = row;
-    return indices;
+    rows.push_back(indices);
+    Value zero = index(0), one = index(1);
+    for (int64_t i = 1; i < count; ++i) {
+      SmallVector<Value> next(rows.back());
+      Value carry = one;
+      for (int64_t d = rowShape.size() - 1; d > 0; --d) {
+        Value bumped = add(next[d], carry);
+        Value wraps = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                            bumped, index(rowShape[d]));
+        next[d] = arith::SelectOp::create(b, loc, wraps, zero, bumped);
+        carry = arith::SelectOp::create(b, loc, wraps, one, zero);
+      }
+      next[0] = add(next[0], carry);
+      rows.push_back(next);
+    }
+    return rows;
   }
 
   Value read(VectorType type, Value source, ValueRange at, Value pad) {
@@ -823,8 +843,7 @@ private:
   SmallVector<Value> pixelStarts(Value aRow, int64_t mr) {
     const ConvRows &conv = *convRows;
     SmallVector<Value> starts;
-    for (int64_t i = 0; i < mr; ++i) {
-      SmallVector<Value> pixel = cIndices(add(aRow, i));
+    for (const SmallVector<Value> &pixel : cIndices(aRow, mr)) {
       Value y = add(mul(pixel[0], conv.hp), mul(pixel[1], conv.strideY));
       Value x = mul(pixel[2], conv.strideX * conv.c);
       starts.push_back(add(mul(y, conv.wp * conv.c), x));
