@@ -31,7 +31,7 @@ using namespace mlir;
 using namespace qopt;
 
 #define QOPT_BUFFERS_TO_LLVM                                                   \
-  "buffer-deallocation-pipeline,convert-memref-copy-to-linalg,"                \
+  "buffer-deallocation-pipeline,convert-memref-copy-to-vector,"                \
   "func.func(convert-linalg-to-loops,convert-vector-to-scf{full-unroll},"      \
   "lower-affine),"                                                             \
   "convert-qopt-dot-to-llvm,convert-vector-to-llvm{enable-amx},"               \

@@ -4,7 +4,7 @@
 #define QOPT_CONVERSION_PASSES_H
 
 #include "qopt/Conversion/Int8MatMulToKernels/Int8MatMulToKernels.h"
-#include "qopt/Conversion/MemRefCopyToLinalg/MemRefCopyToLinalg.h"
+#include "qopt/Conversion/MemRefCopyToVector/MemRefCopyToVector.h"
 #include "qopt/Conversion/QOptToArith/QOptToArith.h"
 
 #include "mlir/Pass/Pass.h"

@@ -188,8 +188,9 @@ def ConvertInt8MatMulToKernelsPass
   ];
 }
 
-def ConvertMemRefCopyToLinalgPass : Pass<"convert-memref-copy-to-linalg"> {
-  let summary = "Turn strided memref.copy ops into linalg.copy";
+def ConvertMemRefCopyToVectorPass : Pass<"convert-memref-copy-to-vector"> {
+  let summary = "Turn strided memref.copy ops into vector loads and stores "
+                "(or linalg.copy)";
   let description = [{
     `finalize-memref-to-llvm` lowers a `memref.copy` between two contiguous
     buffers to `memcpy`, but every other copy to a call of the runtime's
@@ -197,22 +198,34 @@ def ConvertMemRefCopyToLinalgPass : Pass<"convert-memref-copy-to-linalg"> {
     memref descriptors. Bufferized padding (`tosa.max_pool2d`'s border, a
     padded input copied into the interior of a larger buffer) is such a
     copy; in a ResNet-18 at batch 1 that one call took a fifth of the
-    int8 model's run time. This pass rewrites each copy that is not
-    contiguous on both sides into `linalg.copy`, which
-    `convert-linalg-to-loops` turns into loops that LLVM vectorizes.
-    Contiguous copies are left alone. Runs after bufferization.
+    int8 model's run time.
+
+    This pass rewrites each copy that is not contiguous on both sides.
+    When the innermost dimension is static, has stride 1 on both sides and
+    holds whole bytes, each row is copied as vectors of up to 64 bytes
+    (`vector.transfer_read` / `vector.transfer_write`, in bounds) inside
+    `scf.for` loops over the outer dimensions. As a `linalg.copy` such a
+    copy became loops that LLVM left scalar (it cannot prove that the two
+    memrefs do not alias): 64 byte moves per pixel, 2.6% of the int8
+    ResNet-18's run time. Other copies become `linalg.copy`, which
+    `convert-linalg-to-loops` turns into loops. Contiguous copies are left
+    alone. Runs after bufferization.
 
     Example:
 
     ```mlir
     memref.copy %src, %view : memref<1x4x4x64xi8>
         to memref<1x4x4x64xi8, strided<[1600, 320, 64, 1], offset: 384>>
-    // becomes
-    linalg.copy ins(%src : memref<1x4x4x64xi8>)
-                outs(%view : memref<1x4x4x64xi8, strided<...>>)
+    // becomes, for each (n, h, w) in scf.for loops:
+    %row = vector.transfer_read %src[%n, %h, %w, %c0], %pad {in_bounds = [true]}
+        : memref<1x4x4x64xi8>, vector<64xi8>
+    vector.transfer_write %row, %view[%n, %h, %w, %c0] {in_bounds = [true]}
+        : vector<64xi8>, memref<1x4x4x64xi8, strided<...>>
     ```
   }];
-  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def ConvertQOptDotToLLVMPass : Pass<"convert-qopt-dot-to-llvm"> {
