@@ -255,7 +255,7 @@ int main(int argc, char **argv) {
   bool allEqual = true;
   for (const Shape &s : shapes) {
     const int zeroPoint = 3;
-    std::vector<int8_t> a(s.m * s.k), w(s.k * s.n);
+    Buffer<int8_t> a(s.m * s.k), w(s.k * s.n);
     for (int8_t &v : a)
       v = int8_t(byte(rng));
     for (int8_t &v : w)
@@ -268,7 +268,7 @@ int main(int argc, char **argv) {
       std::fprintf(stderr, "%s: %s\n", s.name, kernel.error().c_str());
       return 1;
     }
-    std::vector<int32_t> cq(s.m * s.n);
+    Buffer<int32_t> cq(s.m * s.n);
     auto in = view3(a.data(), s.m, s.k);
     auto out = view3(cq.data(), s.m, s.n);
     auto runQopt = [&] { kernel.call("mm", &in, &out); };
@@ -285,14 +285,14 @@ int main(int argc, char **argv) {
     attr.set_zero_points(DNNL_ARG_SRC, 0, {zeroPoint + 128});
     dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(srcDesc, wAny, dstDesc),
                                     attr, engine);
-    std::vector<uint8_t> au(a.size());
+    Buffer<uint8_t> au(a.size());
     for (size_t i = 0; i < a.size(); ++i)
       au[i] = uint8_t(a[i] + 128);
     dnnl::memory src(srcDesc, engine, au.data());
     dnnl::memory wSrc(wPlain, engine, w.data());
     dnnl::memory weights(pd.weights_desc(), engine);
     dnnl::reorder(wSrc, weights).execute(stream, wSrc, weights);
-    std::vector<int32_t> cd(s.m * s.n);
+    Buffer<int32_t> cd(s.m * s.n);
     dnnl::memory dst(dstDesc, engine, cd.data());
     dnnl::matmul mm(pd);
     // QOPT_BENCH_QOPT_ONLY=1 skips oneDNN (for profiling qopt's code).
@@ -354,7 +354,7 @@ int main(int argc, char **argv) {
       int64_t wo = (s.w + 2 * s.pad - s.k) / s.stride + 1;
       int64_t padEnd = (ho - 1) * s.stride + s.k - s.h - s.pad;
       const int zeroPoint = 3;
-      std::vector<int8_t> x(s.h * s.w * s.c), wt(s.o * s.k * s.k * s.c);
+      Buffer<int8_t> x(s.h * s.w * s.c), wt(s.o * s.k * s.k * s.c);
       for (int8_t &v : x)
         v = int8_t(byte(rng));
       for (int8_t &v : wt)
@@ -396,7 +396,7 @@ int main(int argc, char **argv) {
         std::fprintf(stderr, "%s: %s\n", s.name, kernel.error().c_str());
         return 1;
       }
-      std::vector<int32_t> yq(ho * wo * s.o), yd(yq.size());
+      Buffer<int32_t> yq(ho * wo * s.o), yd(yq.size());
       StridedMemRefType<int8_t, 4> xin;
       StridedMemRefType<int32_t, 4> yout;
       xin.basePtr = xin.data = x.data();
@@ -424,7 +424,7 @@ int main(int argc, char **argv) {
               dnnl::algorithm::convolution_direct, srcDesc, wAny, dstDesc,
               {s.stride, s.stride}, {s.pad, s.pad}, {padEnd, padEnd}),
           attr, engine);
-      std::vector<uint8_t> xu(x.size());
+      Buffer<uint8_t> xu(x.size());
       for (size_t i = 0; i < x.size(); ++i)
         xu[i] = uint8_t(x[i] + 128);
       dnnl::memory src(srcDesc, engine, xu.data());
