@@ -1643,11 +1643,12 @@ Value inRange(OpBuilder &b, Location loc, Value v, int64_t lo, int64_t hi) {
 }
 
 /// The NHWC int8 input [N, H, W, C] padded with its zero point by `pad`
-/// (top, bottom, left, right), as the bytes [N Hp Wp C] of the padded
-/// pixels in order, and with `flip` unsigned (copyRow): a pixel at a time,
-/// copied when it lies inside the input, else the zero point.
+/// (top, bottom, left, right), as the bytes [N Hp Wp C'] of the padded
+/// pixels in order (each pixel's channels zero-padded to C' >= C), and
+/// with `flip` unsigned (copyRow): a pixel at a time, copied when it lies
+/// inside the input, else the zero point.
 Value padInput(OpBuilder &b, Location loc, Value input, int64_t zeroPoint,
-               ArrayRef<int64_t> pad, bool flip) {
+               ArrayRef<int64_t> pad, int64_t channels, bool flip) {
   ArrayRef<int64_t> shape = cast<RankedTensorType>(input.getType()).getShape();
   int64_t n = shape[0], h = shape[1], w = shape[2], c = shape[3];
   int64_t hp = h + pad[0] + pad[1], wp = w + pad[2] + pad[3];
@@ -1658,8 +1659,8 @@ Value padInput(OpBuilder &b, Location loc, Value input, int64_t zeroPoint,
   Value pixels = tensor::CollapseShapeOp::create(
       b, loc, RankedTensorType::get({n * h * w, c}, i8), input,
       SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
-  Value padded =
-      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{n * hp * wp, c}, i8);
+  Value padded = tensor::EmptyOp::create(
+      b, loc, ArrayRef<int64_t>{n * hp * wp, channels}, i8);
   int8_t outside =
       static_cast<int8_t>(flip ? (zeroPoint + 128) & 0xff : zeroPoint);
   auto loop = scf::ForOp::create(
@@ -1684,15 +1685,15 @@ Value padInput(OpBuilder &b, Location loc, Value input, int64_t zeroPoint,
               Value rowStart =
                   arith::MulIOp::create(ib, loc, imageY, idx(ib, w));
               Value source = arith::AddIOp::create(ib, loc, rowStart, inX);
-              Value out =
-                  copyRow(ib, loc, pixels, source, iter.front(), q, c, c, flip);
+              Value out = copyRow(ib, loc, pixels, source, iter.front(), q, c,
+                                  channels, flip);
               scf::YieldOp::create(ib, loc, out);
             },
             [&](OpBuilder &eb, Location) {
               Value out = iter.front();
-              for (int64_t at = 0; at < c; at += 64) {
+              for (int64_t at = 0; at < channels; at += 64) {
                 auto type =
-                    VectorType::get({std::min<int64_t>(64, c - at)}, i8);
+                    VectorType::get({std::min<int64_t>(64, channels - at)}, i8);
                 Value zp = arith::ConstantOp::create(
                     eb, loc, type, DenseElementsAttr::get(type, outside));
                 out = vector::TransferWriteOp::create(
@@ -1705,8 +1706,8 @@ Value padInput(OpBuilder &b, Location loc, Value input, int64_t zeroPoint,
         scf::YieldOp::create(nb, loc, copied.getResults());
       });
   return tensor::CollapseShapeOp::create(
-      b, loc, RankedTensorType::get({n * hp * wp * c}, i8), loop.getResult(0),
-      SmallVector<ReassociationIndices>{{0, 1}});
+      b, loc, RankedTensorType::get({n * hp * wp * channels}, i8),
+      loop.getResult(0), SmallVector<ReassociationIndices>{{0, 1}});
 }
 
 /// The im2col matrix of an NHWC int8 input for a KH x KW convolution:
@@ -1872,39 +1873,63 @@ struct ConvLowering {
     bool pointwise = kh == 1 && kw == 1 && llvm::all_equal(stride) &&
                      stride[0] == 1 &&
                      llvm::all_of(pad, [](int64_t p) { return p == 0; });
-    // Weights [O, KH, KW, C] -> [KH*KW*C, O]; im2col pads K to a multiple
-    // of 4 with zero columns (zero weight rows), so the GEMM reads it in
-    // place.
-    int64_t gemmK = pointwise ? k : alignTo(k, kDepth);
-    SmallVector<int8_t> matrix(gemmK * o, 0);
-    for (int64_t oo = 0; oo < o; ++oo)
-      for (int64_t kk = 0; kk < k; ++kk)
-        matrix[kk * o + oo] = w[oo * k + kk];
-    GemmWeights weights =
-        storeWeights(std::move(matrix), gemmK, o, layer->tosaBits);
-    tile = forLayer(tile, weights, n * ho * wo);
+    // Weights [O, KH, KW, C] -> [KH*KW*C', O], the C' >= C channels of a
+    // tap padded with zero weights; im2col pads K to a multiple of 4 with
+    // zero columns (zero weight rows), so the GEMM reads it in place.
+    Int8GemmOptions options = tile;
+    int64_t gemmK;
+    GemmWeights weights;
+    auto buildWeights = [&](int64_t tapChannels) {
+      int64_t taps = kh * kw;
+      gemmK = pointwise ? k : alignTo(taps * tapChannels, kDepth);
+      SmallVector<int8_t> matrix(gemmK * o, 0);
+      for (int64_t oo = 0; oo < o; ++oo)
+        for (int64_t tap = 0; tap < taps; ++tap)
+          for (int64_t ci = 0; ci < c; ++ci)
+            matrix[(tap * tapChannels + ci) * o + oo] =
+                w[(oo * taps + tap) * c + ci];
+      weights = storeWeights(std::move(matrix), gemmK, o, layer->tosaBits);
+      tile = forLayer(options, weights, n * ho * wo);
+    };
     // The four-byte dot kernels read the rows in place from the padded
     // input when a kernel row's depths are contiguous there (horizontal
     // dilation 1) and make whole quads, sets of packed quads and weight
     // groups (each segment one kernel row), and when the padded copy is no
     // larger than the im2col matrix it replaces (a strided 1x1 layer
-    // reads a quarter of its input).
-    bool dotKernel =
-        tile.kernel == Int8Kernel::vnni || tile.kernel == Int8Kernel::sdot;
-    int64_t segmentQuads = kw * c / kDepth;
-    int64_t setQuads = tile.weightsPerByte();
-    if (tile.groupSize)
-      setQuads = std::lcm(setQuads, tile.groupSize / kDepth);
-    std::optional<ConvRows> convRows;
-    Value padded;
+    // reads a quarter of its input). A kernel row of C = 3 channels (an
+    // RGB stem) is not whole quads: its pixels are padded to 4 channels,
+    // a third more dot products instead of an im2col that took a third of
+    // the 7x7 stem's time; wider padding would cost more than im2col.
     int64_t hp = inType.getShape()[1] + pad[0] + pad[1];
     int64_t wp = inType.getShape()[2] + pad[2] + pad[3];
-    if (!pointwise && dotKernel && dilation[1] == 1 && (kw * c) % kDepth == 0 &&
-        segmentQuads % setQuads == 0 && n * hp * wp * c <= pixels * k) {
+    auto readsInPlace = [&](int64_t tapChannels) {
+      bool dotKernel =
+          tile.kernel == Int8Kernel::vnni || tile.kernel == Int8Kernel::sdot;
+      int64_t setQuads = tile.weightsPerByte();
+      if (tile.groupSize)
+        setQuads = std::lcm(setQuads, tile.groupSize / kDepth);
+      int64_t rowBytes = kw * tapChannels;
+      return !pointwise && dotKernel && dilation[1] == 1 &&
+             rowBytes % kDepth == 0 && (rowBytes / kDepth) % setQuads == 0 &&
+             n * hp * wp * tapChannels <= pixels * gemmK;
+    };
+    int64_t tapChannels = alignTo(c, kDepth);
+    bool padChannels = (kw * c) % kDepth != 0 && 3 * tapChannels <= 4 * c;
+    if (padChannels)
+      buildWeights(tapChannels);
+    if (!padChannels || !readsInPlace(tapChannels)) {
+      tapChannels = c;
+      buildWeights(c);
+    }
+    std::optional<ConvRows> convRows;
+    Value padded;
+    if (readsInPlace(tapChannels)) {
       bool flip = tile.kernel == Int8Kernel::vnni;
-      padded = padInput(rewriter, loc, conv.getInput(), zpIn, pad, flip);
-      convRows = ConvRows{padded,    hp,        wp,          c,
-                          stride[0], stride[1], dilation[0], segmentQuads};
+      padded = padInput(rewriter, loc, conv.getInput(), zpIn, pad, tapChannels,
+                        flip);
+      convRows = ConvRows{
+          padded,    hp,        wp,          tapChannels,
+          stride[0], stride[1], dilation[0], kw * tapChannels / kDepth};
     }
     // Otherwise im2col rows are built a block at a time, each just before
     // the kernels read it (unsigned for VNNI, signed for the others),

@@ -166,28 +166,55 @@ func.func @conv3x3(%x: tensor<1x4x4x8xi8>) -> tensor<1x4x4x16xi32> {
 
 // -----
 
-// With 3 input channels a kernel row (9 bytes) is no whole number of depth
-// quads: im2col. Its rows are built 48 at a time (8 row tiles of 6) into a
-// buffer, K padded to 28, flipped to unsigned (taps in the padding read the
-// input zero point), just before the microkernels read them. Column
-// corrections: 7 - (128 + (-5)) * 27 = -3314.
+// With 5 input channels a kernel row (15 bytes) is no whole number of depth
+// quads, and padding each pixel to 8 channels would cost 60% more dot
+// products: im2col. Its rows are built 48 at a time (8 row tiles of 6)
+// into a buffer, K padded to 48, flipped to unsigned (taps in the padding
+// read the input zero point), just before the microkernels read them.
+// Column corrections: 7 - (128 + (-5)) * 45 = -5528.
 // CHECK-LABEL: func @conv3x3_im2col
-// CHECK-DAG: arith.constant dense<-5> : vector<3xi8>
-// CHECK-DAG: arith.constant dense<-3314> : tensor<16xi32>
-// CHECK-DAG: memref.alloc() : memref<48x28xi8>
+// CHECK-DAG: arith.constant dense<-5> : vector<5xi8>
+// CHECK-DAG: arith.constant dense<-5528> : tensor<16xi32>
+// CHECK-DAG: memref.alloc() : memref<48x48xi8>
 // CHECK: scf.for
 // CHECK: scf.if
-// CHECK: arith.xori {{.*}} : vector<9xi8>
-// CHECK: vector.transfer_write {{.*}} : vector<9xi8>, memref<48x28xi8>
+// CHECK: arith.xori {{.*}} : vector<15xi8>
+// CHECK: vector.transfer_write {{.*}} : vector<15xi8>, memref<48x48xi8>
 // CHECK: } else {
-// CHECK: vector.transfer_read %arg0{{.*}} : tensor<1x4x4x3xi8>, vector<3xi8>
+// CHECK: vector.transfer_read %arg0{{.*}} : tensor<1x4x4x5xi8>, vector<5xi8>
 // CHECK: } else {
-// CHECK-NEXT: scf.yield %{{.*}} : vector<3xi8>
-// CHECK: vector.transfer_write {{.*}} : vector<3xi8>, memref<48x28xi8>
+// CHECK-NEXT: scf.yield %{{.*}} : vector<5xi8>
+// CHECK: vector.transfer_write {{.*}} : vector<5xi8>, memref<48x48xi8>
 // CHECK: qopt.dot_u8_s8
 // CHECK: vector.transfer_write {{.*}} : vector<16xi32>, tensor<1x4x4x16xi32>
 // CHECK-NOT: tosa.conv2d
-func.func @conv3x3_im2col(%x: tensor<1x4x4x3xi8>) -> tensor<1x4x4x16xi32> {
+func.func @conv3x3_im2col(%x: tensor<1x4x4x5xi8>) -> tensor<1x4x4x16xi32> {
+  %w = "tosa.const"() {values = dense<1> : tensor<16x3x3x5xi8>} : () -> tensor<16x3x3x5xi8>
+  %b = "tosa.const"() {values = dense<7> : tensor<16xi32>} : () -> tensor<16xi32>
+  %zp = "tosa.const"() {values = dense<-5> : tensor<1xi8>} : () -> tensor<1xi8>
+  %wzp = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %y = tosa.conv2d %x, %w, %b, %zp, %wzp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>} : (tensor<1x4x4x5xi8>, tensor<16x3x3x5xi8>, tensor<16xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4x16xi32>
+  return %y : tensor<1x4x4x16xi32>
+}
+
+// -----
+
+// With 3 input channels (an RGB stem) each pixel is padded to 4 channels
+// (a masked 4-byte read of its 3, flipped; the fourth byte meets zero
+// weights: each quad of the packed constant is 1, 1, 1, 0), so the kernel
+// rows (12 bytes) are whole quads and read in place from the 6x6x4 padded
+// input; K = 36. Column corrections: 7 - (128 + (-5)) * 27 = -3314.
+// CHECK-LABEL: func @conv3x3_rgb
+// CHECK-DAG: arith.constant dense<-3314> : tensor<16xi32>
+// CHECK-DAG: arith.constant dense<"0x01010100010101000101010001010100{{.*}}"> : tensor<576xi8>
+// CHECK-DAG: arith.constant dense<123> : vector<4xi8>
+// CHECK-NOT: memref.alloc
+// CHECK: tensor.empty() : tensor<36x4xi8>
+// CHECK: vector.transfer_read %{{.*}} : tensor<16x3xi8>, vector<4xi8>
+// CHECK: arith.xori {{.*}} : vector<4xi8>
+// CHECK: qopt.dot_u8_s8
+// CHECK: vector.transfer_write {{.*}} : vector<16xi32>, tensor<1x4x4x16xi32>
+func.func @conv3x3_rgb(%x: tensor<1x4x4x3xi8>) -> tensor<1x4x4x16xi32> {
   %w = "tosa.const"() {values = dense<1> : tensor<16x3x3x3xi8>} : () -> tensor<16x3x3x3xi8>
   %b = "tosa.const"() {values = dense<7> : tensor<16xi32>} : () -> tensor<16xi32>
   %zp = "tosa.const"() {values = dense<-5> : tensor<1xi8>} : () -> tensor<1xi8>

@@ -561,16 +561,18 @@ void runConv(const ConvCase &c, const std::string &isa,
           std::to_string(c.pad) + " " + options);
 }
 
-// Kernel rows of whole depth quads (KW x C a multiple of 4) and a
-// horizontal dilation of 1 are read in place from the padded input by the
-// four-byte dot kernels (VNNI, sdot); the others (and AMX, smmla) take
-// im2col.
+// Kernel rows of whole depth quads (KW x C a multiple of 4, or C = 3
+// padded to 4 channels) and a horizontal dilation of 1 are read in place
+// from the padded input by the four-byte dot kernels (VNNI, sdot); the
+// others (and AMX, smmla) take im2col.
 const ConvCase kConvCases[] = {
     {1, 8, 8, 16, 32, 3, 3, 1, 1, 1, -3},      // 3x3 same padding
     {1, 9, 9, 8, 24, 3, 3, 2, 1, 1, 5},        // stride 2
     {2, 6, 5, 32, 20, 1, 1, 1, 0, 1, 0},       // pointwise, batch 2 (no copy)
     {1, 9, 9, 16, 16, 1, 1, 2, 0, 1, 7},       // pointwise stride 2
-    {1, 10, 10, 3, 17, 3, 3, 1, 1, 1, -128},   // RGB-like: C = 3 (K = 27)
+    {1, 10, 10, 3, 17, 3, 3, 1, 1, 1, -128},   // RGB: C = 3, padded to 4
+    {1, 15, 13, 3, 20, 7, 7, 2, 3, 1, 9},      // a 7x7/2 RGB stem
+    {1, 9, 9, 5, 12, 3, 3, 1, 1, 1, 3},        // C = 5: im2col (K = 45)
     {1, 7, 7, 80, 12, 3, 3, 1, 1, 1, 127},     // C > 64: two chunks
     {1, 11, 11, 8, 8, 3, 3, 1, 2, 2, 1},       // dilation 2
     {2, 7, 5, 12, 20, 3, 3, 1, 1, 1, -7},      // batch 2, KW x C = 36
@@ -581,12 +583,13 @@ TEST_F(VnniMatMul, Convolutions) {
   for (const ConvCase &c : kConvCases)
     runConv(c, "avx512-vnni");
   // K split into several cache blocks: blocks within a kernel row (3 x 16
-  // channels = 12 quads, blocks of 6; 3 x 80 = 60 quads, blocks of 15), and
-  // im2col rows built block by block while the partial sums cross row
-  // blocks (C = 3).
+  // channels = 12 quads, blocks of 6; 3 x 80 = 60 quads, blocks of 15;
+  // 3 x 4 padded channels = 3 quads, blocks of 3), and im2col rows built
+  // block by block while the partial sums cross row blocks (C = 5).
   runConv(kConvCases[0], "avx512-vnni", "{k-block=32}");
-  runConv(kConvCases[5], "avx512-vnni", "{k-block=64 tile-rows=4}");
+  runConv(kConvCases[7], "avx512-vnni", "{k-block=64 tile-rows=4}");
   runConv(kConvCases[4], "avx512-vnni", "{k-block=16}");
+  runConv(kConvCases[6], "avx512-vnni", "{k-block=16}");
 }
 
 // Per-group weights: groups of 16 or 32 input channels within each tap
