@@ -65,7 +65,8 @@ def ConvertInt8MatMulToKernelsPass
       per column. When K is a multiple of 4 the activations are read in
       place as the signed operand and the weights are the unsigned one
       (`w + 128`): `sum (w + 128) a = sum w a + 128 rowsum(a)`, with the
-      row sums computed at run time. Otherwise the activations are made
+      row sums computed at run time (by the first column panel's tiles,
+      kept for the others). Otherwise the activations are made
       unsigned (`a + 128`) once, 64 bytes at a time, into a K-padded copy,
       and each column subtracts `(128 + zp) colsum(w)`.
     * **Register blocking**: a tile of `tile-rows` rows x `tile-vectors`
@@ -76,7 +77,8 @@ def ConvertInt8MatMulToKernelsPass
       most `k-block` depths (by default what keeps a panel's block within
       40 KiB), then row tiles, so a panel's weights for one block stay in
       L1 while every row tile streams over them; later K blocks accumulate
-      onto the partial sums.
+      onto the partial sums, kept in a contiguous `[rows, panel columns]`
+      int32 buffer.
     * **Convolutions** as GEMMs over `[KH*KW*C, O]` weights. Where a
       kernel row's `KW x C` bytes are whole depth quads and lie side by
       side in the input (horizontal dilation 1), the VNNI and sdot
@@ -85,6 +87,8 @@ def ConvertInt8MatMulToKernelsPass
       tile reads kernel row `kh` of its output pixels from their own
       offsets into it; K blocks cover whole kernel rows or lie within one
       (only where the padded copy is no larger than the im2col matrix).
+      With 3 (6, 7) channels each padded pixel gets whole quads of
+      channels, the extra ones against zero weights (an RGB stem).
       Otherwise (and for AMX and smmla) through im2col (whole kernel rows
       copied when they lie inside the input, padding taps read the zero
       point), with K padded to a multiple of 4, built one block of rows
