@@ -1917,6 +1917,8 @@ struct ConvLowering {
     bool padChannels = (kw * c) % kDepth != 0 && 3 * tapChannels <= 4 * c;
     if (padChannels)
       buildWeights(tapChannels);
+    // Padded taps that cannot be read in place (AMX, packed int4 weights)
+    // go back to im2col, which keeps C channels per tap.
     if (!padChannels || !readsInPlace(tapChannels)) {
       tapChannels = c;
       buildWeights(c);
