@@ -1644,9 +1644,12 @@ Value inRange(OpBuilder &b, Location loc, Value v, int64_t lo, int64_t hi) {
 
 /// The NHWC int8 input [N, H, W, C] padded with its zero point by `pad`
 /// (top, bottom, left, right), as the bytes [N Hp Wp C'] of the padded
-/// pixels in order (each pixel's channels zero-padded to C' >= C), and
-/// with `flip` unsigned (copyRow): a pixel at a time, copied when it lies
-/// inside the input, else the zero point.
+/// pixels in order (each pixel's channels padded to C' >= C with bytes
+/// that meet zero weights), and with `flip` unsigned (a + 128). It goes a
+/// padded row at a time: a row inside the input is its left border, its
+/// pixels copied 64 bytes at a time (with C' > C, 64 / C' pixels spread
+/// out by a shuffle) and its right border; the other rows are all zero
+/// point.
 Value padInput(OpBuilder &b, Location loc, Value input, int64_t zeroPoint,
                ArrayRef<int64_t> pad, int64_t channels, bool flip) {
   ArrayRef<int64_t> shape = cast<RankedTensorType>(input.getType()).getShape();
@@ -1656,52 +1659,105 @@ Value padInput(OpBuilder &b, Location loc, Value input, int64_t zeroPoint,
   auto idx = [&](OpBuilder &ob, int64_t v) {
     return arith::ConstantIndexOp::create(ob, loc, v);
   };
-  Value pixels = tensor::CollapseShapeOp::create(
-      b, loc, RankedTensorType::get({n * h * w, c}, i8), input,
-      SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
+  auto splat = [&](OpBuilder &ob, int64_t length, int8_t value) {
+    auto type = VectorType::get({length}, i8);
+    return arith::ConstantOp::create(ob, loc, type,
+                                     DenseElementsAttr::get(type, value));
+  };
+  Value inputRows = tensor::CollapseShapeOp::create(
+      b, loc, RankedTensorType::get({n * h, w * c}, i8), input,
+      SmallVector<ReassociationIndices>{{0, 1}, {2, 3}});
   Value padded = tensor::EmptyOp::create(
-      b, loc, ArrayRef<int64_t>{n * hp * wp, channels}, i8);
+      b, loc, ArrayRef<int64_t>{n * hp, wp * channels}, i8);
   int8_t outside =
       static_cast<int8_t>(flip ? (zeroPoint + 128) & 0xff : zeroPoint);
+  // `bytes` bytes of the (flipped) zero point from column `at` of row `row`.
+  auto fillZeroPoint = [&](OpBuilder &ob, Value dst, Value row, int64_t at,
+                           int64_t bytes) {
+    for (int64_t done = 0; done < bytes; done += 64) {
+      int64_t width = std::min<int64_t>(64, bytes - done);
+      dst = vector::TransferWriteOp::create(
+                ob, loc, splat(ob, width, outside), dst,
+                ValueRange{row, idx(ob, at + done)}, ArrayRef<bool>{true})
+                .getResult();
+    }
+    return dst;
+  };
+  // `count` pixels from pixel x of input row `source` to padded row `row`.
+  int64_t chunkPixels = std::max<int64_t>(1, 64 / channels);
+  auto copyPixels = [&](OpBuilder &ob, Value dst, Value source, Value row,
+                        Value x, int64_t count) {
+    Value from = arith::MulIOp::create(ob, loc, x, idx(ob, c));
+    Value zero = arith::ConstantIntOp::create(ob, loc, i8, 0);
+    int64_t bytes = count * channels;
+    Value pixels = vector::TransferReadOp::create(
+        ob, loc, VectorType::get({count * c}, i8), inputRows,
+        ValueRange{source, from}, zero, ArrayRef<bool>{true});
+    if (channels != c) {
+      // Spread by a one-source shuffle (a two-source one, or a masked
+      // read of as many bytes as are written, lowered to hundreds of byte
+      // inserts or hung LLVM 22's legalizer): byte j < C of pixel p is
+      // input byte p C + j, the others repeat its first byte (they meet
+      // zero weights).
+      SmallVector<int64_t> lanes;
+      for (int64_t p = 0; p < count; ++p)
+        for (int64_t j = 0; j < channels; ++j)
+          lanes.push_back(p * c + (j < c ? j : 0));
+      pixels = vector::ShuffleOp::create(ob, loc, pixels, pixels, lanes);
+    }
+    if (flip)
+      pixels = arith::XOrIOp::create(ob, loc, pixels, splat(ob, bytes, -128));
+    Value column = arith::MulIOp::create(
+        ob, loc, arith::AddIOp::create(ob, loc, x, idx(ob, pad[2])),
+        idx(ob, channels));
+    return vector::TransferWriteOp::create(ob, loc, pixels, dst,
+                                           ValueRange{row, column},
+                                           ArrayRef<bool>{true})
+        .getResult();
+  };
   auto loop = scf::ForOp::create(
-      b, loc, idx(b, 0), idx(b, n * hp * wp), idx(b, 1), ValueRange{padded},
-      [&](OpBuilder &nb, Location, Value q, ValueRange iter) {
-        Value x = arith::RemUIOp::create(nb, loc, q, idx(nb, wp));
-        Value imageRow = arith::DivUIOp::create(nb, loc, q, idx(nb, wp));
-        Value y = arith::RemUIOp::create(nb, loc, imageRow, idx(nb, hp));
-        Value image = arith::DivUIOp::create(nb, loc, imageRow, idx(nb, hp));
-        Value rowInside = inRange(nb, loc, y, pad[0], pad[0] + h);
-        Value columnInside = inRange(nb, loc, x, pad[2], pad[2] + w);
-        Value inside = arith::AndIOp::create(nb, loc, rowInside, columnInside);
+      b, loc, idx(b, 0), idx(b, n * hp), idx(b, 1), ValueRange{padded},
+      [&](OpBuilder &nb, Location, Value row, ValueRange iter) {
+        Value y = arith::RemUIOp::create(nb, loc, row, idx(nb, hp));
+        Value image = arith::DivUIOp::create(nb, loc, row, idx(nb, hp));
+        Value inside = inRange(nb, loc, y, pad[0], pad[0] + h);
         auto copied = scf::IfOp::create(
             nb, loc, inside,
             [&](OpBuilder &ib, Location) {
-              // Pixel ((image H + y - top) W + x - left) of the input.
-              Value inY = arith::SubIOp::create(ib, loc, y, idx(ib, pad[0]));
-              Value inX = arith::SubIOp::create(ib, loc, x, idx(ib, pad[2]));
+              // Input row image H + y - top.
               Value imageTop =
                   arith::MulIOp::create(ib, loc, image, idx(ib, h));
-              Value imageY = arith::AddIOp::create(ib, loc, imageTop, inY);
-              Value rowStart =
-                  arith::MulIOp::create(ib, loc, imageY, idx(ib, w));
-              Value source = arith::AddIOp::create(ib, loc, rowStart, inX);
-              Value out = copyRow(ib, loc, pixels, source, iter.front(), q, c,
-                                  channels, flip);
+              Value inY = arith::SubIOp::create(ib, loc, y, idx(ib, pad[0]));
+              Value source = arith::AddIOp::create(ib, loc, imageTop, inY);
+              Value out =
+                  fillZeroPoint(ib, iter.front(), row, 0, pad[2] * channels);
+              int64_t chunks = w / chunkPixels, left = w % chunkPixels;
+              if (chunks > 0) {
+                auto chunkLoop = scf::ForOp::create(
+                    ib, loc, idx(ib, 0), idx(ib, chunks), idx(ib, 1),
+                    ValueRange{out},
+                    [&](OpBuilder &cb, Location, Value chunk,
+                        ValueRange chunkIter) {
+                      Value x = arith::MulIOp::create(cb, loc, chunk,
+                                                      idx(cb, chunkPixels));
+                      scf::YieldOp::create(cb, loc,
+                                           copyPixels(cb, chunkIter.front(),
+                                                      source, row, x,
+                                                      chunkPixels));
+                    });
+                out = chunkLoop.getResult(0);
+              }
+              if (left > 0)
+                out = copyPixels(ib, out, source, row,
+                                 idx(ib, chunks * chunkPixels), left);
+              out = fillZeroPoint(ib, out, row, (pad[2] + w) * channels,
+                                  pad[3] * channels);
               scf::YieldOp::create(ib, loc, out);
             },
             [&](OpBuilder &eb, Location) {
-              Value out = iter.front();
-              for (int64_t at = 0; at < channels; at += 64) {
-                auto type =
-                    VectorType::get({std::min<int64_t>(64, channels - at)}, i8);
-                Value zp = arith::ConstantOp::create(
-                    eb, loc, type, DenseElementsAttr::get(type, outside));
-                out = vector::TransferWriteOp::create(
-                          eb, loc, zp, out, ValueRange{q, idx(eb, at)},
-                          ArrayRef<bool>{true})
-                          .getResult();
-              }
-              scf::YieldOp::create(eb, loc, out);
+              scf::YieldOp::create(
+                  eb, loc,
+                  fillZeroPoint(eb, iter.front(), row, 0, wp * channels));
             });
         scf::YieldOp::create(nb, loc, copied.getResults());
       });

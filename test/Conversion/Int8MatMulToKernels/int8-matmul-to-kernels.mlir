@@ -131,8 +131,11 @@ func.func @in_place_panels(%a: tensor<1x2x8xi8>) -> tensor<1x2x80xi32> {
 // Each kernel row's 3 x 8 input bytes are whole depth quads and lie side by
 // side in the input, so the microkernels read the GEMM rows in place (no
 // im2col): the input is copied once, zero-point padded to 6x6 pixels and
-// flipped to unsigned (a + 128; the padding -5 + 128 = 123), and kernel row
-// kh of output pixel (y, x) starts at byte ((y + kh) * 6 + x) * 8 of it.
+// flipped to unsigned (a + 128; the padding -5 + 128 = 123), a padded row
+// at a time (an inside row is its 8-byte left border, its 4 pixels as one
+// 32-byte vector and its right border; the top and bottom rows are all
+// padding), and kernel row kh of output pixel (y, x) starts at byte
+// ((y + kh) * 6 + x) * 8 of it.
 // The constant bias joins the column corrections: 7 - (128 + (-5)) * 72
 // (K = 3 * 3 * 8, all weights 1) = -8849. The kernels store into the NHWC
 // result itself (each row's pixel coordinates by division), not into a
@@ -140,14 +143,18 @@ func.func @in_place_panels(%a: tensor<1x2x8xi8>) -> tensor<1x2x80xi32> {
 // function's result).
 // CHECK-LABEL: func @conv3x3
 // CHECK-DAG: arith.constant dense<-8849> : tensor<16xi32>
-// CHECK-DAG: %[[PADDING:.*]] = arith.constant dense<123> : vector<8xi8>
+// CHECK-DAG: %[[BORDER:.*]] = arith.constant dense<123> : vector<8xi8>
+// CHECK-DAG: %[[PADROW:.*]] = arith.constant dense<123> : vector<48xi8>
 // CHECK-NOT: memref.alloc
-// CHECK: scf.for {{.*}} -> (tensor<36x8xi8>)
+// CHECK: scf.for %[[ROW:[a-z0-9]+]] = {{.*}} -> (tensor<6x48xi8>)
 // CHECK: scf.if
-// CHECK: vector.transfer_read %{{.*}} : tensor<16x8xi8>, vector<8xi8>
-// CHECK: arith.xori {{.*}} : vector<8xi8>
+// CHECK: vector.transfer_write %[[BORDER]], %{{.*}}[%[[ROW]], %c0]
+// CHECK: vector.transfer_read %{{.*}} : tensor<4x32xi8>, vector<32xi8>
+// CHECK: arith.xori {{.*}} : vector<32xi8>
+// CHECK: vector.transfer_write %{{.*}}[%[[ROW]], %c8] {{.*}} : vector<32xi8>, tensor<6x48xi8>
+// CHECK: vector.transfer_write %[[BORDER]], %{{.*}}[%[[ROW]], %c40]
 // CHECK: } else {
-// CHECK: vector.transfer_write %[[PADDING]]
+// CHECK: vector.transfer_write %[[PADROW]], %{{.*}}[%[[ROW]], %c0]
 // CHECK: %[[PADDED:.*]] = tensor.collapse_shape {{.*}} into tensor<288xi8>
 // CHECK: vector.transfer_read %[[PADDED]]{{.*}} : tensor<288xi8>, vector<4xi8>
 // CHECK: qopt.dot_u8_s8
@@ -200,18 +207,22 @@ func.func @conv3x3_im2col(%x: tensor<1x4x4x5xi8>) -> tensor<1x4x4x16xi32> {
 // -----
 
 // With 3 input channels (an RGB stem) each pixel is padded to 4 channels
-// (a masked 4-byte read of its 3, flipped; the fourth byte meets zero
-// weights: each quad of the packed constant is 1, 1, 1, 0), so the kernel
-// rows (12 bytes) are whole quads and read in place from the 6x6x4 padded
+// (the row's 12 bytes read, spread to 16 by a one-source
+// permutation that repeats each pixel's first byte as its fourth, then
+// flipped; the fourth byte meets zero weights: each quad of the packed
+// constant is 1, 1, 1, 0), so the kernel rows
+// (12 bytes) are whole quads and read in place from the 6x6x4 padded
 // input; K = 36. Column corrections: 7 - (128 + (-5)) * 27 = -3314.
 // CHECK-LABEL: func @conv3x3_rgb
 // CHECK-DAG: arith.constant dense<-3314> : tensor<16xi32>
 // CHECK-DAG: arith.constant dense<"0x01010100010101000101010001010100{{.*}}"> : tensor<576xi8>
 // CHECK-DAG: arith.constant dense<123> : vector<4xi8>
 // CHECK-NOT: memref.alloc
-// CHECK: tensor.empty() : tensor<36x4xi8>
-// CHECK: vector.transfer_read %{{.*}} : tensor<16x3xi8>, vector<4xi8>
-// CHECK: arith.xori {{.*}} : vector<4xi8>
+// CHECK: tensor.empty() : tensor<6x24xi8>
+// CHECK: %[[PIXELS:.*]] = vector.transfer_read %{{.*}} : tensor<4x12xi8>, vector<12xi8>
+// CHECK: vector.shuffle %[[PIXELS]], %[[PIXELS]] [0, 1, 2, 0, 3, 4, 5, 3, 6, 7, 8, 6, 9, 10, 11, 9] : vector<12xi8>, vector<12xi8>
+// CHECK: arith.xori {{.*}} : vector<16xi8>
+// CHECK: vector.transfer_write {{.*}}[%{{.*}}, %c4] {{.*}} : vector<16xi8>, tensor<6x24xi8>
 // CHECK: qopt.dot_u8_s8
 // CHECK: vector.transfer_write {{.*}} : vector<16xi32>, tensor<1x4x4x16xi32>
 func.func @conv3x3_rgb(%x: tensor<1x4x4x3xi8>) -> tensor<1x4x4x16xi32> {
