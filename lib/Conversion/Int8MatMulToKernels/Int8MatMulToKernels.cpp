@@ -517,17 +517,16 @@ public:
   Value emit(Value c) {
     State state{c};
     int64_t blockRows = fill ? tile.rows * kBlockTiles : rows;
+    Type i32 = b.getI32Type();
     if (maxKBlocks() > 1) {
+      SmallVector<int64_t> partialsShape{blockRows, layout.vectors * kLanes};
       partialsAt = state.size();
-      state.push_back(tensor::EmptyOp::create(
-          b, loc, ArrayRef<int64_t>{blockRows, layout.vectors * kLanes},
-          b.getI32Type()));
+      state.push_back(tensor::EmptyOp::create(b, loc, partialsShape, i32));
     }
     int64_t panelCount = layout.fullPanels() + (layout.lastVectors() ? 1 : 0);
     if (weightsUnsigned && panelCount > 1) {
       rowSumsAt = state.size();
-      state.push_back(tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{rows},
-                                              b.getI32Type()));
+      state.push_back(tensor::EmptyOp::create(b, loc, {rows}, i32));
     }
     if (!fill)
       return panels(state, {index(0), rows, index(0)}).front();
@@ -1707,9 +1706,8 @@ Value padInput(OpBuilder &b, Location loc, Value input, int64_t zeroPoint,
     }
     if (flip)
       pixels = arith::XOrIOp::create(ob, loc, pixels, splat(ob, bytes, -128));
-    Value column = arith::MulIOp::create(
-        ob, loc, arith::AddIOp::create(ob, loc, x, idx(ob, pad[2])),
-        idx(ob, channels));
+    Value paddedX = arith::AddIOp::create(ob, loc, x, idx(ob, pad[2]));
+    Value column = arith::MulIOp::create(ob, loc, paddedX, idx(ob, channels));
     return vector::TransferWriteOp::create(ob, loc, pixels, dst,
                                            ValueRange{row, column},
                                            ArrayRef<bool>{true})

@@ -68,8 +68,8 @@ struct StridedCopyToVector : OpRewritePattern<memref::CopyOp> {
     Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
     Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
     // Never read: every transfer is in bounds.
-    Value pad = arith::ConstantOp::create(
-        rewriter, loc, cast<TypedAttr>(rewriter.getZeroAttr(element)));
+    auto zeroAttr = cast<TypedAttr>(rewriter.getZeroAttr(element));
+    Value pad = arith::ConstantOp::create(rewriter, loc, zeroAttr);
     // Copies `length` elements of the row at `indices` from `column`.
     auto copyPiece = [&](OpBuilder &b, SmallVector<Value> indices, Value column,
                          int64_t length) {
