@@ -35,6 +35,18 @@ for module in ["torch", "onnx", "numpy"]:
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
         config.available_features.add(module)
 
+# The host CPU's int8 instructions, for tests that run what it has and
+# only compile the rest.
+cpu_flags = set()
+if os.path.exists("/proc/cpuinfo"):
+    with open("/proc/cpuinfo") as cpuinfo:
+        for line in cpuinfo:
+            if line.startswith("flags"):
+                cpu_flags = set(line.split(":", 1)[1].split())
+                break
+if "avx512_vnni" in cpu_flags:
+    config.available_features.add("host-avx512-vnni")
+
 # AArch64 code: Debian's cross toolchain links it, qemu runs it (the test
 # command installs both; scripts/setup.sh).
 import shutil
