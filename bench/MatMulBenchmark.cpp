@@ -23,9 +23,11 @@
 //   QOPT_BENCH_CONVS=layer1: only the ResNet-18 convolutions whose names
 //     contain the text (no GEMM shapes)
 //   QOPT_BENCH_KERNEL=amx: qopt's AMX kernels against oneDNN's AMX ones
-//   QOPT_BENCH_KERNEL=avx2: qopt's x86-64-v3 kernels (ymm tiles,
+//   QOPT_BENCH_KERNEL=avx2 (the default on a CPU without AVX-512 VNNI,
+//     compiled for that host): qopt's x86-64-v3 kernels (ymm tiles,
 //     vpmaddubsw where the weights prove it exact) against oneDNN capped
-//     to AVX2. Weights are drawn from [-63, 63] so that both may use
+//     to AVX2, and the peak of the AVX2 dot step (vpmaddubsw, vpmaddwd,
+//     vpaddd). Weights are drawn from [-63, 63] so that both may use
 //     vpmaddubsw exactly (QOPT_BENCH_FULL_WEIGHTS=1: full range, where
 //     qopt must widen and oneDNN's int16 pair sums may saturate). The
 //     surrounding code is still compiled for the host (AVX-512 here).
@@ -120,11 +122,38 @@ vpdpbusdLoop() {
   (void)sink;
 }
 
-/// The measured vpdpbusd peak: each instruction is 64 multiply-adds, 128
-/// ops.
-double measurePeakGops() {
-  double t = timeIt(vpdpbusdLoop, 5);
-  return double(kPeakIterations / 24 * 24) * 128.0 / t / 1e9;
+/// kPeakIterations AVX2 int8 dot steps (vpmaddubsw, vpmaddwd with ones,
+/// vpaddd: 32 multiply-adds on ymm) on 6 accumulators, each from its own
+/// activation register (the same product for all would be computed once):
+/// what an x86-64-v3 kernel does per step without VNNI. Only the add is
+/// loop-carried, so 6 chains cover its latency; 14 of the 16 ymm.
+__attribute__((target("avx2"), noinline)) void avx2DotLoop() {
+  __m256i acc[6], x[6];
+  for (int i = 0; i < 6; ++i) {
+    acc[i] = _mm256_setzero_si256();
+    x[i] = _mm256_set1_epi32(0x01020304 + i);
+  }
+  __m256i y = _mm256_set1_epi32(0x05060708), ones = _mm256_set1_epi16(1);
+  for (int64_t i = 0; i < kPeakIterations / 6; ++i)
+    for (int j = 0; j < 6; ++j) {
+      __m256i pairs = _mm256_maddubs_epi16(x[j], y);
+      acc[j] = _mm256_add_epi32(acc[j], _mm256_madd_epi16(pairs, ones));
+      // Keeps the compiler from hoisting the products out of the loop.
+      __asm__ volatile("" : "+x"(x[j]));
+    }
+  __m256i sum = acc[0];
+  for (int i = 1; i < 6; ++i)
+    sum = _mm256_add_epi32(sum, acc[i]);
+  volatile int sink = _mm256_extract_epi32(sum, 0);
+  (void)sink;
+}
+
+/// The measured peak of the host's int8 dot product: a vpdpbusd is 64
+/// multiply-adds (128 ops); an AVX2 step is 32 (64 ops).
+double measurePeakGops(bool avx2) {
+  double t = timeIt(avx2 ? avx2DotLoop : vpdpbusdLoop, 5);
+  int64_t steps = avx2 ? kPeakIterations / 6 * 6 : kPeakIterations / 24 * 24;
+  return double(steps) * (avx2 ? 64.0 : 128.0) / t / 1e9;
 }
 
 struct Shape {
@@ -135,9 +164,13 @@ struct Shape {
 } // namespace
 
 int main(int argc, char **argv) {
+  // Without AVX-512 VNNI the host's kernels are x86-64-v3's.
+  bool hostVnni = __builtin_cpu_supports("avx512vnni");
+  if (!hostVnni && !getenv("QOPT_BENCH_KERNEL"))
+    setenv("QOPT_BENCH_KERNEL", "avx2", 1);
   // Single thread for oneDNN's runtime and both sides on the same
-  // instructions (vpdpbusd, or AMX tiles): oneDNN reads its environment
-  // when it is loaded, so restart once with it set.
+  // instructions (vpdpbusd, AMX tiles or AVX2): oneDNN reads its
+  // environment when it is loaded, so restart once with it set.
   if (!getenv("OMP_NUM_THREADS") ||
       std::strcmp(getenv("OMP_NUM_THREADS"), "1") ||
       !getenv("ONEDNN_MAX_CPU_ISA")) {
@@ -153,9 +186,13 @@ int main(int argc, char **argv) {
     std::perror("qopt-bench-matmul: cannot restart single-threaded");
     return 1;
   }
-  if (!__builtin_cpu_supports("avx512vnni")) {
-    std::fprintf(stderr, "qopt-bench-matmul: this CPU has no AVX-512 VNNI "
-                         "(the only kernel qopt generates yet)\n");
+  const char *kernelName = getenv("QOPT_BENCH_KERNEL");
+  std::string kernelKind = kernelName ? kernelName : "";
+  bool avx2 = kernelKind == "avx2";
+  if (!avx2 && !hostVnni) {
+    std::fprintf(stderr,
+                 "qopt-bench-matmul: this CPU has no AVX-512 VNNI, so only "
+                 "QOPT_BENCH_KERNEL=avx2 runs here\n");
     return 1;
   }
   // The JIT-compiled code allocates its scratch (the packed activations,
@@ -168,8 +205,9 @@ int main(int argc, char **argv) {
   int reps = argc > 1 ? std::atoi(argv[1]) : 21;
   qopt::registerJitPasses();
 
-  double peak = measurePeakGops();
-  std::printf("vpdpbusd peak (measured, 1 core): %.1f GOPS\n", peak);
+  double peak = measurePeakGops(avx2);
+  std::printf("%s peak (measured, 1 core): %.1f GOPS\n",
+              avx2 ? "AVX2 int8 dot" : "vpdpbusd", peak);
   std::printf("oneDNN %d.%d.%d, max ISA %s, %s threads\n",
               dnnl_version()->major, dnnl_version()->minor,
               dnnl_version()->patch, getenv("ONEDNN_MAX_CPU_ISA"),
@@ -207,34 +245,33 @@ int main(int argc, char **argv) {
   }
   // QOPT_BENCH_KERNEL=amx: qopt's AMX kernels against oneDNN's (unless
   // options are given explicitly).
-  const char *kernelName = getenv("QOPT_BENCH_KERNEL");
-  std::string kernelKind = kernelName ? kernelName : "";
   // QOPT_BENCH_OPTIONS, else the kernel's own: AMX tiles, or for AVX2
   // x86-64-v3's register tiles and dot lowering with LLVM limited to its
   // features (else it fuses vpmaddwd + vpaddd into AVX-512's vpdpwssd and
   // widens the rest to zmm).
   std::string passOptions =
       getenv("QOPT_BENCH_OPTIONS") ? getenv("QOPT_BENCH_OPTIONS") : "";
-  bool avx2 = kernelKind == "avx2";
   std::string jitCpu, jitFeatures;
   if (avx2) {
-    auto v3 = qopt::parseCpuTarget("x86-64-v3");
-    if (!v3) {
-      std::fprintf(stderr, "%s\n", llvm::toString(v3.takeError()).c_str());
+    // On an AVX2 host its own target (the same kernels, its scheduling).
+    auto avx2Target = qopt::parseCpuTarget(hostVnni ? "x86-64-v3" : "host");
+    if (!avx2Target) {
+      std::fprintf(stderr, "%s\n",
+                   llvm::toString(avx2Target.takeError()).c_str());
       return 1;
     }
-    std::string pass = v3->gemmPass();
+    std::string pass = avx2Target->gemmPass();
     if (passOptions.empty())
       passOptions = pass.substr(pass.find('{'));
-    jitCpu = v3->cpu;
-    jitFeatures = v3->jitFeatures();
+    jitCpu = avx2Target->cpu;
+    jitFeatures = avx2Target->jitFeatures();
   } else if (passOptions.empty() && kernelKind == "amx") {
     passOptions = "{kernel=amx}";
   }
   bool smallWeights = avx2 && !getenv("QOPT_BENCH_FULL_WEIGHTS");
-  std::printf("qopt kernel %s%s%s\n",
+  std::printf("qopt kernel %s%s%s%s\n",
               passOptions.empty() ? "{kernel=vnni}" : passOptions.c_str(),
-              avx2 ? ", compiled for x86-64-v3" : "",
+              avx2 ? ", compiled for " : "", jitCpu.c_str(),
               smallWeights ? ", weights in [-63, 63]" : "");
   std::string buffersToLLVM =
       avx2 ? withDotIsa(kLowerToLLVM, "avx2") : std::string(kLowerToLLVM);
