@@ -921,16 +921,46 @@ private:
     return SmallVector<Value>(groupLoop.getResults());
   }
 
+  /// Whether the dots are AVX2's exact pair dots (qopt.pair_dot_u8_s8):
+  /// x86-64-v3 kernels whose int16 pair sums may not fit vpmaddubsw. A
+  /// 4-byte dot there would add each output's two pair sums after every
+  /// step (shuffles across the halves of two ymm); pair dots keep them in
+  /// neighbouring lanes of a 32-lane accumulator and add them once, after
+  /// the depth loop (addPairs).
+  bool pairDots() const {
+    return tile.int16Pairs && tile.kernel == Int8Kernel::vnni && !pairsFitI16;
+  }
+
+  /// A 16-lane accumulator as pair-dot lanes: output c in lane 2 c, zero
+  /// in lane 2 c + 1.
+  Value spreadToPairs(Value acc) {
+    auto type = cast<VectorType>(acc.getType());
+    Value zeros = arith::ConstantOp::create(
+        b, loc, type, DenseElementsAttr::get(type, int32_t(0)));
+    return vector::InterleaveOp::create(b, loc, acc, zeros);
+  }
+
+  /// The 16 outputs of a pair-dot accumulator: lane 2 c plus lane 2 c + 1.
+  Value addPairs(Value pairs) {
+    auto halves = vector::DeinterleaveOp::create(b, loc, pairs);
+    return arith::AddIOp::create(b, loc, halves.getRes1(), halves.getRes2());
+  }
+
   /// `steps` steps of `unroll` depth quads each, from quad `first`.
   SmallVector<Value> dotSteps(const TileRows &rows, Value base, int64_t mr,
                               int64_t vectors, Value first, int64_t steps,
                               int64_t unroll, ArrayRef<Value> init) {
     Type i8 = b.getI8Type(), i32 = b.getI32Type();
     auto accType = VectorType::get({kLanes}, i32);
+    auto pairAccType = VectorType::get({2 * kLanes}, i32);
     auto bytesType = VectorType::get({kLanes * kDepth}, i8);
     Value i8Pad = arith::ConstantIntOp::create(b, loc, i8, 0);
+    SmallVector<Value> start(init);
+    if (pairDots())
+      for (Value &acc : start)
+        acc = spreadToPairs(acc);
     auto kLoop = scf::ForOp::create(
-        b, loc, index(0), index(steps), index(1), init,
+        b, loc, index(0), index(steps), index(1), start,
         [&](OpBuilder &nested, Location, Value s, ValueRange in) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToStart(nested.getInsertionBlock());
@@ -975,22 +1005,28 @@ private:
               Value bytes = vector::BitCastOp::create(b, loc, bytesType, splat);
               for (int64_t j = 0; j < vectors; ++j) {
                 Value &acc = accs[i * vectors + j];
+                Value unsignedBytes = weightsUnsigned ? weights[j] : bytes;
+                Value signedBytes = weightsUnsigned ? bytes : weights[j];
                 // The broadcast row last: sdot's indexed operand.
                 if (tile.kernel == Int8Kernel::sdot)
                   acc = DotS8S8Op::create(b, loc, accType, acc, weights[j],
                                           bytes, pairsFitI16);
-                else if (weightsUnsigned)
-                  acc = DotU8S8Op::create(b, loc, accType, acc, weights[j],
-                                          bytes, pairsFitI16);
+                else if (pairDots())
+                  acc = PairDotU8S8Op::create(b, loc, pairAccType, acc,
+                                              unsignedBytes, signedBytes);
                 else
-                  acc = DotU8S8Op::create(b, loc, accType, acc, bytes,
-                                          weights[j], pairsFitI16);
+                  acc = DotU8S8Op::create(b, loc, accType, acc, unsignedBytes,
+                                          signedBytes, pairsFitI16);
               }
             }
           }
           scf::YieldOp::create(b, loc, accs);
         });
-    return SmallVector<Value>(kLoop.getResults());
+    SmallVector<Value> sums(kLoop.getResults());
+    if (pairDots())
+      for (Value &acc : sums)
+        acc = addPairs(acc);
+    return sums;
   }
 
   /// The smmla kernels: per depth octet, each pair of rows (16 bytes: two
@@ -1477,6 +1513,11 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a,
   } else if (tile.int16Pairs && tile.kernel == Int8Kernel::sdot) {
     pairsFitI16 = int16PairsFit(w, k, n, 128, /*weightsUnsigned=*/false);
   }
+  // Otherwise AVX2 takes pair dots (KernelEmitter::pairDots), whose
+  // accumulators hold two lanes per output: half the rows keep them in
+  // the 16 ymm registers.
+  if (tile.int16Pairs && vnni && !pairsFitI16)
+    tile.rows = std::min<int64_t>(tile.rows, 2);
   bool weightsUnsigned = inPlace && vnni;
   bool activationsFlipped = !inPlace && vnni;
   // (With `fill`, the VNNI rows are built flipped, block by block.)

@@ -50,22 +50,23 @@ Value slice(OpBuilder &b, Location loc, Value v, int64_t offset, int64_t size) {
       ArrayRef<int64_t>{1});
 }
 
-/// acc + the four-byte dot products, with int32 vector arithmetic only.
+/// acc + the `depth`-byte dot products (4, or 2 for the pair dots), with
+/// int32 vector arithmetic only.
 Value genericDot(OpBuilder &b, Location loc, Value acc, Value lhs, Value rhs,
-                 bool lhsSigned) {
+                 bool lhsSigned, int64_t depth = 4) {
   auto accType = cast<VectorType>(acc.getType());
   int64_t lanes = accType.getNumElements();
-  auto wide = VectorType::get({4 * lanes}, accType.getElementType());
+  auto wide = VectorType::get({depth * lanes}, accType.getElementType());
   Value lhsWide = lhsSigned
                       ? arith::ExtSIOp::create(b, loc, wide, lhs).getResult()
                       : arith::ExtUIOp::create(b, loc, wide, lhs).getResult();
   Value products = arith::MulIOp::create(
       b, loc, lhsWide, arith::ExtSIOp::create(b, loc, wide, rhs));
   Value sum = acc;
-  for (int64_t j = 0; j < 4; ++j) {
+  for (int64_t j = 0; j < depth; ++j) {
     SmallVector<int64_t> picks;
     for (int64_t i = 0; i < lanes; ++i)
-      picks.push_back(4 * i + j);
+      picks.push_back(depth * i + j);
     sum = arith::AddIOp::create(
         b, loc, sum,
         vector::ShuffleOp::create(b, loc, products, products, picks));
@@ -113,6 +114,17 @@ Value avx2WideningDot(OpBuilder &b, Location loc, Value acc, Value lhs,
       b, loc, vector::ShuffleOp::create(b, loc, pairs[0], pairs[1], evens),
       vector::ShuffleOp::create(b, loc, pairs[0], pairs[1], odds));
   return arith::AddIOp::create(b, loc, acc, quads);
+}
+
+/// AVX2 pair dots on 8 lanes (16 bytes): vpmovzxbw, vpmovsxbw, vpmaddwd
+/// (each lane's two products summed in int32, exact), vpaddd.
+Value avx2PairDot(OpBuilder &b, Location loc, Value acc, Value lhs, Value rhs) {
+  auto i16x16 = VectorType::get({16}, b.getI16Type());
+  Value l = arith::ExtUIOp::create(b, loc, i16x16, lhs);
+  Value r = arith::ExtSIOp::create(b, loc, i16x16, rhs);
+  Value pairs =
+      intrinsic(b, loc, acc.getType(), "llvm.x86.avx2.pmadd.wd", {l, r});
+  return arith::AddIOp::create(b, loc, acc, pairs);
 }
 
 /// AVX2 on 8 lanes: vpmaddubsw (u8 x s8, adjacent pairs summed into int16,
@@ -227,6 +239,28 @@ struct LowerDotU8S8 : IsaPattern<DotU8S8Op> {
     else
       rewriter.replaceOp(op, genericDot(rewriter, loc, acc, lhs, rhs,
                                         /*lhsSigned=*/false));
+    return success();
+  }
+};
+
+/// qopt.pair_dot_u8_s8: AVX2's vpmaddwd on widened bytes, or generic.
+struct LowerPairDotU8S8 : IsaPattern<PairDotU8S8Op> {
+  using IsaPattern::IsaPattern;
+
+  LogicalResult matchAndRewrite(PairDotU8S8Op op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value acc = op.getAcc(), lhs = op.getLhs(), rhs = op.getRhs();
+    int64_t lanes = op.getAcc().getType().getNumElements();
+    if (isa == DotIsa::avx2 && lanes % 8 == 0)
+      rewriter.replaceOp(op, onParts(rewriter, loc, {acc, lhs, rhs},
+                                     {8, 16, 16}, [&](ValueRange p) {
+                                       return avx2PairDot(rewriter, loc, p[0],
+                                                          p[1], p[2]);
+                                     }));
+    else
+      rewriter.replaceOp(op, genericDot(rewriter, loc, acc, lhs, rhs,
+                                        /*lhsSigned=*/false, /*depth=*/2));
     return success();
   }
 };
@@ -416,8 +450,8 @@ struct ConvertQOptDotToLLVMPass
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
-    patterns.add<LowerDotU8S8, LowerDotS8S8, LowerMmlaS8S8, LowerDyadicScale>(
-        &getContext(), *chosen);
+    patterns.add<LowerDotU8S8, LowerPairDotU8S8, LowerDotS8S8, LowerMmlaS8S8,
+                 LowerDyadicScale>(&getContext(), *chosen);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

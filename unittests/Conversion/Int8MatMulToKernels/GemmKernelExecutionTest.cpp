@@ -550,6 +550,10 @@ void runConv(const ConvCase &c, const std::string &isa,
     ASSERT_TRUE(hasGroupMultipliers(fast.loweredIR()));
   else if (options.find("amx") != std::string::npos)
     ASSERT_NE(fast.loweredIR().find("tdpbssd"), std::string::npos);
+  else if (isa == "avx2")
+    ASSERT_TRUE(fast.loweredIR().find("pmadd.wd") != std::string::npos &&
+                fast.loweredIR().find("vpdpbusd") == std::string::npos)
+        << "AVX2's dots are not vpmaddwd";
   else
     ASSERT_EQ(fast.loweredIR().find("vpdpbusd") != std::string::npos,
               isa != "generic");
@@ -610,6 +614,19 @@ TEST_F(AmxMatMul, Convolutions) {
 TEST(Int8MatMulOtherTargets, GenericConvolutions) {
   for (const ConvCase &c : kConvCases)
     runConv(c, "generic");
+}
+
+// AVX2's kernels with full-range weights: exact pair dots (vpmaddwd on
+// widened bytes) on 2-row tiles, rows read in place, from im2col and
+// across K blocks.
+TEST(Int8MatMulOtherTargets, Avx2Convolutions) {
+  if (!llvm::sys::getHostCPUFeatures().lookup("avx2"))
+    GTEST_SKIP() << "host has no AVX2";
+  const std::string options = "{int16-pairs=true tile-rows=4 tile-vectors=1}";
+  for (const ConvCase &c : kConvCases)
+    runConv(c, "avx2", options);
+  runConv(kConvCases[7], "avx2",
+          "{int16-pairs=true tile-rows=4 tile-vectors=1 k-block=64}");
 }
 
 TEST(Int8MatMulAArch64Kernels, Convolutions) {

@@ -36,13 +36,14 @@ static void printRounding(OpAsmPrinter &printer, Operation *,
 // Dot product ops
 //===----------------------------------------------------------------------===//
 
-/// Shared by the dot ops' verifiers: four bytes per 32-bit lane.
+/// Shared by the dot ops' verifiers: `bytesPerLane` bytes per 32-bit lane.
 static LogicalResult verifyDotShapes(Operation *op, VectorType acc,
-                                     VectorType lhs) {
+                                     VectorType lhs, int64_t bytesPerLane) {
   int64_t lanes = acc.getNumElements(), bytes = lhs.getNumElements();
-  if (bytes != 4 * lanes)
-    return op->emitOpError() << "needs 4 bytes per 32-bit lane: " << lanes
-                             << " lanes but " << bytes << " bytes";
+  if (bytes != bytesPerLane * lanes)
+    return op->emitOpError()
+           << "needs " << bytesPerLane << " bytes per 32-bit lane: " << lanes
+           << " lanes but " << bytes << " bytes";
   return success();
 }
 

@@ -241,7 +241,7 @@ class QOpt_DotOp<string mnemonic> : QOpt_Op<mnemonic, [Pure,
   let extraClassDefinition = [{
     ::llvm::LogicalResult $cppClass::verify() {
       return verifyDotShapes(getOperation(), getAcc().getType(),
-                             getLhs().getType());
+                             getLhs().getType(), /*bytesPerLane=*/4);
     }
   }];
 }
@@ -273,6 +273,44 @@ def QOpt_DotU8S8Op : QOpt_DotOp<"dot_u8_s8"> {
     %s = qopt.dot_u8_s8 %acc, %a, %b {pairs_fit_i16}
         : vector<64xi8> -> vector<16xi32>
     ```
+  }];
+}
+
+def QOpt_PairDotU8S8Op : QOpt_Op<"pair_dot_u8_s8", [Pure,
+    AllTypesMatch<["acc", "result"]>, AllTypesMatch<["lhs", "rhs"]>]> {
+  let summary = "accumulate 2-way dot products of unsigned by signed bytes";
+  let description = [{
+    For each 32-bit lane `i` of `acc`:
+
+    ```
+    result[i] = acc[i] + sum_{j < 2} zext(lhs[2 i + j]) * sext(rhs[2 i + j])
+    ```
+
+    in wrapping int32 arithmetic. This is what AVX2's `vpmaddwd` computes
+    on bytes widened to int16 (`vpmovzxbw`, `vpmovsxbw`), exactly for any
+    bytes. qopt's AVX2 GEMM kernels use it where `vpmaddubsw` could
+    saturate: their accumulators then hold each output's two pair sums
+    side by side (lanes 2 c and 2 c + 1 of output c) over the whole depth,
+    and add them once at the end, instead of after every `qopt.dot_u8_s8`.
+    Other targets get widening multiplies and adds with the same result.
+
+    ```mlir
+    %r = qopt.pair_dot_u8_s8 %acc, %a, %b : vector<64xi8> -> vector<32xi32>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [I32]>:$acc,
+                       VectorOfRankAndType<[1], [I8]>:$lhs,
+                       VectorOfRankAndType<[1], [I8]>:$rhs);
+  let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
+  let assemblyFormat = [{
+    $acc `,` $lhs `,` $rhs attr-dict `:` type($lhs) `->` type($acc)
+  }];
+  let hasVerifier = 1;
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::verify() {
+      return verifyDotShapes(getOperation(), getAcc().getType(),
+                             getLhs().getType(), /*bytesPerLane=*/2);
+    }
   }];
 }
 
