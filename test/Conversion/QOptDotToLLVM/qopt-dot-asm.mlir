@@ -64,3 +64,22 @@ func.func @dot8_pairs_fit(%acc: vector<8xi32>, %a: vector<32xi8>, %b: vector<32x
   %r = qopt.dot_u8_s8 %acc, %a, %b {pairs_fit_i16} : vector<32xi8> -> vector<8xi32>
   return %r : vector<8xi32>
 }
+
+// Pair dots (two bytes per lane, exact for any bytes): with isa=avx2 one
+// vpmaddwd per 8 lanes on the widened halves and an add, nothing across
+// lanes; generically, widening multiplies and adds, which LLVM's own
+// combines turn into the same vpmaddwd on an AVX2 machine.
+// AVX2-LABEL: pair_dot32:
+// AVX2-NOT: vpmaddubsw
+// AVX2-COUNT-4: vpmaddwd
+// AVX2-NOT: vperm
+// AVX2-NOT: vshuf
+// AVX2: retq
+// GENERIC-LABEL: pair_dot32:
+// GENERIC-NOT: vpmaddubsw
+// GENERIC: vpmaddwd
+// GENERIC: retq
+func.func @pair_dot32(%acc: vector<32xi32>, %a: vector<64xi8>, %b: vector<64xi8>) -> vector<32xi32> {
+  %r = qopt.pair_dot_u8_s8 %acc, %a, %b : vector<64xi8> -> vector<32xi32>
+  return %r : vector<32xi32>
+}
