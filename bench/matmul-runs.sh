@@ -38,6 +38,6 @@ for name, values in ratios.items():
 PY
 if [ "$differ" -ne 0 ]; then
   echo "results differed (RESULTS DIFFER) on:"
-  grep "RESULTS DIFFER" "$out" | sed 's/ *[0-9.]\+ \+[0-9.]\+ .*//; s/^/  /' | sort -u
+  grep "RESULTS DIFFER" "$out" | sed 's/ \+[0-9.]\+ \+[0-9.]\+ .*//; s/^/  /' | sort -u
   exit 1
 fi
