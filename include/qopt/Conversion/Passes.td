@@ -179,7 +179,9 @@ def ConvertInt8MatMulToKernelsPass
     Option<"int16Pairs", "int16-pairs", "bool", /*default=*/"false",
            "Prefer operands whose dots provably keep adjacent-product sums "
            "in int16 and mark them pairs_fit_i16 (for AVX2's vpmaddubsw; "
-           "decided per GEMM from the constant weights)">,
+           "decided per GEMM from the constant weights); x86 GEMMs without "
+           "that proof take exact pair dots (qopt.pair_dot_u8_s8) on tiles "
+           "of at most 2 rows">,
     Option<"depthUnroll", "depth-unroll", "int64_t", /*default=*/"1",
            "Depth groups (quads; smmla: octets) per K step (1, 2 or 4): "
            "each row's bytes for a step are loaded once (sdot's indexed "
