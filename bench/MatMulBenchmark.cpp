@@ -256,8 +256,8 @@ int main(int argc, char **argv) {
     // On an AVX2 host its own target (the same kernels, its scheduling).
     auto avx2Target = qopt::parseCpuTarget(hostVnni ? "x86-64-v3" : "host");
     if (!avx2Target) {
-      std::fprintf(stderr, "%s\n",
-                   llvm::toString(avx2Target.takeError()).c_str());
+      std::string error = llvm::toString(avx2Target.takeError());
+      std::fprintf(stderr, "%s\n", error.c_str());
       return 1;
     }
     std::string pass = avx2Target->gemmPass();

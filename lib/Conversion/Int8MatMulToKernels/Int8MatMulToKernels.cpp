@@ -392,6 +392,12 @@ Value rowCorrection(OpBuilder &b, Location loc, Value a, Value row, int64_t k) {
   return arith::MulIOp::create(b, loc, sum, minus128);
 }
 
+/// Whether `tile`'s dots are AVX2's pair dots: x86 register tiles told to
+/// prefer int16 pair sums (`int16-pairs`) whose weights do not prove them.
+bool usesPairDots(const Int8GemmOptions &tile, bool pairsFitI16) {
+  return tile.int16Pairs && tile.kernel == Int8Kernel::vnni && !pairsFitI16;
+}
+
 /// What both GEMM emitters share: index arithmetic, scf.for loops carrying
 /// the tensors the kernels write (destination-passing style), and the walk
 /// over column panels and row blocks.
@@ -927,9 +933,7 @@ private:
   /// step (shuffles across the halves of two ymm); pair dots keep them in
   /// neighbouring lanes of a 32-lane accumulator and add them once, after
   /// the depth loop (addPairs).
-  bool pairDots() const {
-    return tile.int16Pairs && tile.kernel == Int8Kernel::vnni && !pairsFitI16;
-  }
+  bool pairDots() const { return usesPairDots(tile, pairsFitI16); }
 
   /// A 16-lane accumulator as pair-dot lanes: output c in lane 2 c, zero
   /// in lane 2 c + 1.
@@ -1516,7 +1520,7 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a,
   // Otherwise AVX2 takes pair dots (KernelEmitter::pairDots), whose
   // accumulators hold two lanes per output: half the rows keep them in
   // the 16 ymm registers.
-  if (tile.int16Pairs && vnni && !pairsFitI16)
+  if (usesPairDots(tile, pairsFitI16))
     tile.rows = std::min<int64_t>(tile.rows, 2);
   bool weightsUnsigned = inPlace && vnni;
   bool activationsFlipped = !inPlace && vnni;
