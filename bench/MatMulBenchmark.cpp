@@ -166,8 +166,8 @@ struct Shape {
 int main(int argc, char **argv) {
   // Without AVX-512 VNNI the host's kernels are x86-64-v3's.
   bool hostVnni = __builtin_cpu_supports("avx512vnni");
-  if (!hostVnni && !getenv("QOPT_BENCH_KERNEL"))
-    setenv("QOPT_BENCH_KERNEL", "avx2", 1);
+  const char *kernelName = getenv("QOPT_BENCH_KERNEL");
+  std::string kernelKind = kernelName ? kernelName : (hostVnni ? "" : "avx2");
   // Single thread for oneDNN's runtime and both sides on the same
   // instructions (vpdpbusd, AMX tiles or AVX2): oneDNN reads its
   // environment when it is loaded, so restart once with it set.
@@ -175,19 +175,15 @@ int main(int argc, char **argv) {
       std::strcmp(getenv("OMP_NUM_THREADS"), "1") ||
       !getenv("ONEDNN_MAX_CPU_ISA")) {
     setenv("OMP_NUM_THREADS", "1", 1);
-    const char *kernel = getenv("QOPT_BENCH_KERNEL");
-    std::string name = kernel ? kernel : "";
     setenv("ONEDNN_MAX_CPU_ISA",
-           name == "amx"    ? "AVX512_CORE_AMX"
-           : name == "avx2" ? "AVX2"
-                            : "AVX512_CORE_VNNI",
+           kernelKind == "amx"    ? "AVX512_CORE_AMX"
+           : kernelKind == "avx2" ? "AVX2"
+                                  : "AVX512_CORE_VNNI",
            0);
     execv("/proc/self/exe", argv);
     std::perror("qopt-bench-matmul: cannot restart single-threaded");
     return 1;
   }
-  const char *kernelName = getenv("QOPT_BENCH_KERNEL");
-  std::string kernelKind = kernelName ? kernelName : "";
   bool avx2 = kernelKind == "avx2";
   if (!avx2 && !hostVnni) {
     std::fprintf(stderr,

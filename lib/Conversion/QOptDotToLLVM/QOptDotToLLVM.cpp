@@ -89,42 +89,42 @@ Value vnniDot(OpBuilder &b, Location loc, Value acc, Value lhs, Value rhs) {
   return intrinsic(b, loc, acc.getType(), name, {acc, lhs, rhs});
 }
 
-/// AVX2 on 8 lanes without the int16-pair promise, exact for any bytes:
-/// each 16-byte half widened to int16 (vpmovzxbw for the unsigned lhs,
-/// vpmovsxbw for the signed rhs), vpmaddwd (int16 x int16, adjacent
-/// products summed into int32: |sum| <= 2 * 255 * 128), then the pair sums
-/// of each lane added (even + odd shuffles).
-Value avx2WideningDot(OpBuilder &b, Location loc, Value acc, Value lhs,
-                      Value rhs) {
+/// AVX2's exact pair sums of 16 bytes: vpmovzxbw (unsigned lhs), vpmovsxbw
+/// (signed rhs), vpmaddwd (each int32 lane the sum of two products, |sum|
+/// <= 2 * 255 * 128).
+Value avx2PairSums(OpBuilder &b, Location loc, Value lhs, Value rhs) {
   auto i16x16 = VectorType::get({16}, b.getI16Type());
   auto i32x8 = VectorType::get({8}, b.getI32Type());
+  Value l = arith::ExtUIOp::create(b, loc, i16x16, lhs);
+  Value r = arith::ExtSIOp::create(b, loc, i16x16, rhs);
+  return intrinsic(b, loc, i32x8, "llvm.x86.avx2.pmadd.wd", {l, r});
+}
+
+/// AVX2 on 8 lanes without the int16-pair promise, exact for any bytes:
+/// the pair sums of each 16-byte half (avx2PairSums), then the two pair
+/// sums of each lane added (even + odd shuffles).
+Value avx2WideningDot(OpBuilder &b, Location loc, Value acc, Value lhs,
+                      Value rhs) {
   SmallVector<Value, 2> pairs;
   for (int64_t first : {0, 16}) {
-    auto half = [&](Value v) { return slice(b, loc, v, first, 16); };
-    Value l = arith::ExtUIOp::create(b, loc, i16x16, half(lhs));
-    Value r = arith::ExtSIOp::create(b, loc, i16x16, half(rhs));
-    pairs.push_back(intrinsic(b, loc, i32x8, "llvm.x86.avx2.pmadd.wd", {l, r}));
+    Value lhsHalf = slice(b, loc, lhs, first, 16);
+    Value rhsHalf = slice(b, loc, rhs, first, 16);
+    pairs.push_back(avx2PairSums(b, loc, lhsHalf, rhsHalf));
   }
   SmallVector<int64_t> evens, odds;
   for (int64_t i = 0; i < 8; ++i) {
     evens.push_back(2 * i);
     odds.push_back(2 * i + 1);
   }
-  Value quads = arith::AddIOp::create(
-      b, loc, vector::ShuffleOp::create(b, loc, pairs[0], pairs[1], evens),
-      vector::ShuffleOp::create(b, loc, pairs[0], pairs[1], odds));
+  Value even = vector::ShuffleOp::create(b, loc, pairs[0], pairs[1], evens);
+  Value odd = vector::ShuffleOp::create(b, loc, pairs[0], pairs[1], odds);
+  Value quads = arith::AddIOp::create(b, loc, even, odd);
   return arith::AddIOp::create(b, loc, acc, quads);
 }
 
-/// AVX2 pair dots on 8 lanes (16 bytes): vpmovzxbw, vpmovsxbw, vpmaddwd
-/// (each lane's two products summed in int32, exact), vpaddd.
+/// AVX2 pair dots on 8 lanes (16 bytes): avx2PairSums, vpaddd.
 Value avx2PairDot(OpBuilder &b, Location loc, Value acc, Value lhs, Value rhs) {
-  auto i16x16 = VectorType::get({16}, b.getI16Type());
-  Value l = arith::ExtUIOp::create(b, loc, i16x16, lhs);
-  Value r = arith::ExtSIOp::create(b, loc, i16x16, rhs);
-  Value pairs =
-      intrinsic(b, loc, acc.getType(), "llvm.x86.avx2.pmadd.wd", {l, r});
-  return arith::AddIOp::create(b, loc, acc, pairs);
+  return arith::AddIOp::create(b, loc, acc, avx2PairSums(b, loc, lhs, rhs));
 }
 
 /// AVX2 on 8 lanes: vpmaddubsw (u8 x s8, adjacent pairs summed into int16,
