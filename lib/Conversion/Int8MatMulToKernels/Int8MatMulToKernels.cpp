@@ -349,49 +349,6 @@ struct ConvRows {
 /// (an im2col for a block of output pixels).
 using RowFiller = std::function<void(Value first, int64_t count, Value block)>;
 
-/// -128 * sum_k A[row, k] for a row of A [M, K] (K a multiple of 4), 64
-/// bytes at a time with dot products against ones: the row's share of the
-/// correction when the weights are vpdpbusd's unsigned operand (w + 128).
-Value rowCorrection(OpBuilder &b, Location loc, Value a, Value row, int64_t k) {
-  Type i8 = b.getI8Type(), i32 = b.getI32Type();
-  auto chunkType = VectorType::get({64}, i8);
-  auto accType = VectorType::get({kLanes}, i32);
-  Value ones = arith::ConstantOp::create(
-      b, loc, chunkType, DenseElementsAttr::get(chunkType, int8_t(1)));
-  Value zeros = arith::ConstantOp::create(
-      b, loc, accType, DenseElementsAttr::get(accType, int32_t(0)));
-  Value pad = arith::ConstantIntOp::create(b, loc, i8, 0);
-  auto index = [&](int64_t v) {
-    return arith::ConstantIndexOp::create(b, loc, v);
-  };
-  auto chunks = scf::ForOp::create(
-      b, loc, index(0), index(k / 64), index(1), ValueRange{zeros},
-      [&](OpBuilder &inner, Location, Value c, ValueRange acc) {
-        Value at = arith::MulIOp::create(inner, loc, c, index(64));
-        Value chunk = vector::TransferReadOp::create(inner, loc, chunkType, a,
-                                                     ValueRange{row, at}, pad,
-                                                     ArrayRef<bool>{true});
-        // Pairs of ones x int8 always fit in int16.
-        Value next = DotU8S8Op::create(inner, loc, accType, acc.front(), ones,
-                                       chunk, /*pairs_fit_i16=*/true);
-        scf::YieldOp::create(inner, loc, ValueRange{next});
-      });
-  Value acc = chunks.getResult(0);
-  if (k % 64) {
-    // The last bytes of the row: a masked read, zeros beyond K.
-    Value tail = index(k / 64 * 64);
-    Value chunk = vector::TransferReadOp::create(b, loc, chunkType, a,
-                                                 ValueRange{row, tail}, pad,
-                                                 ArrayRef<bool>{false});
-    acc = DotU8S8Op::create(b, loc, accType, acc, ones, chunk,
-                            /*pairs_fit_i16=*/true);
-  }
-  Value sum =
-      vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, acc);
-  Value minus128 = arith::ConstantIntOp::create(b, loc, i32, -128);
-  return arith::MulIOp::create(b, loc, sum, minus128);
-}
-
 /// Whether `tile`'s dots are AVX2's pair dots: x86 register tiles told to
 /// prefer int16 pair sums (`int16-pairs`) whose weights do not prove them.
 bool usesPairDots(const Int8GemmOptions &tile, bool pairsFitI16) {
@@ -480,14 +437,15 @@ protected:
 /// instead of copying it through a reshape), destination passing style.
 class KernelEmitter : GemmEmitterBase {
 public:
-  /// With `weightsUnsigned` the weights are vpdpbusd's unsigned operand
-  /// and the activations its signed one, else the reverse; each row's
-  /// rowCorrection is then added to every column of the row.
+  /// With `flipRows` the rows are read as they are (signed) and made
+  /// vpdpbusd's unsigned operand in registers (a ^ 0x80 = a + 128, one xor
+  /// per broadcast row word); otherwise they are already unsigned or, for
+  /// sdot and smmla, signed.
   KernelEmitter(OpBuilder &b, Location loc, Value a, Value bPacked, Value corr,
-                bool weightsUnsigned, ArrayRef<int64_t> rowShape,
-                PackedLayout layout, Int8GemmOptions tile)
+                bool flipRows, ArrayRef<int64_t> rowShape, PackedLayout layout,
+                Int8GemmOptions tile)
       : GemmEmitterBase(b, loc, layout), a(a), bPacked(bPacked), corr(corr),
-        weightsUnsigned(weightsUnsigned), rowShape(rowShape),
+        flipRows(flipRows), rowShape(rowShape),
         rows(llvm::product_of(rowShape)), tile(tile) {}
 
   /// Stores requantized int8 (C is then tensor<1 x M x Np x i8>), in the
@@ -528,11 +486,6 @@ public:
       SmallVector<int64_t> partialsShape{blockRows, layout.vectors * kLanes};
       partialsAt = state.size();
       state.push_back(tensor::EmptyOp::create(b, loc, partialsShape, i32));
-    }
-    int64_t panelCount = layout.fullPanels() + (layout.lastVectors() ? 1 : 0);
-    if (weightsUnsigned && panelCount > 1) {
-      rowSumsAt = state.size();
-      state.push_back(tensor::EmptyOp::create(b, loc, {rows}, i32));
     }
     if (!fill)
       return panels(state, {index(0), rows, index(0)}).front();
@@ -598,19 +551,12 @@ private:
   }
 
   /// Column panels outer: a panel's weights for one K block stay in L1
-  /// while every row tile of `span` streams over them. With several
-  /// panels the rows' corrections are summed in the first one and read
-  /// back in the others.
+  /// while every row tile of `span` streams over them.
   State panels(State c, RowSpan span) {
-    auto body = [&](State c, Value col, Value base, int64_t vectors) {
-      return panel(c, col, base, vectors, span);
-    };
-    if (!rowSumsAt)
-      return forEachPanel(c, body);
-    rowSums = RowSums::store;
-    c = body(c, index(0), index(0), layout.vectors);
-    rowSums = RowSums::load;
-    return forEachPanel(c, body, /*firstPanel=*/1);
+    return forEachPanel(c,
+                        [&](State c, Value col, Value base, int64_t vectors) {
+                          return panel(c, col, base, vectors, span);
+                        });
   }
 
   /// One column panel: the first K block starts from the corrections,
@@ -661,7 +607,7 @@ private:
     Type i32 = b.getI32Type();
     auto accType = VectorType::get({kLanes}, i32);
     Value i32Pad = arith::ConstantIntOp::create(b, loc, i32, 0);
-    // What a row's accumulators start from: the corrections, or the
+    // What the accumulators start from: the column corrections, or the
     // partial sums so far.
     SmallVector<SmallVector<Value>> rowAt = cIndices(row, mr);
     auto at = [&](int64_t i, Value n) {
@@ -673,25 +619,12 @@ private:
     auto partialAt = [&](int64_t i, int64_t j) {
       return SmallVector<Value>{add(aRow, i), index(j * kLanes)};
     };
-    auto initial = [&](int64_t i, int64_t j, Value rowTerm) -> Value {
-      Value n = add(col, j * kLanes);
-      if (accumulate)
-        return read(accType, c[partialsAt], partialAt(i, j), i32Pad);
-      Value start = read(accType, corr, {n}, i32Pad);
-      return rowTerm ? arith::AddIOp::create(b, loc, start, rowTerm).getResult()
-                     : start;
-    };
     SmallVector<Value> init;
-    for (int64_t i = 0; i < mr; ++i) {
-      Value rowTerm;
-      // Summed here, just before the tile reads the row: the sum brings
-      // it into L1 (a separate pass over A would stream it twice).
-      if (!accumulate && weightsUnsigned)
-        rowTerm = vector::BroadcastOp::create(b, loc, accType,
-                                              rowSum(c, add(aRow, i)));
+    for (int64_t i = 0; i < mr; ++i)
       for (int64_t j = 0; j < vectors; ++j)
-        init.push_back(initial(i, j, rowTerm));
-    }
+        init.push_back(
+            accumulate ? read(accType, c[partialsAt], partialAt(i, j), i32Pad)
+                       : read(accType, corr, {add(col, j * kLanes)}, i32Pad));
     SmallVector<Value> sums =
         tile.kernel == Int8Kernel::smmla
             ? mmlaTile(aRow, base, mr, vectors, first, quads, init)
@@ -718,17 +651,6 @@ private:
       }
     }
     return c;
-  }
-
-  /// Row `aRow`'s correction (rowCorrection): summed in the tile, and kept
-  /// for the other panels or read from the first.
-  Value rowSum(State &c, Value aRow) {
-    if (rowSums == RowSums::load)
-      return tensor::ExtractOp::create(b, loc, c[rowSumsAt], aRow);
-    Value sum = rowCorrection(b, loc, a, aRow, layout.kq * layout.depth);
-    if (rowSums == RowSums::store)
-      c[rowSumsAt] = tensor::InsertOp::create(b, loc, sum, c[rowSumsAt], aRow);
-    return sum;
   }
 
   /// C's indices of rows row.. row + count - 1 (of M): 0 and the row for
@@ -775,11 +697,9 @@ private:
   }
 
   /// The weight vectors of the f = 8 / bits depth groups packed in one
-  /// vector of bytes (each field w + 2^(bits - 1)), lowest field first. The
-  /// weights come out as the kernels' int8 path would read them: w, or
-  /// w + 128 when they are vpdpbusd's unsigned operand (the same bytes:
-  /// both are the field plus a constant). Per vector: a shift (none for
-  /// the lowest field), a mask (none for the highest) and an add.
+  /// vector of bytes (each field w + 2^(bits - 1)), lowest field first, as
+  /// signed bytes w. Per vector: a shift (none for the lowest field), a
+  /// mask (none for the highest) and an add.
   SmallVector<Value> unpackWeights(Value packed) {
     auto type = cast<VectorType>(packed.getType());
     auto splat = [&](int64_t v) {
@@ -788,7 +708,7 @@ private:
           DenseElementsAttr::get(type, b.getIntegerAttr(b.getI8Type(), v)));
     };
     int64_t bits = layout.weightBits, bias = int64_t(1) << (bits - 1);
-    Value offset = splat(weightsUnsigned ? 128 - bias : -bias);
+    Value offset = splat(-bias);
     Value mask = splat((1 << bits) - 1);
     SmallVector<Value> weights;
     for (int64_t f = 0, fields = layout.weightsPerByte(); f < fields; ++f) {
@@ -959,6 +879,8 @@ private:
     auto pairAccType = VectorType::get({2 * kLanes}, i32);
     auto bytesType = VectorType::get({kLanes * kDepth}, i8);
     Value i8Pad = arith::ConstantIntOp::create(b, loc, i8, 0);
+    Value signBits = arith::ConstantOp::create(
+        b, loc, bytesType, DenseElementsAttr::get(bytesType, int8_t(-128)));
     SmallVector<Value> start(init);
     if (pairDots())
       for (Value &acc : start)
@@ -1007,20 +929,20 @@ private:
               Value splat = vector::ShuffleOp::create(
                   b, loc, words[i], words[i], SmallVector<int64_t>(kLanes, u));
               Value bytes = vector::BitCastOp::create(b, loc, bytesType, splat);
+              if (flipRows)
+                bytes = arith::XOrIOp::create(b, loc, bytes, signBits);
               for (int64_t j = 0; j < vectors; ++j) {
                 Value &acc = accs[i * vectors + j];
-                Value unsignedBytes = weightsUnsigned ? weights[j] : bytes;
-                Value signedBytes = weightsUnsigned ? bytes : weights[j];
                 // The broadcast row last: sdot's indexed operand.
                 if (tile.kernel == Int8Kernel::sdot)
                   acc = DotS8S8Op::create(b, loc, accType, acc, weights[j],
                                           bytes, pairsFitI16);
                 else if (pairDots())
-                  acc = PairDotU8S8Op::create(b, loc, pairAccType, acc,
-                                              unsignedBytes, signedBytes);
+                  acc = PairDotU8S8Op::create(b, loc, pairAccType, acc, bytes,
+                                              weights[j]);
                 else
-                  acc = DotU8S8Op::create(b, loc, accType, acc, unsignedBytes,
-                                          signedBytes, pairsFitI16);
+                  acc = DotU8S8Op::create(b, loc, accType, acc, bytes,
+                                          weights[j], pairsFitI16);
               }
             }
           }
@@ -1139,16 +1061,13 @@ private:
   /// Where the state keeps, after C, what outlives a tile (0: not kept):
   /// the int32 partial sums of the K blocks before the last, [rows of the
   /// span, panel columns] (not in C, whose rows may lie a power of two
-  /// apart and fold onto a few L2 sets), and the rows' corrections.
-  int64_t partialsAt = 0, rowSumsAt = 0;
-  /// Whether a tile sums its rows' corrections (perTile), also keeps them
-  /// (store, the first panel) or reads them (load, the other panels).
-  enum class RowSums { perTile, store, load } rowSums = RowSums::perTile;
+  /// apart and fold onto a few L2 sets).
+  int64_t partialsAt = 0;
   Value a, bPacked, corr, groupMultipliers;
   RowFiller fill;
   std::optional<ConvRows> convRows;
   std::optional<Requant> requant;
-  bool weightsUnsigned;
+  bool flipRows;
   bool pairsFitI16 = false;
   SmallVector<int64_t> rowShape;
   int64_t rows;
@@ -1411,18 +1330,14 @@ Requant withColumns(OpBuilder &b, Location loc, Requant requant, int64_t n,
 /// Whether every sum of two adjacent products of a dot fits in int16
 /// (AVX2's vpmaddubsw saturates it; NEON's pairwise int16 add wraps), for
 /// activations of magnitude at most `activationBound`: 128 for int8, 255
-/// for unsigned (a + 128). The weights enter as |w|, or as w + 128 when
-/// they are the unsigned operand; |sum| <= bound (|w0| + |w1|). Pairs are
-/// depths (2p, 2p + 1) of a column; padding depths hold 0.
+/// for unsigned (a + 128); |sum| <= bound (|w0| + |w1|). Pairs are depths
+/// (2p, 2p + 1) of a column; padding depths hold 0.
 bool int16PairsFit(ArrayRef<int8_t> w, int64_t k, int64_t n,
-                   int64_t activationBound, bool weightsUnsigned) {
-  auto magnitude = [&](int64_t v) {
-    return weightsUnsigned ? v + 128 : std::abs(v);
-  };
+                   int64_t activationBound) {
   for (int64_t kk = 0; kk < k; kk += 2)
     for (int64_t nn = 0; nn < n; ++nn) {
-      int64_t sum = magnitude(w[kk * n + nn]) +
-                    (kk + 1 < k ? magnitude(w[(kk + 1) * n + nn]) : 0);
+      int64_t sum = std::abs(int64_t(w[kk * n + nn])) +
+                    (kk + 1 < k ? std::abs(int64_t(w[(kk + 1) * n + nn])) : 0);
       if (activationBound * sum > INT16_MAX)
         return false;
     }
@@ -1440,14 +1355,13 @@ int64_t kAlignment(const Int8GemmOptions &tile) {
 /// The register-tile kernels (VNNI, sdot, smmla) writing into `c`.
 Value emitRegisterTileKernels(OpBuilder &b, Location loc, Value c,
                               Value activations, Value bPacked,
-                              Value multipliers, Value corr,
-                              bool weightsUnsigned, ArrayRef<int64_t> rowShape,
-                              PackedLayout layout, Int8GemmOptions tile,
-                              const Requant *requant, bool pairsFitI16,
-                              const RowFiller &fill, int64_t kp,
-                              const ConvRows *convRows) {
-  KernelEmitter emitter(b, loc, activations, bPacked, corr, weightsUnsigned,
-                        rowShape, layout, tile);
+                              Value multipliers, Value corr, bool flipRows,
+                              ArrayRef<int64_t> rowShape, PackedLayout layout,
+                              Int8GemmOptions tile, const Requant *requant,
+                              bool pairsFitI16, const RowFiller &fill,
+                              int64_t kp, const ConvRows *convRows) {
+  KernelEmitter emitter(b, loc, activations, bPacked, corr, flipRows, rowShape,
+                        layout, tile);
   if (multipliers)
     emitter.scaleGroupsBy(multipliers);
   if (requant)
@@ -1486,44 +1400,35 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a,
   tile.vectors = layout.vectors;
   Type i8 = b.getI8Type(), i32 = b.getI32Type();
 
-  // When K is a multiple of 4 the activations are read in place as the
-  // signed operand and the weights become the unsigned one (w + 128, at
-  // compile time): sum (w + 128) a = sum w a + 128 sum_k a, so each row
-  // subtracts 128 times its sum (computed at run time) and each column
-  // zp times its weight sum. Otherwise the activations are copied,
-  // K-padded and made unsigned (a + 128), and each column subtracts
-  // (128 + zp) times its weight sum. AMX multiplies signed by signed
-  // (tdpbssd): no operand changes and no row sums are needed, but A is
-  // copied unless it is whole 16-row x 64-byte tiles. AArch64's sdot and
-  // smmla multiply signed by signed too: A is read in place when K is a
-  // multiple of their depth groups, else copied K-padded, unchanged.
-  // Per-group multipliers would scale the +128 of unsigned weights by
-  // column, which no row sum can undo: VNNI then flips the activations.
+  // vpdpbusd multiplies unsigned by signed bytes: the activations are its
+  // unsigned operand (a ^ 0x80 = a + 128) and each column subtracts
+  // (128 + zp) times its weight sum. When K is a multiple of 4 they are
+  // read in place and flipped in registers (one xor per broadcast word, on
+  // a port the dot products leave idle); otherwise copied once, K-padded
+  // and flipped. (Making the weights the unsigned operand instead, w + 128
+  // at compile time, needs each row's sum at run time: a dependency chain
+  // before every tile's depth loop, measured slower.) AMX multiplies
+  // signed by signed (tdpbssd): no operand changes, but A is copied unless
+  // it is whole 16-row x 64-byte tiles. AArch64's sdot and smmla multiply
+  // signed by signed too: A is read in place when K is a multiple of their
+  // depth groups, else copied K-padded, unchanged.
   bool vnni = tile.kernel == Int8Kernel::vnni;
-  bool inPlace =
-      amx ? fill || (m % AmxKernelEmitter::kTileRows == 0 && k == kp)
-          : k == kp && !fill && !convRows && !(vnni && tile.groupSize);
-  // For AVX2's vpmaddubsw, whose int16 pair sums saturate, prefer the
-  // variant whose pairs provably fit; NEON without sdot adds int16 pairs
-  // too (signed activations: |a| <= 128).
+  bool inPlace = amx ? fill || (m % AmxKernelEmitter::kTileRows == 0 && k == kp)
+                     : k == kp && !fill && !convRows;
+  // Whether AVX2's vpmaddubsw, whose int16 pair sums saturate, is exact
+  // (unsigned activations: a + 128 <= 255); NEON without sdot adds int16
+  // pairs too (signed activations: |a| <= 128).
   bool pairsFitI16 = false;
-  if (tile.int16Pairs && vnni) {
-    if (inPlace && int16PairsFit(w, k, n, 128, /*weightsUnsigned=*/true)) {
-      pairsFitI16 = true;
-    } else if (int16PairsFit(w, k, n, 255, /*weightsUnsigned=*/false)) {
-      pairsFitI16 = true;
-      inPlace = false;
-    }
-  } else if (tile.int16Pairs && tile.kernel == Int8Kernel::sdot) {
-    pairsFitI16 = int16PairsFit(w, k, n, 128, /*weightsUnsigned=*/false);
-  }
+  if (tile.int16Pairs && vnni)
+    pairsFitI16 = int16PairsFit(w, k, n, 255);
+  else if (tile.int16Pairs && tile.kernel == Int8Kernel::sdot)
+    pairsFitI16 = int16PairsFit(w, k, n, 128);
   // Otherwise AVX2 takes pair dots (KernelEmitter::pairDots), whose
   // accumulators hold two lanes per output: half the rows keep them in
   // the 16 ymm registers.
   if (usesPairDots(tile, pairsFitI16))
     tile.rows = std::min<int64_t>(tile.rows, 2);
-  bool weightsUnsigned = inPlace && vnni;
-  bool activationsFlipped = !inPlace && vnni;
+  bool flipRows = inPlace && vnni;
   // (With `fill`, the VNNI rows are built flipped, block by block.)
   // Packed (f = 8 / bits per byte): byte i of the set of groups
   // f p .. f p + f - 1 holds w + 2^(bits - 1) of group f p + r in bits
@@ -1549,11 +1454,9 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a,
             (packed[at] & ~(mask << shift)) |
             (((v + (int64_t(1) << (bits - 1))) & mask) << shift));
       } else {
-        packed[layout.offset(nn / kLanes, q) + inVector] =
-            weightsUnsigned ? static_cast<int8_t>(v ^ 0x80) : v;
+        packed[layout.offset(nn / kLanes, q) + inVector] = v;
       }
-      correction[nn] -=
-          (activationsFlipped ? 128 + zpA : zpA) * weights.at(kk, nn, n);
+      correction[nn] -= (vnni ? 128 + zpA : zpA) * weights.at(kk, nn, n);
     }
   auto packedType = RankedTensorType::get({int64_t(packed.size())}, i8);
   Value bPacked = arith::ConstantOp::create(
@@ -1577,7 +1480,7 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a,
   Value activations =
       inPlace || fill || convRows
           ? a
-          : packActivations(b, loc, a, m, k, kp, activationsFlipped,
+          : packActivations(b, loc, a, m, k, kp, vnni,
                             amx ? alignTo(m, AmxKernelEmitter::kTileRows) : m);
 
   // C is built with the result's own shape (plus padded columns), so that
@@ -1603,9 +1506,9 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a,
   } else {
     const Requant *fusedRequant = fused ? &*fused : nullptr;
     c = emitRegisterTileKernels(b, loc, empty(outElement), activations, bPacked,
-                                multipliers, corr, weightsUnsigned, rowShape,
-                                layout, tile, fusedRequant, pairsFitI16, fill,
-                                kp, convRows);
+                                multipliers, corr, flipRows, rowShape, layout,
+                                tile, fusedRequant, pairsFitI16, fill, kp,
+                                convRows);
   }
   SmallVector<int64_t> sizes(cShape);
   sizes.back() = n;

@@ -79,50 +79,31 @@ func.func @not_converted(%a: tensor<1x3x4xi8>, %w: tensor<1x4x16xi8>) -> (tensor
 
 // -----
 
-// K = 8, a multiple of 4: the activations are read in place as vpdpbusd's
-// signed operand and the weights (all 1) become the unsigned one, 1 ^ 0x80
-// = 0x81. Columns subtract zp * 8 = 16 (zp = 2); rows subtract 128 times
-// their sum, computed at run time by each row tile for its own rows, before
-// it reads them (one masked 64-byte read each here).
+// K = 8, a multiple of 4: the activations are read in place and made
+// vpdpbusd's unsigned operand in registers (each broadcast row word xor
+// 0x80 = a + 128); the weights (all 1) stay as they are. Columns subtract
+// (128 + zp) * 8 = 1040 (zp = 2). No row is summed at run time.
 // CHECK-LABEL: func @in_place
-// CHECK-DAG: arith.constant dense<-127> : tensor<128xi8>
-// CHECK-DAG: arith.constant dense<-16> : tensor<16xi32>
-// CHECK-NOT: arith.xori
-// CHECK: %[[ROW0:.*]] = vector.transfer_read %[[A:.*]][%c0, %c0], %c0_i8 : tensor<2x8xi8>, vector<64xi8>
-// CHECK: qopt.dot_u8_s8 {{.*}}, %[[ROW0]] {pairs_fit_i16} : vector<64xi8> -> vector<16xi32>
-// CHECK: vector.reduction <add>
-// CHECK: %[[ROW1:.*]] = vector.transfer_read %[[A]][%c1, %c0], %c0_i8 : tensor<2x8xi8>, vector<64xi8>
-// CHECK: qopt.dot_u8_s8 {{.*}}, %[[ROW1]] {pairs_fit_i16}
-// CHECK: vector.reduction <add>
+// CHECK-DAG: arith.constant dense<1> : tensor<128xi8>
+// CHECK-DAG: arith.constant dense<-1040> : tensor<16xi32>
+// CHECK-DAG: %[[SIGN:.*]] = arith.constant dense<-128> : vector<64xi8>
+// CHECK-NOT: vector.reduction
 // CHECK: scf.for
+// CHECK: %[[ROW0:.*]] = vector.transfer_read %[[A:.*]][%{{.*}}, %{{.*}}], %c0_i8 {{.*}} : tensor<2x8xi8>, vector<4xi8>
+// CHECK: %[[WORD0:.*]] = vector.bitcast %[[ROW0]] : vector<4xi8> to vector<1xi32>
+// CHECK: %[[SPLAT0:.*]] = vector.shuffle %[[WORD0]], %[[WORD0]] [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+// CHECK: %[[BYTES0:.*]] = vector.bitcast %[[SPLAT0]] : vector<16xi32> to vector<64xi8>
+// CHECK: %[[FLIPPED0:.*]] = arith.xori %[[BYTES0]], %[[SIGN]] : vector<64xi8>
+// CHECK: qopt.dot_u8_s8 %{{.*}}, %[[FLIPPED0]], %{{.*}} : vector<64xi8> -> vector<16xi32>
+// CHECK: arith.xori {{.*}}, %[[SIGN]]
 // CHECK: qopt.dot_u8_s8
+// CHECK-NOT: vector.reduction
 func.func @in_place(%a: tensor<1x2x8xi8>) -> tensor<1x2x16xi32> {
   %b = "tosa.const"() {values = dense<1> : tensor<1x8x16xi8>} : () -> tensor<1x8x16xi8>
   %azp = "tosa.const"() {values = dense<2> : tensor<1xi8>} : () -> tensor<1xi8>
   %bzp = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
   %c = tosa.matmul %a, %b, %azp, %bzp : (tensor<1x2x8xi8>, tensor<1x8x16xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x2x16xi32>
   return %c : tensor<1x2x16xi32>
-}
-
-// -----
-
-// With several column panels (80 columns: a panel of 64 and one of 16) the
-// first panel's tiles sum their rows' corrections and keep them; the last
-// panel reads them back instead of summing its rows again (row 1's read
-// folds into the value just kept).
-// CHECK-LABEL: func @in_place_panels
-// CHECK: %[[SUMS:.*]] = tensor.empty() : tensor<2xi32>
-// CHECK: vector.reduction <add>
-// CHECK: %[[KEPT0:.*]] = tensor.insert %{{.*}} into %[[SUMS]][%c0]
-// CHECK: vector.reduction <add>
-// CHECK: tensor.insert %{{.*}} into %[[KEPT0]][%c1]
-// CHECK-NOT: vector.reduction
-// CHECK: tensor.extract %{{.*}}[%c0] : tensor<2xi32>
-func.func @in_place_panels(%a: tensor<1x2x8xi8>) -> tensor<1x2x80xi32> {
-  %b = "tosa.const"() {values = dense<1> : tensor<1x8x80xi8>} : () -> tensor<1x8x80xi8>
-  %zp = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
-  %c = tosa.matmul %a, %b, %zp, %zp : (tensor<1x2x8xi8>, tensor<1x8x80xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x2x80xi32>
-  return %c : tensor<1x2x80xi32>
 }
 
 // -----

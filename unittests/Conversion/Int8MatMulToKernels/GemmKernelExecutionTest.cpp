@@ -180,9 +180,8 @@ void runCase(const Case &c, const std::string &tileOptions,
     ASSERT_EQ(vnni.loweredIR().find("tdpbssd") != std::string::npos, c.m >= 16);
   else if (isa == "avx2")
     ASSERT_EQ(vnni.loweredIR().find("pmadd.ub.sw") != std::string::npos,
-              c.values == Case::SmallWeights || c.k % 4 == 0)
-        << "vpmaddubsw where pairs fit: the GEMM's with small weights, the "
-           "row sums' in place";
+              c.values == Case::SmallWeights)
+        << "vpmaddubsw exactly where the weights prove the pairs fit";
   else
     ASSERT_EQ(vnni.loweredIR().find("vpdpbusd") != std::string::npos,
               isa != "generic")
@@ -228,7 +227,7 @@ TEST_F(VnniMatMul, EveryTileShape) {
        {"{tile-rows=1 tile-vectors=1}", "{tile-rows=4 tile-vectors=2}",
         "{tile-rows=8 tile-vectors=3}", "{tile-rows=2 tile-vectors=6}"}) {
     runCase(Case{11, 21, 83, -5}, tile);
-    // In place: the first panel keeps the row sums, the others read them.
+    // In place (rows flipped in registers), with several panels.
     runCase(Case{11, 84, 83, -5}, tile);
   }
 }
@@ -239,10 +238,10 @@ TEST_F(VnniMatMul, KBlocks) {
   runCase(Case{11, 21, 83, -5}, "{tile-rows=3 tile-vectors=2 k-block=8}");
   runCase(Case{9, 602, 40, 17}, "{k-block=100}");
   runCase(Case{9, 602, 40, 17, Case::AllMin}, "{k-block=100}");
-  // K a multiple of 4: activations read in place, run-time row sums.
+  // K a multiple of 4: activations read in place, flipped in registers.
   runCase(Case{9, 600, 40, 17}, "{k-block=100}");
   runCase(Case{9, 600, 40, -128, Case::AllMin}, "{k-block=64}");
-  // Several panels share one buffer of partial sums (and the row sums).
+  // Several panels share one buffer of partial sums.
   runCase(Case{11, 600, 100, -7}, "{k-block=100}");
   runCase(Case{11, 600, 100, 5, Case::AllMax}, "{tile-vectors=1 k-block=64}");
   runCase(Case{5, 1000, 17, 127, Case::AllMax}, "");
