@@ -349,6 +349,19 @@ struct ConvRows {
 /// (an im2col for a block of output pixels).
 using RowFiller = std::function<void(Value first, int64_t count, Value block)>;
 
+/// How the register-tile kernels take the rows' bytes from A.
+enum class RowForm {
+  /// Already a + 128 (copied, built or padded flipped): vpdpbusd's
+  /// unsigned operand.
+  asUnsigned,
+  /// Signed in A, made unsigned in registers (a ^ 0x80, one xor per
+  /// broadcast word).
+  flipped,
+  /// Signed, multiplied as they are: sdot and smmla, and AVX2's pair dots
+  /// (widened to int16, signed bytes multiply as well as unsigned).
+  asSigned,
+};
+
 /// Whether `tile`'s dots are AVX2's pair dots: x86 register tiles told to
 /// prefer int16 pair sums (`int16-pairs`) whose weights do not prove them.
 bool usesPairDots(const Int8GemmOptions &tile, bool pairsFitI16) {
@@ -437,16 +450,13 @@ protected:
 /// instead of copying it through a reshape), destination passing style.
 class KernelEmitter : GemmEmitterBase {
 public:
-  /// With `flipRows` the rows are read as they are (signed) and made
-  /// vpdpbusd's unsigned operand in registers (a ^ 0x80 = a + 128, one xor
-  /// per broadcast row word); otherwise they are already unsigned or, for
-  /// sdot and smmla, signed.
+  /// `rowForm` says how the rows of A enter the dot products.
   KernelEmitter(OpBuilder &b, Location loc, Value a, Value bPacked, Value corr,
-                bool flipRows, ArrayRef<int64_t> rowShape, PackedLayout layout,
-                Int8GemmOptions tile)
+                RowForm rowForm, ArrayRef<int64_t> rowShape,
+                PackedLayout layout, Int8GemmOptions tile)
       : GemmEmitterBase(b, loc, layout), a(a), bPacked(bPacked), corr(corr),
-        flipRows(flipRows), rowShape(rowShape),
-        rows(llvm::product_of(rowShape)), tile(tile) {}
+        rowForm(rowForm), rowShape(rowShape), rows(llvm::product_of(rowShape)),
+        tile(tile) {}
 
   /// Stores requantized int8 (C is then tensor<1 x M x Np x i8>), in the
   /// last K block's stores.
@@ -929,7 +939,7 @@ private:
               Value splat = vector::ShuffleOp::create(
                   b, loc, words[i], words[i], SmallVector<int64_t>(kLanes, u));
               Value bytes = vector::BitCastOp::create(b, loc, bytesType, splat);
-              if (flipRows)
+              if (rowForm == RowForm::flipped)
                 bytes = arith::XOrIOp::create(b, loc, bytes, signBits);
               for (int64_t j = 0; j < vectors; ++j) {
                 Value &acc = accs[i * vectors + j];
@@ -937,6 +947,9 @@ private:
                 if (tile.kernel == Int8Kernel::sdot)
                   acc = DotS8S8Op::create(b, loc, accType, acc, weights[j],
                                           bytes, pairsFitI16);
+                else if (pairDots() && rowForm == RowForm::asSigned)
+                  acc = PairDotS8S8Op::create(b, loc, pairAccType, acc, bytes,
+                                              weights[j]);
                 else if (pairDots())
                   acc = PairDotU8S8Op::create(b, loc, pairAccType, acc, bytes,
                                               weights[j]);
@@ -1067,7 +1080,7 @@ private:
   RowFiller fill;
   std::optional<ConvRows> convRows;
   std::optional<Requant> requant;
-  bool flipRows;
+  RowForm rowForm;
   bool pairsFitI16 = false;
   SmallVector<int64_t> rowShape;
   int64_t rows;
@@ -1355,12 +1368,12 @@ int64_t kAlignment(const Int8GemmOptions &tile) {
 /// The register-tile kernels (VNNI, sdot, smmla) writing into `c`.
 Value emitRegisterTileKernels(OpBuilder &b, Location loc, Value c,
                               Value activations, Value bPacked,
-                              Value multipliers, Value corr, bool flipRows,
+                              Value multipliers, Value corr, RowForm rowForm,
                               ArrayRef<int64_t> rowShape, PackedLayout layout,
                               Int8GemmOptions tile, const Requant *requant,
                               bool pairsFitI16, const RowFiller &fill,
                               int64_t kp, const ConvRows *convRows) {
-  KernelEmitter emitter(b, loc, activations, bPacked, corr, flipRows, rowShape,
+  KernelEmitter emitter(b, loc, activations, bPacked, corr, rowForm, rowShape,
                         layout, tile);
   if (multipliers)
     emitter.scaleGroupsBy(multipliers);
@@ -1407,7 +1420,9 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a,
   // a port the dot products leave idle); otherwise copied once, K-padded
   // and flipped. (Making the weights the unsigned operand instead, w + 128
   // at compile time, needs each row's sum at run time: a dependency chain
-  // before every tile's depth loop, measured slower.) AMX multiplies
+  // before every tile's depth loop, measured slower.) AVX2's pair dots
+  // widen both operands to int16 and take rows read in place as they are
+  // (the flip would cost an xor per row and step for nothing). AMX multiplies
   // signed by signed (tdpbssd): no operand changes, but A is copied unless
   // it is whole 16-row x 64-byte tiles. AArch64's sdot and smmla multiply
   // signed by signed too: A is read in place when K is a multiple of their
@@ -1426,9 +1441,12 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a,
   // Otherwise AVX2 takes pair dots (KernelEmitter::pairDots), whose
   // accumulators hold two lanes per output: half the rows keep them in
   // the 16 ymm registers.
-  if (usesPairDots(tile, pairsFitI16))
+  bool pairDots = usesPairDots(tile, pairsFitI16);
+  if (pairDots)
     tile.rows = std::min<int64_t>(tile.rows, 2);
-  bool flipRows = inPlace && vnni;
+  RowForm rowForm = !vnni || (inPlace && pairDots) ? RowForm::asSigned
+                    : inPlace                      ? RowForm::flipped
+                                                   : RowForm::asUnsigned;
   // (With `fill`, the VNNI rows are built flipped, block by block.)
   // Packed (f = 8 / bits per byte): byte i of the set of groups
   // f p .. f p + f - 1 holds w + 2^(bits - 1) of group f p + r in bits
@@ -1456,7 +1474,8 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a,
       } else {
         packed[layout.offset(nn / kLanes, q) + inVector] = v;
       }
-      correction[nn] -= (vnni ? 128 + zpA : zpA) * weights.at(kk, nn, n);
+      correction[nn] -= (rowForm == RowForm::asSigned ? zpA : 128 + zpA) *
+                        weights.at(kk, nn, n);
     }
   auto packedType = RankedTensorType::get({int64_t(packed.size())}, i8);
   Value bPacked = arith::ConstantOp::create(
@@ -1480,7 +1499,7 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a,
   Value activations =
       inPlace || fill || convRows
           ? a
-          : packActivations(b, loc, a, m, k, kp, vnni,
+          : packActivations(b, loc, a, m, k, kp, rowForm == RowForm::asUnsigned,
                             amx ? alignTo(m, AmxKernelEmitter::kTileRows) : m);
 
   // C is built with the result's own shape (plus padded columns), so that
@@ -1506,7 +1525,7 @@ Value buildInt8Gemm(OpBuilder &b, Location loc, Value a,
   } else {
     const Requant *fusedRequant = fused ? &*fused : nullptr;
     c = emitRegisterTileKernels(b, loc, empty(outElement), activations, bPacked,
-                                multipliers, corr, flipRows, rowShape, layout,
+                                multipliers, corr, rowForm, rowShape, layout,
                                 tile, fusedRequant, pairsFitI16, fill, kp,
                                 convRows);
   }

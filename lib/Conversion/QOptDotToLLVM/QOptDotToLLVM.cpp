@@ -89,13 +89,15 @@ Value vnniDot(OpBuilder &b, Location loc, Value acc, Value lhs, Value rhs) {
   return intrinsic(b, loc, acc.getType(), name, {acc, lhs, rhs});
 }
 
-/// AVX2's exact pair sums of 16 bytes: vpmovzxbw (unsigned lhs), vpmovsxbw
-/// (signed rhs), vpmaddwd (each int32 lane the sum of two products, |sum|
-/// <= 2 * 255 * 128).
-Value avx2PairSums(OpBuilder &b, Location loc, Value lhs, Value rhs) {
+/// AVX2's exact pair sums of 16 bytes: vpmovzxbw (unsigned lhs) or
+/// vpmovsxbw (signed lhs), vpmovsxbw (signed rhs), vpmaddwd (each int32
+/// lane the sum of two products, |sum| <= 2 * 255 * 128).
+Value avx2PairSums(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                   bool lhsSigned) {
   auto i16x16 = VectorType::get({16}, b.getI16Type());
   auto i32x8 = VectorType::get({8}, b.getI32Type());
-  Value l = arith::ExtUIOp::create(b, loc, i16x16, lhs);
+  Value l = lhsSigned ? arith::ExtSIOp::create(b, loc, i16x16, lhs).getResult()
+                      : arith::ExtUIOp::create(b, loc, i16x16, lhs).getResult();
   Value r = arith::ExtSIOp::create(b, loc, i16x16, rhs);
   return intrinsic(b, loc, i32x8, "llvm.x86.avx2.pmadd.wd", {l, r});
 }
@@ -109,7 +111,8 @@ Value avx2WideningDot(OpBuilder &b, Location loc, Value acc, Value lhs,
   for (int64_t first : {0, 16}) {
     Value lhsHalf = slice(b, loc, lhs, first, 16);
     Value rhsHalf = slice(b, loc, rhs, first, 16);
-    pairs.push_back(avx2PairSums(b, loc, lhsHalf, rhsHalf));
+    pairs.push_back(
+        avx2PairSums(b, loc, lhsHalf, rhsHalf, /*lhsSigned=*/false));
   }
   SmallVector<int64_t> evens, odds;
   for (int64_t i = 0; i < 8; ++i) {
@@ -123,8 +126,10 @@ Value avx2WideningDot(OpBuilder &b, Location loc, Value acc, Value lhs,
 }
 
 /// AVX2 pair dots on 8 lanes (16 bytes): avx2PairSums, vpaddd.
-Value avx2PairDot(OpBuilder &b, Location loc, Value acc, Value lhs, Value rhs) {
-  return arith::AddIOp::create(b, loc, acc, avx2PairSums(b, loc, lhs, rhs));
+Value avx2PairDot(OpBuilder &b, Location loc, Value acc, Value lhs, Value rhs,
+                  bool lhsSigned) {
+  Value pairSums = avx2PairSums(b, loc, lhs, rhs, lhsSigned);
+  return arith::AddIOp::create(b, loc, acc, pairSums);
 }
 
 /// AVX2 on 8 lanes: vpmaddubsw (u8 x s8, adjacent pairs summed into int16,
@@ -243,24 +248,27 @@ struct LowerDotU8S8 : IsaPattern<DotU8S8Op> {
   }
 };
 
-/// qopt.pair_dot_u8_s8: AVX2's vpmaddwd on widened bytes, or generic.
-struct LowerPairDotU8S8 : IsaPattern<PairDotU8S8Op> {
-  using IsaPattern::IsaPattern;
+/// qopt.pair_dot_u8_s8 and qopt.pair_dot_s8_s8: AVX2's vpmaddwd on
+/// widened bytes, or generic.
+template <typename PairDotOp, bool lhsSigned>
+struct LowerPairDot : IsaPattern<PairDotOp> {
+  using IsaPattern<PairDotOp>::IsaPattern;
 
-  LogicalResult matchAndRewrite(PairDotU8S8Op op,
+  LogicalResult matchAndRewrite(PairDotOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value acc = op.getAcc(), lhs = op.getLhs(), rhs = op.getRhs();
     int64_t lanes = op.getAcc().getType().getNumElements();
-    if (isa == DotIsa::avx2 && lanes % 8 == 0)
+    if (this->isa == DotIsa::avx2 && lanes % 8 == 0)
       rewriter.replaceOp(op, onParts(rewriter, loc, {acc, lhs, rhs},
                                      {8, 16, 16}, [&](ValueRange p) {
                                        return avx2PairDot(rewriter, loc, p[0],
-                                                          p[1], p[2]);
+                                                          p[1], p[2],
+                                                          lhsSigned);
                                      }));
     else
-      rewriter.replaceOp(op, genericDot(rewriter, loc, acc, lhs, rhs,
-                                        /*lhsSigned=*/false, /*depth=*/2));
+      rewriter.replaceOp(
+          op, genericDot(rewriter, loc, acc, lhs, rhs, lhsSigned, /*depth=*/2));
     return success();
   }
 };
@@ -450,7 +458,8 @@ struct ConvertQOptDotToLLVMPass
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
-    patterns.add<LowerDotU8S8, LowerPairDotU8S8, LowerDotS8S8, LowerMmlaS8S8,
+    patterns.add<LowerDotU8S8, LowerPairDot<PairDotU8S8Op, false>,
+                 LowerPairDot<PairDotS8S8Op, true>, LowerDotS8S8, LowerMmlaS8S8,
                  LowerDyadicScale>(&getContext(), *chosen);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();

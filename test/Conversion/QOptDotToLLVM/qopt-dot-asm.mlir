@@ -75,11 +75,22 @@ func.func @dot8_pairs_fit(%acc: vector<8xi32>, %a: vector<32xi8>, %b: vector<32x
 // AVX2-NOT: vperm
 // AVX2-NOT: vshuf
 // AVX2: retq
+// The signed-by-signed pair dot: both operands sign-extended, nothing
+// zero-extended.
+// AVX2-LABEL: pair_dot32_signed:
+// AVX2-NOT: vpmovzxbw
+// AVX2-COUNT-4: vpmaddwd
+// AVX2-NOT: vpmovzxbw
+// AVX2: retq
 // GENERIC-LABEL: pair_dot32:
 // GENERIC-NOT: vpmaddubsw
 // GENERIC: vpmaddwd
 // GENERIC: retq
 func.func @pair_dot32(%acc: vector<32xi32>, %a: vector<64xi8>, %b: vector<64xi8>) -> vector<32xi32> {
   %r = qopt.pair_dot_u8_s8 %acc, %a, %b : vector<64xi8> -> vector<32xi32>
+  return %r : vector<32xi32>
+}
+func.func @pair_dot32_signed(%acc: vector<32xi32>, %a: vector<64xi8>, %b: vector<64xi8>) -> vector<32xi32> {
+  %r = qopt.pair_dot_s8_s8 %acc, %a, %b : vector<64xi8> -> vector<32xi32>
   return %r : vector<32xi32>
 }

@@ -500,6 +500,14 @@ func.func @pair_dot_lane_mismatch(%acc: vector<16xi32>, %a: vector<64xi8>) -> ve
 
 // -----
 
+func.func @signed_pair_dot_lane_mismatch(%acc: vector<8xi32>, %a: vector<32xi8>) -> vector<8xi32> {
+  // expected-error @+1 {{needs 2 bytes per 32-bit lane: 8 lanes but 32 bytes}}
+  %r = qopt.pair_dot_s8_s8 %acc, %a, %a : vector<32xi8> -> vector<8xi32>
+  return %r : vector<8xi32>
+}
+
+// -----
+
 func.func @dyadic_scale_float_rounding(%x: vector<4xi32>) -> vector<4xi32> {
   // expected-error @+1 {{needs a dyadic rounding (double_round or single_round), not fp32_rne}}
   %r = qopt.dyadic_scale %x, %x, %x rounding fp32_rne : vector<4xi32>

@@ -276,8 +276,25 @@ def QOpt_DotU8S8Op : QOpt_DotOp<"dot_u8_s8"> {
   }];
 }
 
-def QOpt_PairDotU8S8Op : QOpt_Op<"pair_dot_u8_s8", [Pure,
+class QOpt_PairDotOp<string mnemonic> : QOpt_Op<mnemonic, [Pure,
     AllTypesMatch<["acc", "result"]>, AllTypesMatch<["lhs", "rhs"]>]> {
+  let arguments = (ins VectorOfRankAndType<[1], [I32]>:$acc,
+                       VectorOfRankAndType<[1], [I8]>:$lhs,
+                       VectorOfRankAndType<[1], [I8]>:$rhs);
+  let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
+  let assemblyFormat = [{
+    $acc `,` $lhs `,` $rhs attr-dict `:` type($lhs) `->` type($acc)
+  }];
+  let hasVerifier = 1;
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::verify() {
+      return verifyDotShapes(getOperation(), getAcc().getType(),
+                             getLhs().getType(), /*bytesPerLane=*/2);
+    }
+  }];
+}
+
+def QOpt_PairDotU8S8Op : QOpt_PairDotOp<"pair_dot_u8_s8"> {
   let summary = "accumulate 2-way dot products of unsigned by signed bytes";
   let description = [{
     For each 32-bit lane `i` of `acc`:
@@ -298,19 +315,25 @@ def QOpt_PairDotU8S8Op : QOpt_Op<"pair_dot_u8_s8", [Pure,
     %r = qopt.pair_dot_u8_s8 %acc, %a, %b : vector<64xi8> -> vector<32xi32>
     ```
   }];
-  let arguments = (ins VectorOfRankAndType<[1], [I32]>:$acc,
-                       VectorOfRankAndType<[1], [I8]>:$lhs,
-                       VectorOfRankAndType<[1], [I8]>:$rhs);
-  let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
-  let assemblyFormat = [{
-    $acc `,` $lhs `,` $rhs attr-dict `:` type($lhs) `->` type($acc)
-  }];
-  let hasVerifier = 1;
-  let extraClassDefinition = [{
-    ::llvm::LogicalResult $cppClass::verify() {
-      return verifyDotShapes(getOperation(), getAcc().getType(),
-                             getLhs().getType(), /*bytesPerLane=*/2);
-    }
+}
+
+def QOpt_PairDotS8S8Op : QOpt_PairDotOp<"pair_dot_s8_s8"> {
+  let summary = "accumulate 2-way dot products of signed by signed bytes";
+  let description = [{
+    For each 32-bit lane `i` of `acc`:
+
+    ```
+    result[i] = acc[i] + sum_{j < 2} sext(lhs[2 i + j]) * sext(rhs[2 i + j])
+    ```
+
+    in wrapping int32 arithmetic: `qopt.pair_dot_u8_s8` with both operands
+    sign-extended (`vpmovsxbw` twice, then `vpmaddwd` on AVX2). The AVX2
+    GEMM kernels use it on activations read in place: widened to int16,
+    signed bytes need no `+ 128` flip (and no column correction for one).
+
+    ```mlir
+    %r = qopt.pair_dot_s8_s8 %acc, %a, %b : vector<64xi8> -> vector<32xi32>
+    ```
   }];
 }
 
