@@ -62,13 +62,11 @@ def ConvertInt8MatMulToKernelsPass
       (16 columns x 4 depths each) lie side by side, so one K step reads
       contiguous bytes; K and N are zero-padded to multiples of 4 and 16.
     * **Zero points and bias folded at compile time** into one correction
-      per column. When K is a multiple of 4 the activations are read in
-      place as the signed operand and the weights are the unsigned one
-      (`w + 128`): `sum (w + 128) a = sum w a + 128 rowsum(a)`, with the
-      row sums computed at run time (by the first column panel's tiles,
-      kept for the others). Otherwise the activations are made
-      unsigned (`a + 128`) once, 64 bytes at a time, into a K-padded copy,
-      and each column subtracts `(128 + zp) colsum(w)`.
+      per column: the activations are `vpdpbusd`'s unsigned operand
+      (`a ^ 0x80` = `a + 128`) and each column subtracts
+      `(128 + zp) colsum(w)`. When K is a multiple of 4 they are read in
+      place and flipped in registers (one xor per broadcast row word);
+      otherwise flipped once, 64 bytes at a time, into a K-padded copy.
     * **Register blocking**: a tile of `tile-rows` rows x `tile-vectors`
       x 16 columns stays in zmm registers across a K block (default 6 x
       64: 24 accumulators, 4 weight vectors, 1 broadcast); edge tiles take
@@ -118,7 +116,7 @@ def ConvertInt8MatMulToKernelsPass
     depth, and each 64-byte depth step loads two activation tiles straight
     from A and two weight tiles from the packed panel (whose 64-byte
     vectors are exactly AMX's 4-byte-interleaved B layout), then issues
-    four `tdpbssd` (signed activations in place; no row sums) or `tdpbusd`
+    four `tdpbssd` (signed activations in place) or `tdpbusd`
     (K not a multiple of 4: the K-padded unsigned copy). Short row tiles
     and a narrow depth tail take the edges. Accumulators leave through a
     16 x 16 stack buffer into the same epilogue (corrections, fused
@@ -127,8 +125,7 @@ def ConvertInt8MatMulToKernelsPass
     `JitKernel` request it).
 
     AArch64 kernels multiply signed by signed as AMX does (activations in
-    place or K-padded, the zero point in the column corrections, no row
-    sums):
+    place or K-padded, the zero point in the column corrections):
 
     * `kernel=sdot`: the same packed 64-byte vectors and register tiles,
       with `qopt.dot_s8_s8` (sdot with FEAT_DotProd, else smull / addp /
@@ -180,7 +177,8 @@ def ConvertInt8MatMulToKernelsPass
            "Prefer operands whose dots provably keep adjacent-product sums "
            "in int16 and mark them pairs_fit_i16 (for AVX2's vpmaddubsw; "
            "decided per GEMM from the constant weights); x86 GEMMs without "
-           "that proof take exact pair dots (qopt.pair_dot_u8_s8) on tiles "
+           "that proof take exact pair dots (qopt.pair_dot_s8_s8 on rows "
+           "read in place, qopt.pair_dot_u8_s8 on flipped copies) on tiles "
            "of at most 2 rows">,
     Option<"depthUnroll", "depth-unroll", "int64_t", /*default=*/"1",
            "Depth groups (quads; smmla: octets) per K step (1, 2 or 4): "
