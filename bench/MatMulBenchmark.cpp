@@ -264,7 +264,9 @@ int main(int argc, char **argv) {
   } else if (passOptions.empty() && kernelKind == "amx") {
     passOptions = "{kernel=amx}";
   }
-  bool smallWeights = avx2 && !getenv("QOPT_BENCH_FULL_WEIGHTS");
+  // Set and not empty (QOPT_BENCH_FULL_WEIGHTS= means unset).
+  const char *fullWeights = getenv("QOPT_BENCH_FULL_WEIGHTS");
+  bool smallWeights = avx2 && !(fullWeights && *fullWeights);
   std::printf("qopt kernel %s%s%s%s\n",
               passOptions.empty() ? "{kernel=vnni}" : passOptions.c_str(),
               avx2 ? ", compiled for " : "", jitCpu.c_str(),

@@ -889,8 +889,10 @@ private:
     auto pairAccType = VectorType::get({2 * kLanes}, i32);
     auto bytesType = VectorType::get({kLanes * kDepth}, i8);
     Value i8Pad = arith::ConstantIntOp::create(b, loc, i8, 0);
-    Value signBits = arith::ConstantOp::create(
-        b, loc, bytesType, DenseElementsAttr::get(bytesType, int8_t(-128)));
+    Value signBits;
+    if (rowForm == RowForm::flipped)
+      signBits = arith::ConstantOp::create(
+          b, loc, bytesType, DenseElementsAttr::get(bytesType, int8_t(-128)));
     SmallVector<Value> start(init);
     if (pairDots())
       for (Value &acc : start)
@@ -1347,10 +1349,12 @@ Requant withColumns(OpBuilder &b, Location loc, Requant requant, int64_t n,
 /// (2p, 2p + 1) of a column; padding depths hold 0.
 bool int16PairsFit(ArrayRef<int8_t> w, int64_t k, int64_t n,
                    int64_t activationBound) {
+  auto magnitude = [&](int64_t kk, int64_t nn) -> int64_t {
+    return kk < k ? std::abs(int64_t(w[kk * n + nn])) : 0;
+  };
   for (int64_t kk = 0; kk < k; kk += 2)
     for (int64_t nn = 0; nn < n; ++nn) {
-      int64_t sum = std::abs(int64_t(w[kk * n + nn])) +
-                    (kk + 1 < k ? std::abs(int64_t(w[(kk + 1) * n + nn])) : 0);
+      int64_t sum = magnitude(kk, nn) + magnitude(kk + 1, nn);
       if (activationBound * sum > INT16_MAX)
         return false;
     }
