@@ -116,11 +116,11 @@ def ConvertInt8MatMulToKernelsPass
     depth, and each 64-byte depth step loads two activation tiles straight
     from A and two weight tiles from the packed panel (whose 64-byte
     vectors are exactly AMX's 4-byte-interleaved B layout), then issues
-    four `tdpbssd` (signed activations in place) or `tdpbusd`
-    (K not a multiple of 4: the K-padded unsigned copy). Short row tiles
-    and a narrow depth tail take the edges. Accumulators leave through a
-    16 x 16 stack buffer into the same epilogue (corrections, fused
-    requantization). The generated code needs a CPU with AMX-INT8 and, on
+    four `tdpbssd` (signed by signed: A is read in place when it is whole
+    16-row x 64-byte tiles, else copied once, padded, unchanged). Rows
+    past M are computed but not stored; depths past K meet zero weights.
+    Accumulators leave through a 16 x 16 stack buffer into the same
+    epilogue (corrections, fused requantization). The generated code needs a CPU with AMX-INT8 and, on
     Linux, the process's permission to use tile data (`qopt-run` and
     `JitKernel` request it).
 

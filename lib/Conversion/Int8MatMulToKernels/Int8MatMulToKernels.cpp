@@ -857,7 +857,8 @@ private:
     return SmallVector<Value>(groupLoop.getResults());
   }
 
-  /// Whether the dots are AVX2's exact pair dots (qopt.pair_dot_u8_s8):
+  /// Whether the dots are AVX2's exact pair dots (qopt.pair_dot_s8_s8 on
+  /// rows as they are, qopt.pair_dot_u8_s8 on flipped ones):
   /// x86-64-v3 kernels whose int16 pair sums may not fit vpmaddubsw. A
   /// 4-byte dot there would add each output's two pair sums after every
   /// step (shuffles across the halves of two ymm); pair dots keep them in
